@@ -1,0 +1,15 @@
+# Every external dependency is a Debian bookworm package; setup.sh installs them.
+find_package(MPI REQUIRED COMPONENTS C CXX)
+find_package(PkgConfig REQUIRED)
+pkg_search_module(PETSC REQUIRED IMPORTED_TARGET PETSc)
+set(HDF5_PREFER_PARALLEL TRUE)
+find_package(HDF5 REQUIRED COMPONENTS C)
+if(NOT HDF5_IS_PARALLEL)
+  message(FATAL_ERROR "attnflow needs parallel HDF5 (Debian: libhdf5-openmpi-dev)")
+endif()
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(GSL REQUIRED)
+find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
+find_package(Python3 COMPONENTS Interpreter)
+# Plotting and the NumPy reference need Debian's python3 (it has numpy, h5py, matplotlib).
+set(ATTNFLOW_PYTHON /usr/bin/python3 CACHE FILEPATH "Python with numpy, h5py and matplotlib")

@@ -1,0 +1,27 @@
+# attnflow_add_test(NAME n SOURCES s... [RANKS 1 2 3 4] [TIMEOUT seconds] [PETSC])
+# Builds one Catch2 executable with the MPI-aware main and registers it with ctest once per rank
+# count (oversubscribed, allowed to run as root), each with a TIMEOUT.
+function(attnflow_add_test)
+  cmake_parse_arguments(T "PETSC" "NAME;TIMEOUT" "SOURCES;RANKS" ${ARGN})
+  if(NOT T_RANKS)
+    set(T_RANKS 1)
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  add_executable(test_${T_NAME} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/support/mpi_main.cpp
+    ${PROJECT_SOURCE_DIR}/tests/support/scratch.cpp)
+  target_link_libraries(test_${T_NAME} PRIVATE attnflow attnflow_warnings Catch2::Catch2)
+  target_include_directories(test_${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  if(T_PETSC)
+    target_compile_definitions(test_${T_NAME} PRIVATE ATTNFLOW_TEST_WITH_PETSC=1)
+  endif()
+  foreach(ranks IN LISTS T_RANKS)
+    set(test_name ${T_NAME}_np${ranks})
+    add_test(NAME ${test_name}
+      COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${ranks} --oversubscribe
+              ${MPIEXEC_PREFLAGS} $<TARGET_FILE:test_${T_NAME}> ${MPIEXEC_POSTFLAGS})
+    set_tests_properties(${test_name} PROPERTIES TIMEOUT ${T_TIMEOUT} PROCESSORS ${ranks}
+      ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;ATTNFLOW_BUILD_DIR=${PROJECT_BINARY_DIR};ATTNFLOW_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  endforeach()
+endfunction()

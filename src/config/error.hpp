@@ -1,0 +1,19 @@
+#pragma once
+// Typed errors: InputError is a user's mistake (bad option, file or value); apps print its one-line
+// message and exit with status 2 without writing anything.
+#include <stdexcept>
+#include <string>
+
+namespace attnflow::config {
+
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws InputError(message) unless condition holds.
+inline void require(bool condition, const std::string& message) {
+  if (!condition) throw InputError(message);
+}
+
+}  // namespace attnflow::config

@@ -1,0 +1,91 @@
+#include "config/options.hpp"
+
+#include <cstdint>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace attnflow::config {
+
+OptionSet::OptionSet(std::string program, std::string description)
+    : program_(std::move(program)), descriptions_(std::move(description), 100, 50) {
+  descriptions_.add_options()("help,h", "print this help and exit")(
+      "input", po::value<std::string>(),
+      "INI input file (key = value, one per line; the command line wins) [path]");
+}
+
+std::string OptionSet::decorate(const std::string& help, const std::string& unit) {
+  return unit.empty() ? help : help + " [" + unit + "]";
+}
+
+void OptionSet::add_optional(const std::string& name, const std::string& unit,
+                             const std::string& help) {
+  descriptions_.add_options()(name.c_str(), po::value<std::string>()->default_value(""),
+                              decorate(help, unit).c_str());
+  register_formatter<std::string>(name);
+}
+
+void OptionSet::add_flag(const std::string& name, const std::string& help) {
+  descriptions_.add_options()(name.c_str(), po::bool_switch()->default_value(false),
+                              help.c_str());
+  register_formatter<bool>(name);
+}
+
+bool OptionSet::parse(int argc, const char* const* argv, std::ostream& help_output) {
+  try {
+    po::store(po::command_line_parser(argc, argv).options(descriptions_).run(), values_);
+    if (values_.count("help")) {
+      help_output << "Usage: " << program_ << " [options]\n" << descriptions_ << "\n";
+      return false;
+    }
+    if (values_.count("input")) {
+      input_file_ = values_["input"].as<std::string>();
+      std::ifstream file(input_file_);
+      if (!file) throw InputError("--input: cannot read input file '" + input_file_ + "'");
+      // store() keeps values already present, so the command line wins over the file.
+      po::store(po::parse_config_file(file, descriptions_, false), values_);
+    }
+    po::notify(values_);
+  } catch (const InputError&) {
+    throw;
+  } catch (const po::error& error) {
+    throw InputError(std::string(error.what()) + " (see --help for accepted options)");
+  }
+  return true;
+}
+
+bool OptionSet::given(const std::string& name) const {
+  auto it = values_.find(name);
+  return it != values_.end() && !it->second.defaulted();
+}
+
+std::string format_value(const boost::any& value) {
+  std::ostringstream out;
+  out << std::setprecision(17);
+  if (auto p = boost::any_cast<std::string>(&value)) return *p;
+  if (auto p = boost::any_cast<double>(&value)) out << *p;
+  else if (auto p = boost::any_cast<int>(&value)) out << *p;
+  else if (auto p = boost::any_cast<long>(&value)) out << *p;
+  else if (auto p = boost::any_cast<long long>(&value)) out << *p;
+  else if (auto p = boost::any_cast<unsigned long>(&value)) out << *p;
+  else if (auto p = boost::any_cast<unsigned long long>(&value)) out << *p;
+  else if (auto p = boost::any_cast<bool>(&value)) out << (*p ? "true" : "false");
+  else out << "?";
+  return out.str();
+}
+
+std::string OptionSet::resolved_ini() const {
+  std::ostringstream out;
+  out << "# resolved input of " << program_ << " (command line and input file)\n";
+  for (const auto& name : order_) {
+    auto it = values_.find(name);
+    if (it == values_.end()) continue;
+    out << name << " = " << formatters_.at(name)(it->second.value()) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace attnflow::config

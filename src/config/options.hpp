@@ -1,0 +1,77 @@
+#pragma once
+// OptionSet: every option of an app on the command line and in an INI input file (command line
+// wins), each with a default, a unit and help text; --help lists them, and resolved_ini() renders
+// the full resolved input so that it can be echoed into output files and rerun as-is.
+#include <boost/program_options.hpp>
+
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/error.hpp"
+
+namespace attnflow::config {
+
+class OptionSet {
+ public:
+  OptionSet(std::string program, std::string description);
+
+  // An option with a default value; unit may be empty (shown in --help as [unit]).
+  template <class T>
+  void add(const std::string& name, const T& default_value, const std::string& unit,
+           const std::string& help) {
+    descriptions_.add_options()(name.c_str(),
+                                boost::program_options::value<T>()->default_value(default_value),
+                                decorate(help, unit).c_str());
+    register_formatter<T>(name);
+  }
+  // A string option without a default (empty when not given).
+  void add_optional(const std::string& name, const std::string& unit, const std::string& help);
+  // A switch (false unless given; "name = true" in an input file).
+  void add_flag(const std::string& name, const std::string& help);
+
+  // Parses the command line and, if --input FILE is given, the INI file. Returns false when
+  // --help was requested (help has been printed to help_output). Throws InputError.
+  bool parse(int argc, const char* const* argv, std::ostream& help_output);
+
+  template <class T>
+  T get(const std::string& name) const {
+    try {
+      return values_.at(name).as<T>();
+    } catch (const std::exception&) {
+      throw std::logic_error("option '" + name + "' is not registered with this type");
+    }
+  }
+  bool flag(const std::string& name) const { return get<bool>(name); }
+  // True when the user gave the option (command line or input file), not just its default.
+  bool given(const std::string& name) const;
+  // "name = value" for every option in registration order: a valid input file.
+  std::string resolved_ini() const;
+  // The input file name, or empty.
+  const std::string& input_file() const { return input_file_; }
+  const std::string& program() const { return program_; }
+
+ private:
+  static std::string decorate(const std::string& help, const std::string& unit);
+  template <class T>
+  void register_formatter(const std::string& name);
+
+  std::string program_;
+  boost::program_options::options_description descriptions_;
+  boost::program_options::variables_map values_;
+  std::vector<std::string> order_;
+  std::map<std::string, std::function<std::string(const boost::any&)>> formatters_;
+  std::string input_file_;
+};
+
+std::string format_value(const boost::any& value);
+
+template <class T>
+void OptionSet::register_formatter(const std::string& name) {
+  order_.push_back(name);
+  formatters_[name] = [](const boost::any& value) { return format_value(value); };
+}
+
+}  // namespace attnflow::config
