@@ -129,7 +129,7 @@ void write_row_block(hid_t location, const std::string& name, std::int64_t globa
              ("H5Dwrite(" + name + ")").c_str());
 }
 
-void read_row_block(hid_t dataset, std::int64_t leading_index, std::int64_t first_row,
+bool read_row_block(hid_t dataset, std::int64_t leading_index, std::int64_t first_row,
                     std::int64_t rows, int columns, std::span<double> local) {
   Handle file_space(check_hdf5(H5Dget_space(dataset), "H5Dget_space"));
   const hsize_t memory_dims[2] = {hsize_t(rows), hsize_t(columns)};
@@ -148,8 +148,13 @@ void read_row_block(hid_t dataset, std::int64_t leading_index, std::int64_t firs
                "H5Sselect_hyperslab");
   }
   Handle dxpl = collective_transfer();
-  check_hdf5(H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space, dxpl, local.data()),
-             "H5Dread(row block)");
+  return H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space, dxpl, local.data()) >= 0;
+}
+
+bool all_true(bool value, MPI_Comm comm) {
+  int local = value ? 1 : 0, global = 0;
+  parallel::check_mpi(MPI_Allreduce(&local, &global, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce(all_true)");
+  return global == 1;
 }
 
 std::vector<hsize_t> dataset_extent(hid_t dataset) {

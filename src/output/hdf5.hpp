@@ -54,9 +54,13 @@ Handle collective_transfer();
 void write_row_block(hid_t location, const std::string& name, std::int64_t global_rows, int columns,
                      std::int64_t first_row, std::span<const double> local);
 // Reads rows [first_row, first_row + rows) of a 2-D (or, with `leading_index` >= 0, of the slice
-// leading_index of a 3-D) double dataset into `local` (rows x columns). Collective.
-void read_row_block(hid_t dataset, std::int64_t leading_index, std::int64_t first_row,
+// leading_index of a 3-D) double dataset into `local` (rows x columns). Collective. Returns false
+// when this rank's read failed (a damaged file): combine with all_true() before reporting.
+bool read_row_block(hid_t dataset, std::int64_t leading_index, std::int64_t first_row,
                     std::int64_t rows, int columns, std::span<double> local);
+
+// True on every rank when `value` is true on every rank of comm.
+bool all_true(bool value, MPI_Comm comm);
 
 // Current dimensions of a dataset.
 std::vector<hsize_t> dataset_extent(hid_t dataset);

@@ -256,7 +256,8 @@ std::string xdmf_text(const std::string& h5_name, const std::vector<double>& tim
   for (std::size_t s = 0; s < times.size(); ++s) {
     x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
       << "    <Time Value=\"" << format_number(times[s]) << "\"/>\n"
-      << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << token_count << "\"/>\n"
+      << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << token_count
+      << "\" NodesPerElement=\"1\"/>\n"
       << "    <Geometry GeometryType=\"" << (shown == 2 ? "XY" : "XYZ") << "\">\n"
       << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << token_count << " " << shown
       << "\" Type=\"HyperSlab\">\n"
@@ -357,8 +358,10 @@ particles::State read_snapshot(const std::string& path, MPI_Comm comm, int expec
   state.comm = comm;
   state.partition = parallel::block_partition(token_count, comm);
   state.positions.resize(state.partition.count * dimension);
-  read_row_block(positions, index, state.partition.first, state.partition.count, int(dimension),
-                 state.positions);
+  config::require(all_true(read_row_block(positions, index, state.partition.first,
+                                           state.partition.count, int(dimension), state.positions),
+                           comm),
+                  what + " is damaged: reading snapshot " + std::to_string(index) + " failed");
   // The time and step of the snapshot: every rank reads the same single element.
   Handle time(check_hdf5(H5Dopen2(file, "time", H5P_DEFAULT), "H5Dopen2(time)"));
   Handle step(check_hdf5(H5Dopen2(file, "step", H5P_DEFAULT), "H5Dopen2(step)"));
