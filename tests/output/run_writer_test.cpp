@@ -154,6 +154,13 @@ TEST_CASE("RunWriter refuses to overwrite and to write into a missing directory"
   CHECK_THROWS_AS(output::RunWriter(missing, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
                   config::InputError);
   CHECK(!fs::exists(dir + "/no"));
+  // A partial file of an interrupted run is kept for a restart unless overwrite is given.
+  const std::string interrupted = dir + "/interrupted.h5";
+  if (testing::world_rank() == 0) std::ofstream(interrupted + ".partial") << "restart me";
+  MPI_Barrier(MPI_COMM_WORLD);
+  CHECK_THROWS_AS(output::RunWriter(interrupted, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
+                  config::InputError);
+  CHECK(read_text(interrupted + ".partial") == "restart me");
   {
     output::RunWriter writer(path, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, true);
     writer.write_snapshot(make_state(3, 10, 0, MPI_COMM_WORLD));
