@@ -147,9 +147,11 @@ std::vector<QueryOutcome> attend(const StudySetup& setup, std::int64_t query, MP
     outcome.largest_weight = 1.0 / s[0];
     outcome.effective_keys = s[0] * s[0] / s[1];
     // o - q = (-sum w g, sum w k_1, ..., sum w k_{d-1}) / sum w.
-    double square = s[2] * s[2];
-    for (int i = 0; i < d - 1; ++i) square += s[3 + i] * s[3 + i];
-    outcome.output_distance = std::sqrt(square) / s[0];
+    double perpendicular = 0;
+    for (int i = 0; i < d - 1; ++i) perpendicular += s[3 + i] * s[3 + i];
+    outcome.output_distance = std::sqrt(s[2] * s[2] + perpendicular) / s[0];
+    // o is parallel to (sum w - sum w g, sum w k_1, ...): its angle with q = e_1.
+    outcome.output_angle = std::atan2(std::sqrt(perpendicular), s[0] - s[2]);
   }
   return outcomes;
 }
@@ -170,7 +172,8 @@ std::vector<BetaSummary> run_study(const StudySetup& setup, MPI_Comm comm,
       return {mean, std::sqrt(squares / (count - 1) / count)};
     }
   };
-  std::vector<Running> largest(beta_count), effective(beta_count), distance(beta_count);
+  std::vector<Running> largest(beta_count), effective(beta_count), distance(beta_count),
+      angle(beta_count);
   std::vector<double> dominant(beta_count, 0.0);
   for (std::int64_t query = 0; query < setup.queries; ++query) {
     const auto outcomes = attend(setup, query, comm, timers);
@@ -179,6 +182,7 @@ std::vector<BetaSummary> run_study(const StudySetup& setup, MPI_Comm comm,
       largest[b].add(outcomes[b].largest_weight, count);
       effective[b].add(outcomes[b].effective_keys, count);
       distance[b].add(outcomes[b].output_distance, count);
+      angle[b].add(outcomes[b].output_angle, count);
       if (outcomes[b].largest_weight > 0.5) dominant[b] += 1;
     }
   }
@@ -189,6 +193,7 @@ std::vector<BetaSummary> run_study(const StudySetup& setup, MPI_Comm comm,
     summaries[b].largest_weight = largest[b].estimate(count);
     summaries[b].effective_keys = effective[b].estimate(count);
     summaries[b].output_distance = distance[b].estimate(count);
+    summaries[b].output_angle = angle[b].estimate(count);
     summaries[b].dominant_fraction = dominant[b] / count;
   }
   return summaries;

@@ -36,7 +36,10 @@ void draw_key(std::uint64_t seed, std::int64_t key_index, std::int64_t query, st
 struct QueryOutcome {
   double largest_weight = 0;   // max_j a_j
   double effective_keys = 0;   // 1 / sum_j a_j^2 (inverse participation ratio)
-  double output_distance = 0;  // |sum_j a_j k_j - q|: 0 when all mass sits on q
+  double output_distance = 0;  // |o - q| for the output o = sum_j a_j k_j: 0 when all mass sits on q
+  // Angle between o and q: the direction error alone, without the shrinkage |o| < 1 of an
+  // average over many keys (which makes |o - q| ~ 1/beta at small beta).
+  double output_angle = 0;
 };
 // One query, all betas (in setup order). Collective over comm: each rank streams its block of
 // the keys; one MPI_Allreduce of the minimum gap and one of the shifted sums.
@@ -49,7 +52,7 @@ struct MeanEstimate {
 };
 struct BetaSummary {
   double beta = 0;
-  MeanEstimate largest_weight, effective_keys, output_distance;
+  MeanEstimate largest_weight, effective_keys, output_distance, output_angle;
   double dominant_fraction = 0;  // fraction of queries whose largest weight exceeds 1/2
 };
 // All setup.queries queries (indices 0..queries-1), summarised per beta. Collective.

@@ -12,7 +12,7 @@ namespace attnflow::longcontext {
 void write_csv_header(std::ostream& out) {
   out << "dimension,keys,exponent,scale,beta,queries,largest_weight,largest_weight_stderr,"
          "effective_keys,effective_keys_stderr,output_distance,output_distance_stderr,"
-         "dominant_fraction\n";
+         "output_angle,output_angle_stderr,dominant_fraction\n";
 }
 
 void write_csv_row(std::ostream& out, const StudyRow& row) {
@@ -21,7 +21,8 @@ void write_csv_row(std::ostream& out, const StudyRow& row) {
       << row.scale << ',' << s.beta << ',' << row.queries << ',' << s.largest_weight.mean << ','
       << s.largest_weight.standard_error << ',' << s.effective_keys.mean << ','
       << s.effective_keys.standard_error << ',' << s.output_distance.mean << ','
-      << s.output_distance.standard_error << ',' << s.dominant_fraction << '\n';
+      << s.output_distance.standard_error << ',' << s.output_angle.mean << ','
+      << s.output_angle.standard_error << ',' << s.dominant_fraction << '\n';
 }
 
 void write_study_csv(const std::string& path, const std::string& comment,

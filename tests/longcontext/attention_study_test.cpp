@@ -44,13 +44,15 @@ longcontext::QueryOutcome brute_force(const longcontext::StudySetup& setup, std:
     largest = std::max(largest, w);
     for (int i = 0; i < d; ++i) output[i] += w * keys[j * d + i];
   }
-  long double distance = 0;
+  long double distance = 0, perpendicular = 0;
   for (int i = 0; i < d; ++i) {
     const long double component = output[i] / total - (i == 0 ? 1.0L : 0.0L);
     distance += component * component;
+    if (i > 0) perpendicular += output[i] * output[i];
   }
   return {static_cast<double>(largest / total), static_cast<double>(total * total / squares),
-          static_cast<double>(std::sqrt(distance))};
+          static_cast<double>(std::sqrt(distance)),
+          static_cast<double>(std::atan2(std::sqrt(perpendicular), output[0]))};
 }
 
 }  // namespace
@@ -69,6 +71,7 @@ TEST_CASE("Distributed statistics equal a brute-force softmax and do not depend 
         CHECK(distributed[b].largest_weight == Approx(serial[b].largest_weight).epsilon(1e-12));
         CHECK(distributed[b].effective_keys == Approx(serial[b].effective_keys).epsilon(1e-12));
         CHECK(distributed[b].output_distance == Approx(serial[b].output_distance).epsilon(1e-12));
+        CHECK(distributed[b].output_angle == Approx(serial[b].output_angle).epsilon(1e-12));
         // The brute force evaluates 1 - <q,k> with cancellation: its exponents carry an absolute
         // error of about beta * 1e-16 (below 1e-8 here, beta <= 3e7), hence 1e-8 relative.
         const auto reference = brute_force(setup, query, setup.betas[b]);
@@ -77,6 +80,7 @@ TEST_CASE("Distributed statistics equal a brute-force softmax and do not depend 
         CHECK(distributed[b].effective_keys == Approx(reference.effective_keys).epsilon(tolerance));
         CHECK(distributed[b].output_distance ==
               Approx(reference.output_distance).epsilon(tolerance));
+        CHECK(distributed[b].output_angle == Approx(reference.output_angle).epsilon(tolerance));
       }
     }
   }
@@ -116,6 +120,10 @@ TEST_CASE("Very large beta: all mass on the key nearest to the query", "[longcon
       CHECK(outcome[0].effective_keys == 1.0);
       // The nearest key's distance to q, 1e-9 relative for the rounding of 1 - k_0 above.
       CHECK(outcome[0].output_distance == Approx(std::sqrt(distance)).epsilon(1e-9));
+      const double angle = std::atan2(std::hypot(nearest[1], d > 2 ? nearest[2] : 0.0,
+                                                 d > 3 ? nearest[3] : 0.0),
+                                      nearest[0]);
+      CHECK(outcome[0].output_angle == Approx(angle).epsilon(1e-9));
     }
   }
 }
