@@ -1,5 +1,8 @@
 #include "interaction/direct_engine.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "parallel/partition.hpp"
 
 namespace attnflow::interaction {
@@ -49,8 +52,15 @@ SourceArrays DirectEngine::gather_sources(std::span<const double> sources,
                              comm_),
               "MPI_Allgatherv(weights)");
   }
-  return SourceArrays{d, n, stride, positions_.data(),
-                      identity_value ? positions_.data() : values_.data(), weights_.data()};
+  return SourceArrays{d,
+                      stride,
+                      stride,
+                      0,
+                      0,
+                      static_cast<std::int64_t>(n),
+                      positions_.data(),
+                      identity_value ? positions_.data() : values_.data(),
+                      weights_.data()};
 }
 
 void DirectEngine::evaluate(std::span<const double> targets, std::span<const double> sources,
@@ -79,8 +89,10 @@ void DirectEngine::evaluate(std::span<const double> targets, std::span<const dou
     }
     if (kernel_.causal) limits[i] = first_target + static_cast<std::int64_t>(i) + 1;
   }
-  if (kernel_.normalised && !identity)
+  if (kernel_.normalised && !identity) {
+    std::fill(shifts.begin(), shifts.end(), -HUGE_VAL);
     kernel_maxima(arrays, count, exponent_vectors.data(), limits.data(), shifts.data());
+  }
   sums.numerator.resize(count * d);
   sums.normaliser.resize(count);
   kernel_sums(arrays, count, exponent_vectors.data(), shifts.data(), limits.data(),

@@ -1,0 +1,87 @@
+#include "interaction/benchmark.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <limits>
+#include <span>
+
+#include "parallel/partition.hpp"
+#include "random/counter_random.hpp"
+
+namespace attnflow::interaction {
+
+double kernel_flops_per_pair(int dimension) { return 4.0 * dimension + 37.0; }
+
+double measure_fma_peak(double seconds, int repeats) {
+  using Vec = double __attribute__((vector_size(32)));
+  constexpr int chains = 12;
+  constexpr long inner = 1000;
+  double best = 0;
+  volatile double sink = 0;
+  for (int r = 0; r < repeats; ++r) {
+    Vec a[chains];
+    for (int c = 0; c < chains; ++c) a[c] = Vec{1.0 + c, 1.0, 1.0, 1.0};
+    // volatile so that the compiler cannot fold the loop: x <- x * m + b stays bounded.
+    volatile double m_value = 0.999999, b_value = 1e-6;
+    const Vec m = Vec{m_value, m_value, m_value, m_value};
+    const Vec b = Vec{b_value, b_value, b_value, b_value};
+    long iterations = 0;
+    const double start = MPI_Wtime();
+    double elapsed = 0;
+    do {
+      for (long i = 0; i < inner; ++i)
+        for (int c = 0; c < chains; ++c) a[c] = a[c] * m + b;
+      iterations += inner;
+      elapsed = MPI_Wtime() - start;
+    } while (elapsed < seconds);
+    double total = 0;
+    for (int c = 0; c < chains; ++c) total += a[c][0] + a[c][3];
+    sink = sink + total;
+    best = std::max(best, 2.0 * 4.0 * chains * static_cast<double>(iterations) / elapsed);
+  }
+  return best;
+}
+
+std::vector<double> random_sphere_points(std::int64_t first, std::int64_t count, int dimension,
+                                         std::uint64_t seed) {
+  random::CounterRandom rng(seed, random::Stream::test);
+  std::vector<double> x(count * dimension);
+  for (std::int64_t i = 0; i < count; ++i) {
+    std::span<double> row(x.data() + i * dimension, dimension);
+    rng.normals(first + i, 0, row);
+    double n = 0;
+    for (double v : row) n += v * v;
+    for (double& v : row) v /= std::sqrt(n);
+  }
+  return x;
+}
+
+EngineTiming time_engine(Engine& engine, int dimension, std::int64_t token_count, int repeats,
+                         MPI_Comm comm) {
+  const auto part = parallel::block_partition(token_count, comm);
+  const auto x = random_sphere_points(part.first, part.count, dimension, 2024);
+  const std::vector<double> w(part.count, 1.0 / static_cast<double>(token_count));
+  KernelSums sums;
+  double best = std::numeric_limits<double>::infinity();
+  double best_cpu = best;
+  for (int r = 0; r < repeats; ++r) {
+    parallel::check_mpi(MPI_Barrier(comm), "MPI_Barrier");
+    const double start = MPI_Wtime();
+    const std::clock_t cpu_start = std::clock();
+    engine.evaluate(x, x, w, sums);
+    double elapsed[2] = {MPI_Wtime() - start,
+                         static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC};
+    double slowest = 0, cpu_total = 0;
+    parallel::check_mpi(MPI_Allreduce(&elapsed[0], &slowest, 1, MPI_DOUBLE, MPI_MAX, comm),
+                        "MPI_Allreduce(time)");
+    parallel::check_mpi(MPI_Allreduce(&elapsed[1], &cpu_total, 1, MPI_DOUBLE, MPI_SUM, comm),
+                        "MPI_Allreduce(cpu time)");
+    best = std::min(best, slowest);
+    best_cpu = std::min(best_cpu, cpu_total);
+  }
+  const double n = static_cast<double>(token_count);
+  return {best, n * n / (best * parallel::size_of(comm)), n * n / best_cpu};
+}
+
+}  // namespace attnflow::interaction

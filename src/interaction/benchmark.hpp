@@ -1,0 +1,42 @@
+#pragma once
+// Throughput measurements for the interaction engines (attnflow-benchmark): engine pairs per
+// second on random tokens, and the machine's double-precision FMA peak per core measured with
+// independent vector FMA chains, to state what fraction of the peak a kernel reaches.
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "interaction/engine.hpp"
+
+namespace attnflow::interaction {
+
+// Floating-point operations the direct kernel spends on one pair in dimension d (an FMA counts
+// 2): exponent 2d - 1, shift 1, exponential 34 (range reduction 7, degree-12 polynomial 26,
+// scaling 1), weight 1, normaliser 1, numerator 2d.
+double kernel_flops_per_pair(int dimension);
+
+// Double-precision FLOP/s of one core: 12 independent chains of 4-lane FMAs (enough to cover
+// the FMA latency on two pipes), best of `repeats` runs of about `seconds` each.
+double measure_fma_peak(double seconds, int repeats);
+
+// Tokens uniform on S^{d-1} for global indices [first, first + count) (row-major), independent
+// of the rank count.
+std::vector<double> random_sphere_points(std::int64_t first, std::int64_t count, int dimension,
+                                         std::uint64_t seed);
+
+struct EngineTiming {
+  double seconds_per_evaluation = 0;   // best over the repeats (max over ranks within one)
+  double pairs_per_second_per_core = 0;  // N^2 / (seconds * ranks)
+  // The same from the processes' CPU time (sum over ranks): robust when other jobs share the
+  // cores, since time spent descheduled is not counted.
+  double pairs_per_cpu_second = 0;
+};
+
+// Times `repeats` evaluations of `engine` on N random tokens (sources = targets, w = 1/N).
+// Collective over comm.
+EngineTiming time_engine(Engine& engine, int dimension, std::int64_t token_count, int repeats,
+                         MPI_Comm comm);
+
+}  // namespace attnflow::interaction
