@@ -65,13 +65,17 @@ say "# kernel FLOP per pair = 4 d + 37 (interaction/benchmark.hpp); fractions us
 say "# numpy: $(field blas "$numpy") (numpy $(field numpy "$numpy"))"
 
 say ""
-say "ranks tokens seconds_per_evaluation speedup parallel_efficiency"
+say "# wall: best wall time; cpu: the slowest rank's CPU time (the wall time on dedicated cores)"
+say "ranks tokens seconds_wall seconds_cpu speedup_wall efficiency_wall speedup_cpu efficiency_cpu"
 one=$(mpirun -n 1 "$app" --dimension 3 --tokens 32768 --repeats 3)
 two=$(mpirun -n 2 "$app" --dimension 3 --tokens 32768 --repeats 3)
 t1=$(field seconds_per_evaluation "$one")
 t2=$(field seconds_per_evaluation "$two")
-say "1 32768 $t1 1.00 1.000"
-say "$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "2 32768 %s %.2f %.3f", b, a / b, a / (2 * b) }')"
+c1=$(field cpu_seconds_per_evaluation "$one")
+c2=$(field cpu_seconds_per_evaluation "$two")
+say "1 32768 $t1 $c1 1.00 1.000 1.00 1.000"
+say "$(awk -v a="$t1" -v b="$t2" -v c="$c1" -v e="$c2" 'BEGIN {
+  printf "2 32768 %s %s %.2f %.3f %.2f %.3f", b, e, a / b, a / (2 * b), c / e, c / (2 * e) }')"
 say "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 mv "$temporary" "$output"
 trap - EXIT

@@ -18,7 +18,8 @@ namespace attnflow::interaction {
 double kernel_flops_per_pair(int dimension);
 
 // Double-precision FLOP/s of one core: 12 independent chains of 4-lane FMAs (enough to cover
-// the FMA latency on two pipes), best of `repeats` runs of about `seconds` each.
+// the FMA latency on two pipes), best of `repeats` runs of about `seconds` of CPU time each
+// (CPU time, like pairs_per_cpu_second, so that other jobs on the core do not lower it).
 double measure_fma_peak(double seconds, int repeats);
 
 // Tokens uniform on S^{d-1} for global indices [first, first + count) (row-major), independent
@@ -32,6 +33,9 @@ struct EngineTiming {
   // The same from the processes' CPU time (sum over ranks): robust when other jobs share the
   // cores, since time spent descheduled is not counted.
   double pairs_per_cpu_second = 0;
+  // Largest CPU time of a rank in the best evaluation: what the wall time would be on dedicated
+  // cores (MPI waits busy-poll, so waiting counts as CPU time).
+  double cpu_seconds_per_evaluation = 0;
 };
 
 // Times `repeats` evaluations of `engine` on N random tokens (sources = targets, w = 1/N).
