@@ -67,14 +67,15 @@ inline Vec lane_indices(std::int64_t first) {
 
 inline Vec keep(Index mask, Vec x) { return std::bit_cast<Vec>(mask & std::bit_cast<Index>(x)); }
 
-// Stored entries [from, to) of the block that can hold sources j < limit for some target.
+// Stored entries [from, to) (whole lane groups) covering global indices [lo, hi) of the block.
 struct EntryRange {
   std::size_t from = 0, to = 0;
 };
-EntryRange entry_range(const SourceArrays& s, std::int64_t largest_limit) {
-  const std::int64_t hi = std::min(s.end, largest_limit);
-  if (hi <= s.begin) return {};
-  const std::int64_t from = (s.begin - s.first) / kernel_lanes * kernel_lanes;
+EntryRange entry_range(const SourceArrays& s, std::int64_t lo, std::int64_t hi) {
+  lo = std::max(lo, s.begin);
+  hi = std::min(hi, s.end);
+  if (hi <= lo) return {};
+  const std::int64_t from = (lo - s.first) / kernel_lanes * kernel_lanes;
   const std::int64_t to = (hi - s.first + kernel_lanes - 1) / kernel_lanes * kernel_lanes;
   return {static_cast<std::size_t>(from), static_cast<std::size_t>(to)};
 }
@@ -83,8 +84,8 @@ EntryRange entry_range(const SourceArrays& s, std::int64_t largest_limit) {
 // source load. Padding targets (beyond target_count) are fully masked and write to scratch.
 template <int D, int T>
 void fused_accumulate(const SourceArrays& s, std::size_t target_count, const double* u,
-                      const double* shifts, const std::int64_t* limits,
-                      KernelAccumulators& accumulators) {
+                      const double* shifts, const std::int64_t* lowers,
+                      const std::int64_t* uppers, KernelAccumulators& accumulators) {
   const double* __restrict y[D];
   const double* __restrict v[D];
   for (int k = 0; k < D; ++k) {
@@ -94,9 +95,9 @@ void fused_accumulate(const SourceArrays& s, std::size_t target_count, const dou
   const double* __restrict w = s.weights;
   alignas(64) double scratch[(1 + D) * kernel_lanes];
   for (std::size_t t0 = 0; t0 < target_count; t0 += T) {
-    Vec exponent_vector[T][D], shift[T], normaliser[T], numerator[T][D], upper[T];
+    Vec exponent_vector[T][D], shift[T], normaliser[T], numerator[T][D], lower[T], upper[T];
     double* sums[T];
-    std::int64_t largest_limit = s.begin;
+    std::int64_t lowest = s.end, highest = s.begin;
     for (int a = 0; a < T; ++a) {
       const std::size_t t = t0 + a;
       const bool real = t < target_count;
@@ -104,14 +105,18 @@ void fused_accumulate(const SourceArrays& s, std::size_t target_count, const dou
       if (!real) std::fill(scratch, scratch + (1 + D) * kernel_lanes, 0.0);
       for (int k = 0; k < D; ++k) exponent_vector[a][k] = broadcast(real ? u[t * D + k] : 0.0);
       shift[a] = broadcast(real ? shifts[t] : 0.0);
-      const std::int64_t limit = real ? std::min(limits[t], s.end) : s.begin;
-      largest_limit = std::max(largest_limit, limit);
-      upper[a] = broadcast(static_cast<double>(limit));
+      const std::int64_t lo = real ? std::max(lowers[t], s.begin) : s.end;
+      const std::int64_t hi = real ? std::min(uppers[t], s.end) : s.begin;
+      if (lo < hi) {
+        lowest = std::min(lowest, lo);
+        highest = std::max(highest, hi);
+      }
+      lower[a] = broadcast(static_cast<double>(lo));
+      upper[a] = broadcast(static_cast<double>(hi));
       normaliser[a] = load(sums[a]);
       for (int k = 0; k < D; ++k) numerator[a][k] = load(sums[a] + (1 + k) * kernel_lanes);
     }
-    const EntryRange range = entry_range(s, largest_limit);
-    const Vec lower = broadcast(static_cast<double>(s.begin));
+    const EntryRange range = entry_range(s, lowest, highest);
     Vec index = lane_indices(s.first + static_cast<std::int64_t>(range.from));
     for (std::size_t j = range.from; j < range.to; j += kernel_lanes) {
       Vec yj[D], vj[D];
@@ -123,7 +128,8 @@ void fused_accumulate(const SourceArrays& s, std::size_t target_count, const dou
       for (int a = 0; a < T; ++a) {
         Vec x = exponent_vector[a][0] * yj[0];
         for (int k = 1; k < D; ++k) x = exponent_vector[a][k] * yj[k] + x;
-        const Vec e = keep((index >= lower) & (index < upper[a]), wj * exp_vector(x - shift[a]));
+        const Vec e =
+            keep((index >= lower[a]) & (index < upper[a]), wj * exp_vector(x - shift[a]));
         normaliser[a] += e;
         for (int k = 0; k < D; ++k) numerator[a][k] = e * vj[k] + numerator[a][k];
       }
@@ -140,8 +146,8 @@ void fused_accumulate(const SourceArrays& s, std::size_t target_count, const dou
 // small buffer and the numerator rows are accumulated row by row over the chunk.
 template <int T>
 void blocked_accumulate(const SourceArrays& s, std::size_t target_count, const double* u,
-                        const double* shifts, const std::int64_t* limits,
-                        KernelAccumulators& accumulators) {
+                        const double* shifts, const std::int64_t* lowers,
+                        const std::int64_t* uppers, KernelAccumulators& accumulators) {
   constexpr std::size_t chunk_groups = 16;
   constexpr std::size_t chunk = chunk_groups * kernel_lanes;
   const int d = s.dimension;
@@ -149,9 +155,9 @@ void blocked_accumulate(const SourceArrays& s, std::size_t target_count, const d
   std::vector<double> scratch((1 + d) * kernel_lanes);
   Vec e[T][chunk_groups];
   for (std::size_t t0 = 0; t0 < target_count; t0 += T) {
-    Vec shift[T], upper[T];
+    Vec shift[T], lower[T], upper[T];
     double* sums[T];
-    std::int64_t largest_limit = s.begin;
+    std::int64_t lowest = s.end, highest = s.begin;
     for (int a = 0; a < T; ++a) {
       const std::size_t t = t0 + a;
       const bool real = t < target_count;
@@ -160,12 +166,16 @@ void blocked_accumulate(const SourceArrays& s, std::size_t target_count, const d
       for (int k = 0; k < d; ++k)
         exponent_vector[a * d + k] = broadcast(real ? u[t * d + k] : 0.0);
       shift[a] = broadcast(real ? shifts[t] : 0.0);
-      const std::int64_t limit = real ? std::min(limits[t], s.end) : s.begin;
-      largest_limit = std::max(largest_limit, limit);
-      upper[a] = broadcast(static_cast<double>(limit));
+      const std::int64_t lo = real ? std::max(lowers[t], s.begin) : s.end;
+      const std::int64_t hi = real ? std::min(uppers[t], s.end) : s.begin;
+      if (lo < hi) {
+        lowest = std::min(lowest, lo);
+        highest = std::max(highest, hi);
+      }
+      lower[a] = broadcast(static_cast<double>(lo));
+      upper[a] = broadcast(static_cast<double>(hi));
     }
-    const Vec lower = broadcast(static_cast<double>(s.begin));
-    const EntryRange range = entry_range(s, largest_limit);
+    const EntryRange range = entry_range(s, lowest, highest);
     for (std::size_t j0 = range.from; j0 < range.to; j0 += chunk) {
       const std::size_t groups = std::min(chunk, range.to - j0) / kernel_lanes;
       Vec normaliser[T];
@@ -182,7 +192,8 @@ void blocked_accumulate(const SourceArrays& s, std::size_t target_count, const d
         const Vec index = lane_indices(s.first + static_cast<std::int64_t>(j));
         const Vec wj = load(s.weights + j);
         for (int a = 0; a < T; ++a) {
-          const Vec ea = keep((index >= lower) & (index < upper[a]), wj * exp_vector(x[a] - shift[a]));
+          const Vec ea =
+              keep((index >= lower[a]) & (index < upper[a]), wj * exp_vector(x[a] - shift[a]));
           e[a][g] = ea;
           normaliser[a] += ea;
         }
@@ -222,29 +233,37 @@ void KernelAccumulators::finish(double* numerator, double* normaliser) const {
 
 void kernel_accumulate(const SourceArrays& sources, std::size_t target_count,
                        const double* exponent_vectors, const double* shifts,
-                       const std::int64_t* limits, KernelAccumulators& accumulators) {
+                       const std::int64_t* lower, const std::int64_t* upper,
+                       KernelAccumulators& accumulators) {
   switch (sources.dimension) {
     case 2:
-      fused_accumulate<2, 2>(sources, target_count, exponent_vectors, shifts, limits,
+      fused_accumulate<2, 2>(sources, target_count, exponent_vectors, shifts, lower, upper,
                              accumulators);
       break;
     case 3:
-      fused_accumulate<3, 2>(sources, target_count, exponent_vectors, shifts, limits,
+      fused_accumulate<3, 2>(sources, target_count, exponent_vectors, shifts, lower, upper,
                              accumulators);
       break;
     default:
-      blocked_accumulate<8>(sources, target_count, exponent_vectors, shifts, limits,
+      blocked_accumulate<8>(sources, target_count, exponent_vectors, shifts, lower, upper,
                             accumulators);
   }
 }
 
-void kernel_sums(const SourceArrays& sources, std::size_t target_count,
-                 const double* exponent_vectors, const double* shifts,
-                 const std::int64_t* limits, double* numerator, double* normaliser) {
-  KernelAccumulators accumulators;
-  accumulators.reset(target_count, sources.dimension);
-  kernel_accumulate(sources, target_count, exponent_vectors, shifts, limits, accumulators);
-  accumulators.finish(numerator, normaliser);
+SummationWindows summation_windows(std::int64_t first_target, std::size_t target_count,
+                                   std::int64_t source_count, bool causal) {
+  SummationWindows w;
+  w.start.resize(target_count);
+  w.limit.resize(target_count);
+  w.zero.assign(target_count, 0);
+  w.wrap.resize(target_count);
+  for (std::size_t t = 0; t < target_count; ++t) {
+    const std::int64_t g = first_target + static_cast<std::int64_t>(t);
+    w.start[t] = std::min(g, source_count);
+    w.limit[t] = causal ? std::min(g + 1, source_count) : source_count;
+    w.wrap[t] = std::min(w.start[t], w.limit[t]);
+  }
+  return w;
 }
 
 void kernel_maxima(const SourceArrays& s, std::size_t target_count,

@@ -52,21 +52,30 @@ class KernelAccumulators {
   std::vector<double> data_;
 };
 
-// Adds the sources in `sources` to every target's sums: for target t, over global source indices
-// j < limits[t] that the block holds, exponent_j = <exponent_vectors[t], y_j> - shifts[t] and
+// Adds the sources in `sources` to every target's sums: for target t, over the global source
+// indices j in [lower[t], upper[t]) that the block holds, exponent_j = <exponent_vectors[t], y_j>
+// - shifts[t] and
 //   normaliser[t] += w_j e^{exponent_j},  numerator[t, k] += w_j e^{exponent_j} (V y)_k.
-// Blocks must be passed in increasing global order for the bits to match.
+// Each lane sums in call order: for identical bits, every engine must present each target's
+// sources in the same global order (see summation_windows).
 void kernel_accumulate(const SourceArrays& sources, std::size_t target_count,
                        const double* exponent_vectors, const double* shifts,
-                       const std::int64_t* limits, KernelAccumulators& accumulators);
+                       const std::int64_t* lower, const std::int64_t* upper,
+                       KernelAccumulators& accumulators);
 
-// One block holding all sources: reset, accumulate, finish.
-void kernel_sums(const SourceArrays& sources, std::size_t target_count,
-                 const double* exponent_vectors, const double* shifts,
-                 const std::int64_t* limits, double* numerator, double* normaliser);
+// The summation order every engine uses, fixed by the target alone: target t with global index
+// g (in the targets' own global numbering) sums its sources cyclically from j = min(g, N):
+// first [start, limit), then [zero, wrap) = [0, min(start, limit)), where limit is N or, causal,
+// g + 1. A ring that starts at the rank's own block can follow it with O(N/P) memory.
+struct SummationWindows {
+  std::vector<std::int64_t> start, limit, zero, wrap;
+};
+SummationWindows summation_windows(std::int64_t first_target, std::size_t target_count,
+                                   std::int64_t source_count, bool causal);
 
 // maxima[t] = max_{j < limits[t]} <exponent_vectors[t], y_j> over the real sources of the block,
 // combined with the value already in maxima[t] (start from -infinity). Exact, so any order.
+// The result is the same whatever the block boundaries.
 void kernel_maxima(const SourceArrays& sources, std::size_t target_count,
                    const double* exponent_vectors, const std::int64_t* limits, double* maxima);
 

@@ -3,6 +3,7 @@
 #include "config/error.hpp"
 #include "config/options.hpp"
 #include "interaction/direct_engine.hpp"
+#include "interaction/ring_engine.hpp"
 #include "interaction/spectral_engine.hpp"
 
 namespace attnflow::interaction {
@@ -20,7 +21,7 @@ Kernel Kernel::from_model(const model::Model& model) {
   return k;
 }
 
-std::vector<std::string> engine_names() { return {"direct", "spectral"}; }
+std::vector<std::string> engine_names() { return {"direct", "ring", "spectral"}; }
 
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel,
                                     MPI_Comm comm) {
@@ -30,6 +31,7 @@ std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kerne
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
                                     const EngineOptions& options) {
   if (name == "direct") return std::make_unique<DirectEngine>(kernel, comm);
+  if (name == "ring") return std::make_unique<RingEngine>(kernel, comm);
   if (name == "spectral") return std::make_unique<SpectralEngine>(kernel, comm, options.tolerance);
   std::string accepted;
   for (const auto& n : engine_names()) accepted += (accepted.empty() ? "" : ", ") + n;
