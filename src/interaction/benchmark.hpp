@@ -43,4 +43,26 @@ struct EngineTiming {
 EngineTiming time_engine(Engine& engine, int dimension, std::int64_t token_count, int repeats,
                          MPI_Comm comm);
 
+// Wall time of `steps` projected Euler steps (stepper "euler", rescaled time step h) of the model
+// on N random tokens with `engine`; also returns this rank's final positions. Collective.
+struct FlowTiming {
+  double seconds = 0;           // wall, max over ranks
+  double cpu_seconds = 0;       // the slowest rank's CPU time
+  std::vector<double> final_positions;
+};
+FlowTiming time_flow(Engine& engine, const model::Model& model, std::int64_t token_count,
+                     double time_step, std::int64_t steps, MPI_Comm comm);
+
+// Accuracy of an approximate engine against the direct engine on `sample_count` random targets
+// (the direct sums over all N sources run only for those), with one timed evaluation of the
+// approximate engine on all N tokens. Collective.
+struct SampledAccuracy {
+  double seconds_per_evaluation = 0;  // approximate engine, all N targets (wall, max over ranks)
+  double cpu_seconds_per_evaluation = 0;
+  double sums_error = 0;     // max |difference| of the sums / (W e^{beta - shift})
+  double output_error = 0;   // max |difference| of the attention output / max |a_direct|
+};
+SampledAccuracy sampled_accuracy(Engine& engine, const Kernel& kernel, std::int64_t token_count,
+                                 std::int64_t sample_count, MPI_Comm comm);
+
 }  // namespace attnflow::interaction
