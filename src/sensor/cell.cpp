@@ -100,14 +100,22 @@ double Cell::mean_faradaic_current_amps(const Sample& sample, double start_s,
                                                   0.3399810435848563, 0.8611363115940526};
   static constexpr std::array<double, 4> weights = {0.3478548451374538, 0.6521451548625461,
                                                     0.6521451548625461, 0.3478548451374538};
+  // The Shoup-Szabo term exp(-c / s) varies on the scale s^2 / c, so intervals that reach
+  // down towards the step get geometrically graded panels; later clock periods need one.
   const double s0 = std::sqrt(start_s), s1 = std::sqrt(end_s);
-  const double half = 0.5 * (s1 - s0), middle = 0.5 * (s1 + s0);
+  const int panels = s0 >= 2.0 * (s1 - s0) ? 1 : 12;
   double charge = 0.0;
-  for (std::size_t q = 0; q < nodes.size(); ++q) {
-    const double s = middle + half * nodes[q];
-    charge += weights[q] * faradaic_current_amps(sample, s * s) * 2.0 * s;
+  for (int panel = 0; panel < panels; ++panel) {
+    // Panel edges s1 * 2^-(panels - k) (the first starting at s0) refine towards s = 0.
+    const double a = panel == 0 ? s0 : s0 + (s1 - s0) * std::ldexp(1.0, panel - panels);
+    const double b = s0 + (s1 - s0) * std::ldexp(1.0, panel + 1 - panels);
+    const double half = 0.5 * (b - a), middle = 0.5 * (b + a);
+    for (std::size_t q = 0; q < nodes.size(); ++q) {
+      const double s = middle + half * nodes[q];
+      charge += weights[q] * faradaic_current_amps(sample, s * s) * 2.0 * s * half;
+    }
   }
-  return charge * half / (end_s - start_s);
+  return charge / (end_s - start_s);
 }
 
 double Cell::charging_time_constant_s() const {
