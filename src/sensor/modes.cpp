@@ -426,6 +426,14 @@ ModeResult run_noise_mode(const SensorConfig& config) {
   s.emplace_back("Welch segments averaged", std::to_string(spectrum.segments));
   s.emplace_back("comparator noise / packet step", format(model.comparator_noise_lsb, ""));
   s.emplace_back("simulated / predicted PSD over 8 bands", format(*low, "") + " to " + format(*high, ""));
+  std::vector<double> sorted = ratios;
+  std::sort(sorted.begin(), sorted.end());
+  s.emplace_back("median band ratio", format(0.5 * (sorted[3] + sorted[4]), ""));
+  // A first-order loop with a constant input idles in a pattern whose fundamental is the
+  // duty cycle times the clock (folded into the first Nyquist zone): the white model has no tone.
+  double tone_hz = std::fmod(model.duty * config.loop.clock_hz, config.loop.clock_hz);
+  if (tone_hz > 0.5 * config.loop.clock_hz) tone_hz = config.loop.clock_hz - tone_hz;
+  s.emplace_back("idle tone expected at duty x f_clk", format(tone_hz, "Hz"));
   s.emplace_back("expected spread per band (1 sigma)",
                  format(1.0 / std::sqrt(spectrum.segments * (spectrum.psd.size() - 4) / 8.0), ""));
   s.emplace_back("conversion rms: simulated", format(sample_standard_deviation(estimates) * 1e9, "nA"));
