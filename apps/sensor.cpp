@@ -17,8 +17,9 @@ int main(int argc, char** argv) {
 
     const sensor::ModeResult result = sensor::run_mode(config);
 
-    std::string header = options.resolved_ini() + "# derived values\n";
-    for (const auto& line : result.derived) header += line + "\n";
+    // Inputs as "# name = value" (rerunnable), derived values as "#! name = value".
+    std::string header = options.resolved_ini();
+    for (const auto& line : result.derived) header += "#! " + line + "\n";
     std::vector<std::string> written;
     for (const auto& table : result.tables) {
       const std::string path = sensor::table_path(config.output, table.name);

@@ -23,7 +23,7 @@ def table(directory, name):
 def header_value(directory, name, key):
     with open(os.path.join(directory, name)) as handle:
         for line in handle:
-            if line.startswith("# " + key + " = "):
+            if line.startswith("# " + key + " = ") or line.startswith("#! " + key + " = "):
                 return line.split("=", 1)[1].split("(")[0].strip()
     return None
 

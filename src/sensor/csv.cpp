@@ -19,7 +19,7 @@ std::string render_csv(const std::string& header, const CsvTable& table) {
   std::ostringstream out;
   std::istringstream lines(header);
   std::string line;
-  while (std::getline(lines, line)) out << "# " << line << "\n";
+  while (std::getline(lines, line)) out << (line.rfind('#', 0) == 0 ? "" : "# ") << line << "\n";
   for (std::size_t i = 0; i < table.columns.size(); ++i)
     out << (i ? "," : "") << table.columns[i];
   out << "\n" << std::setprecision(10);
