@@ -154,6 +154,18 @@ def noise(directory):
     axis.set_ylabel("PSD of I_ref b [A^2/Hz]")
     axis.legend(fontsize=8)
     axis.set_title("Bitstream noise spectrum")
+    transfer = table(directory, "noise-transfer.csv")
+    if transfer is not None:
+        inset = axis.inset_axes([0.62, 0.1, 0.35, 0.35])
+        inset.loglog(transfer["frequency_hz"], transfer["counter_response"], lw=0.6,
+                     label="counter |sinc_N|")
+        inset.loglog(transfer["frequency_hz"], transfer["noise_transfer"], lw=0.8,
+                     label="|1 - z^-1|")
+        inset.loglog(transfer["frequency_hz"], transfer["continuous_signal_response"], lw=0.8,
+                     label="CT low-pass")
+        inset.set_ylim(1e-4, 3)
+        inset.tick_params(labelsize=6)
+        inset.legend(fontsize=5)
     figure.tight_layout()
     figure.savefig(os.path.join(directory, "noise.png"), dpi=120)
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iomanip>
 #include <limits>
+#include <numbers>
 #include <sstream>
 
 #include "sensor/noise.hpp"
@@ -407,16 +408,27 @@ ModeResult run_noise_mode(const SensorConfig& config) {
                                          config.noise_input_amps);
   ModeResult result;
   CsvTable table;
-  table.columns = {"frequency_hz",    "simulated_psd_a2_per_hz", "predicted_psd_a2_per_hz",
-                   "predicted_shaped_psd", "predicted_input_psd", "counter_response",
-                   "continuous_signal_response"};
+  table.columns = {"frequency_hz", "simulated_psd_a2_per_hz", "predicted_psd_a2_per_hz",
+                   "predicted_shaped_psd", "predicted_input_psd"};
   for (std::size_t k = 1; k < spectrum.psd.size(); ++k) {
     const double f = spectrum.frequency_hz[k];
     table.add_row({f, spectrum.psd[k], model.bitstream_psd(f), model.shaped_psd(f),
-                   model.input_psd(f), model.counter_response(f),
-                   model.continuous_signal_response(f)});
+                   model.input_psd(f)});
   }
   result.tables.push_back(std::move(table));
+  // The counter's sinc has its zeros exactly on the Welch bins (multiples of f_clk / N), so its
+  // response goes on a finer grid of its own.
+  CsvTable transfer;
+  transfer.name = "transfer";
+  transfer.columns = {"frequency_hz", "counter_response", "continuous_signal_response",
+                      "noise_transfer"};
+  const int points = 8 * config.loop.conversion_clocks;
+  for (int k = 1; k <= points; ++k) {
+    const double f = 0.5 * config.loop.clock_hz * k / points;
+    transfer.add_row({f, model.counter_response(f), model.continuous_signal_response(f),
+                      2.0 * std::abs(std::sin(std::numbers::pi * f / config.loop.clock_hz))});
+  }
+  result.tables.push_back(std::move(transfer));
   std::vector<double> estimates;
   for (std::size_t k = 0; k < trace.codes.size(); ++k)
     estimates.push_back(trace.estimated_current_amps(k, config.loop));
@@ -434,7 +446,7 @@ ModeResult run_noise_mode(const SensorConfig& config) {
   double tone_hz = std::fmod(model.duty * config.loop.clock_hz, config.loop.clock_hz);
   if (tone_hz > 0.5 * config.loop.clock_hz) tone_hz = config.loop.clock_hz - tone_hz;
   s.emplace_back("idle tone expected at duty x f_clk", format(tone_hz, "Hz"));
-  s.emplace_back("expected spread per band (1 sigma)",
+  s.emplace_back("expected spread per band if the model were exact (1 sigma)",
                  format(1.0 / std::sqrt(spectrum.segments * (spectrum.psd.size() - 4) / 8.0), ""));
   s.emplace_back("conversion rms: simulated", format(sample_standard_deviation(estimates) * 1e9, "nA"));
   s.emplace_back("conversion rms: linearised model", format(model.conversion_rms_amps() * 1e9, "nA"));

@@ -259,6 +259,9 @@ SensorConfig sensor_from_options(const config::OptionSet& o) {
                                                    text(s.duration_s) + " s)");
   s.calibration_max_mm = positive(o, "calibration-max");
   s.calibration_points = at_least(o, "calibration-points", 3);
+  require(s.calibration_points <= 1000, "--calibration-points: " +
+                                            std::to_string(s.calibration_points) +
+                                            " is not accepted (at most 1000)");
   s.interference_glucose_mm = positive(o, "interference-glucose");
   s.blank_readings = at_least(o, "blank-readings", 2);
   s.roughness_sweep = parse_number_list(o.get<std::string>("roughness-sweep"), "roughness-sweep");
