@@ -15,4 +15,4 @@ if(ATTNFLOW_NATIVE)
 endif()
 # Fast-math is confined to the kernel translation units (glibc's libmvec vectorises exp only
 # with it); code that checks for NaN never gets it.
-set(ATTNFLOW_KERNEL_FLAGS -ffast-math -fopenmp-simd -fno-finite-math-only)
+set(ATTNFLOW_KERNEL_FLAGS -ffast-math -fopenmp-simd)

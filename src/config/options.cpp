@@ -62,17 +62,24 @@ bool OptionSet::given(const std::string& name) const {
   return it != values_.end() && !it->second.defaulted();
 }
 
+namespace {
+template <class T>
+bool print_as(std::ostream& out, const boost::any& value) {
+  auto p = boost::any_cast<T>(&value);
+  if (p) out << *p;
+  return p != nullptr;
+}
+}  // namespace
+
 std::string format_value(const boost::any& value) {
   std::ostringstream out;
   out << std::setprecision(17);
-  if (auto p = boost::any_cast<std::string>(&value)) return *p;
-  if (auto p = boost::any_cast<double>(&value)) out << *p;
-  else if (auto p = boost::any_cast<int>(&value)) out << *p;
-  else if (auto p = boost::any_cast<long>(&value)) out << *p;
-  else if (auto p = boost::any_cast<long long>(&value)) out << *p;
-  else if (auto p = boost::any_cast<unsigned long>(&value)) out << *p;
-  else if (auto p = boost::any_cast<unsigned long long>(&value)) out << *p;
-  else if (auto p = boost::any_cast<bool>(&value)) out << (*p ? "true" : "false");
+  if (auto text = boost::any_cast<std::string>(&value)) return *text;
+  if (!print_as<double>(out, value) && !print_as<int>(out, value) && !print_as<long>(out, value) &&
+      !print_as<long long>(out, value) && !print_as<unsigned long>(out, value) &&
+      !print_as<unsigned long long>(out, value)) {
+    if (auto flag = boost::any_cast<bool>(&value)) out << (*flag ? "true" : "false");
+    }
   else out << "?";
   return out.str();
 }

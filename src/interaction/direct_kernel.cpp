@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace attnflow::interaction {
 
@@ -122,7 +123,7 @@ void kernel_maxima(const SourceArrays& s, std::size_t target_count,
   alignas(64) double e[block];
   for (std::size_t t = 0; t < target_count; ++t) {
     const double* ut = exponent_vectors + t * d;
-    double best = -HUGE_VAL;
+    double best = -std::numeric_limits<double>::max();
     const std::size_t n = static_cast<std::size_t>(limits[t]);
     for (std::size_t start = 0; start < n; start += block) {
       const std::size_t len = std::min(block, n - start);

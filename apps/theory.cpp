@@ -1,0 +1,37 @@
+// attnflow-theory: growth rates of the uniform state's spherical-harmonic modes (MATH.md 4), the
+// winning degree l* and the clustering time t* = ln N / (2 gamma_max), for one or more betas.
+#include <iostream>
+
+#include "config/options.hpp"
+#include "model/model.hpp"
+#include "theory/table.hpp"
+
+using namespace attnflow;
+
+int main(int argc, char** argv) {
+  try {
+    config::OptionSet options("attnflow-theory",
+                              "Linear stability of the uniform token distribution (MATH.md 4)");
+    model::add_model_options(options);
+    options.add_optional("beta-list", "numbers",
+                         "several inverse temperatures, e.g. '1 10 100' (overrides --beta)");
+    options.add<int>("max-degree", 0, "", "largest degree l in the table (0: up to 2 l* + 2)");
+    options.add<long long>("tokens", 1000, "", "N for the clustering time t* = ln N / (2 gamma_max)");
+    if (!options.parse(argc, argv, std::cout)) return 0;
+    const auto tokens = options.get<long long>("tokens");
+    config::require(tokens >= 1, "--tokens: must be >= 1");
+    auto model = model::model_from_options(options, tokens);
+    theory::require_stability_model(model);
+    auto betas = theory::parse_beta_list(options.get<std::string>("beta-list"), "beta-list");
+    if (betas.empty()) betas.push_back(model.beta);
+    for (double beta : betas) {
+      model.beta = beta;
+      theory::print_stability_table(std::cout, model, options.get<int>("max-degree"), tokens);
+      std::cout << "\n";
+    }
+  } catch (const config::InputError& error) {
+    std::cerr << "attnflow-theory: error: " << error.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,95 @@
+#include "diagnostics/clusters.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include "parallel/partition.hpp"
+
+namespace attnflow::diagnostics {
+
+using parallel::check_mpi;
+
+UnionFind::UnionFind(std::int64_t n) : parent_(n), size_(n, 1), components_(n) {
+  std::iota(parent_.begin(), parent_.end(), std::int64_t(0));
+}
+
+std::int64_t UnionFind::find(std::int64_t i) {
+  while (parent_[i] != i) {
+    parent_[i] = parent_[parent_[i]];
+    i = parent_[i];
+  }
+  return i;
+}
+
+void UnionFind::unite(std::int64_t a, std::int64_t b) {
+  a = find(a);
+  b = find(b);
+  if (a == b) return;
+  if (size_[a] < size_[b]) std::swap(a, b);
+  parent_[b] = a;
+  size_[a] += size_[b];
+  --components_;
+}
+
+std::vector<std::int64_t> UnionFind::labels() {
+  std::vector<std::int64_t> out(parent_.size());
+  for (std::size_t i = 0; i < parent_.size(); ++i) out[i] = find(static_cast<std::int64_t>(i));
+  return out;
+}
+
+PairStatistics pair_statistics(std::span<const double> all_points, int dimension, std::int64_t first,
+                               std::int64_t count, double tolerance, MPI_Comm comm) {
+  const int d = dimension;
+  const std::int64_t n = static_cast<std::int64_t>(all_points.size()) / d;
+  const double threshold = 1.0 - tolerance;
+  const std::int64_t reach = n / 2;
+  double max_inner = -std::numeric_limits<double>::infinity();
+  double min_inner = std::numeric_limits<double>::infinity();
+  UnionFind forest(n);
+  for (std::int64_t i = first; i < first + count; ++i) {
+    const double* xi = all_points.data() + i * d;
+    for (std::int64_t step = 1; step <= reach; ++step) {
+      std::int64_t j = i + step;
+      if (j >= n) j -= n;
+      const double* xj = all_points.data() + j * d;
+      double inner = 0;
+      for (int k = 0; k < d; ++k) inner += xi[k] * xj[k];
+      max_inner = std::max(max_inner, inner);
+      min_inner = std::min(min_inner, inner);
+      if (inner > threshold) forest.unite(i, j);
+    }
+  }
+  double extremes[2] = {max_inner, -min_inner}, global[2];
+  check_mpi(MPI_Allreduce(extremes, global, 2, MPI_DOUBLE, MPI_MAX, comm), "MPI_Allreduce(inner)");
+  PairStatistics result;
+  result.max_inner = n < 2 ? 1.0 : global[0];
+  result.min_inner = n < 2 ? 1.0 : -global[1];
+
+  // Binomial-tree merge of the forests towards rank 0: at distance s, ranks with bit s set send
+  // their labels to rank - s. Each label array says "i and labels[i] are linked".
+  const int rank = parallel::rank_of(comm), size = parallel::size_of(comm);
+  const int tag = 7301;
+  std::vector<std::int64_t> labels;
+  for (int s = 1; s < size; s *= 2) {
+    if (rank % (2 * s) == s) {
+      labels = forest.labels();
+      check_mpi(MPI_Send(labels.data(), static_cast<int>(n), MPI_INT64_T, rank - s, tag, comm),
+                "MPI_Send(cluster labels)");
+      break;
+    }
+    if (rank % (2 * s) == 0 && rank + s < size) {
+      labels.resize(n);
+      check_mpi(MPI_Recv(labels.data(), static_cast<int>(n), MPI_INT64_T, rank + s, tag, comm,
+                         MPI_STATUS_IGNORE),
+                "MPI_Recv(cluster labels)");
+      for (std::int64_t i = 0; i < n; ++i) forest.unite(i, labels[i]);
+    }
+  }
+  std::int64_t clusters = forest.components();
+  check_mpi(MPI_Bcast(&clusters, 1, MPI_INT64_T, 0, comm), "MPI_Bcast(clusters)");
+  result.clusters = clusters;
+  return result;
+}
+
+}  // namespace attnflow::diagnostics

@@ -1,0 +1,45 @@
+#pragma once
+// Run diagnostics of the particle system, one row per call: time, scaled energy, order parameter,
+// clusters, extreme pairwise inner products, and the circle's Fourier moduli |m_k| (d = 2) or the
+// sphere's harmonic power C_l (d = 3). Collective; the same numbers (bitwise) for any rank count.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interaction/engine.hpp"
+#include "model/model.hpp"
+#include "particles/state.hpp"
+
+namespace attnflow::diagnostics {
+
+inline constexpr int fourier_modes = 16;     // |m_k|, k = 1..16 on the circle
+inline constexpr int harmonic_degrees = 16;  // C_l, l = 0..16 on S^2
+
+// Column names of compute()'s row for tokens on S^{dimension-1}:
+//   time, energy_scaled, order_parameter, clusters, max_inner, min_inner,
+//   then fourier_modulus_1..16 (d = 2) or harmonic_power_0..16 (d = 3); nothing more for d >= 4.
+std::vector<std::string> column_names(int dimension);
+
+// The kernel of the energy: e^{beta <x, y>} with Q = K = V = I whatever the run's matrices
+// (the energy of MATH.md 3 is the Lyapunov function of that case), softmax-normalised so that the
+// direct engine's normaliser is Z_i = (1/N) sum_j e^{beta (<x_i, x_j> - 1)}, no causal mask.
+interaction::Kernel energy_kernel(int dimension, double beta);
+// An engine for compute(): build it once per run and pass it to every call (saves the set-up).
+std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double beta, MPI_Comm comm);
+
+// One row of diagnostics (collective over state.comm):
+// - energy_scaled = E e^{-beta} with E = (1/(2 beta)) sum_i sum_j w_i w_j e^{beta <x_i, x_j>},
+//   w = 1/N, Q = K = V = I (E itself overflows for large beta). E e^{-beta} =
+//   (1/(2 beta)) (1/N) sum_i Z_i with the energy kernel's normaliser. For beta = 0 (where E
+//   diverges like 1/(2 beta)) it is defined as (1/2) sum_i sum_j w_i w_j = 1/2.
+// - order_parameter = |(1/N) sum_i x_i|.
+// - clusters: connected components of the graph linking i, j when <x_i, x_j> > 1 - cluster_tolerance.
+// - max_inner, min_inner: the extreme <x_i, x_j> over i != j.
+// `energy_engine` must come from make_energy_engine(state.dimension, model.beta, state.comm) (the
+// run's own engine has the run's matrices, model and mask); null builds one for this call.
+// Cost: O(N^2 / P) for the pair scan; the O(N) moments are summed in global order on every rank
+// from the all-gathered positions (O(N * 289) at most), which keeps them rank-count independent.
+std::vector<double> compute(const particles::State& state, const model::Model& model,
+                            double cluster_tolerance, interaction::Engine* energy_engine);
+
+}  // namespace attnflow::diagnostics

@@ -1,0 +1,276 @@
+#include "particles/initial_state.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <sstream>
+
+#include "config/options.hpp"
+#include "geometry/sphere.hpp"
+#include "random/counter_random.hpp"
+#include "particles/initial_file.hpp"
+
+namespace attnflow::particles {
+
+using config::InputError;
+using config::require;
+using random::CounterRandom;
+using random::Stream;
+
+namespace {
+
+State empty_state(std::int64_t tokens, int dimension, MPI_Comm comm) {
+  State s;
+  s.dimension = dimension;
+  s.comm = comm;
+  s.partition = parallel::block_partition(tokens, comm);
+  s.positions.assign(s.partition.count * dimension, 0.0);
+  return s;
+}
+
+// A uniform point on S^{d-1}: a normalised standard normal vector.
+void uniform_point(const CounterRandom& rng, std::uint64_t index, std::uint64_t step,
+                   std::span<double> out) {
+  rng.normals(index, step, out);
+  geometry::normalise(out);
+}
+
+// Wood's (1994) rejection sampler for von Mises-Fisher on S^{d-1} with mean e_d, then rotated to
+// `mean` by a Householder reflection. Attempt a uses counter step 2a, 2a + 1.
+void von_mises_fisher_point(const CounterRandom& rng, std::uint64_t index,
+                            std::span<const double> mean, double kappa, std::span<double> out) {
+  const int d = static_cast<int>(mean.size());
+  double w = 0;
+  if (kappa < 1e-12) {
+    uniform_point(rng, index, 0, out);
+    return;
+  }
+  const double b = (d - 1) / (2 * kappa + std::sqrt(4 * kappa * kappa + (d - 1.0) * (d - 1.0)));
+  const double x0 = (1 - b) / (1 + b);
+  const double c = kappa * x0 + (d - 1) * std::log(1 - x0 * x0);
+  for (std::uint64_t attempt = 0;; ++attempt) {
+    // Beta((d-1)/2, (d-1)/2) from two gamma variates is overkill; for the half-integer shapes
+    // we need, Beta(a, a) = (1 + cos(pi U)) / 2 only for a = 1/2, so use the ratio of sums of
+    // squared normals: chi^2_{d-1} / (chi^2_{d-1} + chi^2_{d-1}).
+    std::vector<double> normals(2 * (d - 1));
+    rng.normals(index, 2 * attempt + 1, normals);
+    double first = 0, second = 0;
+    for (int k = 0; k < d - 1; ++k) {
+      first += normals[k] * normals[k];
+      second += normals[d - 1 + k] * normals[d - 1 + k];
+    }
+    const double z = first / (first + second);
+    const double u = rng.uniforms(index, 2 * attempt + 2)[0];
+    w = (1 - (1 + b) * z) / (1 - (1 - b) * z);
+    if (kappa * w + (d - 1) * std::log(1 - x0 * w) - c >= std::log(u)) break;
+  }
+  // Tangent direction: uniform on S^{d-2}.
+  std::vector<double> v(d - 1);
+  rng.normals(index, 0, v);
+  double n = 0;
+  for (double x : v) n += x * x;
+  n = std::sqrt(n);
+  const double r = std::sqrt(std::max(0.0, 1 - w * w));
+  for (int k = 0; k < d - 1; ++k) out[k] = r * v[k] / n;
+  out[d - 1] = w;
+  // Householder reflection mapping e_d to mean: H = I - 2 u u^T / |u|^2, u = e_d - mean.
+  std::vector<double> h(mean.begin(), mean.end());
+  for (auto& x : h) x = -x;
+  h[d - 1] += 1.0;
+  const double hh = geometry::dot(h, h);
+  if (hh > 1e-30) {
+    const double factor = 2 * geometry::dot(h, out) / hh;
+    for (int k = 0; k < d; ++k) out[k] -= factor * h[k];
+  }
+  geometry::normalise(out);
+}
+
+std::vector<double> parse_numbers(const std::string& text, const std::string& option) {
+  std::string cleaned = text;
+  std::replace_if(cleaned.begin(), cleaned.end(), [](char ch) { return ch == ',' || ch == ';'; },
+                  ' ');
+  std::istringstream in(cleaned);
+  std::vector<double> values;
+  std::string word;
+  while (in >> word) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(word, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    require(used == word.size() && std::isfinite(v),
+            "--" + option + ": '" + word + "' is not a finite number");
+    values.push_back(v);
+  }
+  return values;
+}
+
+VonMisesFisherMixture mixture_from_options(const config::OptionSet& options, int dimension) {
+  VonMisesFisherMixture m;
+  const auto means = parse_numbers(options.get<std::string>("vmf-means"), "vmf-means");
+  require(!means.empty() && means.size() % dimension == 0,
+          "--vmf-means: expected a multiple of d = " + std::to_string(dimension) +
+              " numbers (one mean direction per component), got " + std::to_string(means.size()));
+  const std::size_t components = means.size() / dimension;
+  for (std::size_t c = 0; c < components; ++c) {
+    std::vector<double> mean(means.begin() + c * dimension, means.begin() + (c + 1) * dimension);
+    require(geometry::norm(mean) > 0, "--vmf-means: mean direction " + std::to_string(c + 1) +
+                                          " is the zero vector");
+    geometry::normalise(mean);
+    m.means.push_back(mean);
+  }
+  m.concentrations =
+      parse_numbers(options.get<std::string>("vmf-concentrations"), "vmf-concentrations");
+  if (m.concentrations.size() == 1) m.concentrations.assign(components, m.concentrations[0]);
+  require(m.concentrations.size() == components,
+          "--vmf-concentrations: expected 1 or " + std::to_string(components) + " values");
+  for (double k : m.concentrations)
+    require(k >= 0 && k <= 1e8, "--vmf-concentrations: each kappa must be in [0, 1e8]");
+  m.weights = parse_numbers(options.get<std::string>("vmf-weights"), "vmf-weights");
+  if (m.weights.empty()) m.weights.assign(components, 1.0);
+  require(m.weights.size() == components,
+          "--vmf-weights: expected " + std::to_string(components) + " values (or none)");
+  double total = 0;
+  for (double w : m.weights) {
+    require(w >= 0, "--vmf-weights: weights must be >= 0");
+    total += w;
+  }
+  require(total > 0, "--vmf-weights: weights must not all be zero");
+  for (double& w : m.weights) w /= total;
+  return m;
+}
+
+CircleDensity density_from_options(const config::OptionSet& options) {
+  CircleDensity c;
+  c.amplitude = options.get<double>("density-amplitude");
+  c.mode = options.get<int>("density-mode");
+  c.phase = options.get<double>("density-phase");
+  const auto placement = options.get<std::string>("placement");
+  require(std::isfinite(c.amplitude) && std::abs(c.amplitude) < 1,
+          "--density-amplitude: must satisfy |eps| < 1 so that the density stays positive");
+  require(c.mode >= 1, "--density-mode: must be an integer >= 1");
+  require(std::isfinite(c.phase), "--density-phase: must be finite");
+  require(placement == "iid" || placement == "quantile",
+          "--placement: unknown placement '" + placement + "'; accepted: iid, quantile");
+  c.quantile_placement = placement == "quantile";
+  return c;
+}
+
+}  // namespace
+
+State uniform_state(std::int64_t tokens, int dimension, std::uint64_t seed, MPI_Comm comm) {
+  State s = empty_state(tokens, dimension, comm);
+  const CounterRandom rng(seed, Stream::initial_state);
+  for (std::int64_t i = 0; i < s.partition.count; ++i)
+    uniform_point(rng, s.partition.first + i, 0, s.row(i));
+  return s;
+}
+
+State mixture_state(std::int64_t tokens, int dimension, const VonMisesFisherMixture& mixture,
+                    std::uint64_t seed, MPI_Comm comm) {
+  State s = empty_state(tokens, dimension, comm);
+  const CounterRandom rng(seed, Stream::initial_state), choice(seed, Stream::mixture_choice);
+  for (std::int64_t i = 0; i < s.partition.count; ++i) {
+    const std::uint64_t index = s.partition.first + i;
+    const double u = choice.uniforms(index, 0)[0];
+    std::size_t component = 0;
+    double cumulative = mixture.weights[0];
+    while (u > cumulative && component + 1 < mixture.weights.size())
+      cumulative += mixture.weights[++component];
+    von_mises_fisher_point(rng, index, mixture.means[component],
+                           mixture.concentrations[component], s.row(i));
+  }
+  return s;
+}
+
+double circle_density_quantile(const CircleDensity& c, double u) {
+  // F(t) = (t + (eps/k)(sin(k t + phase) - sin(phase))) / (2 pi) is increasing for |eps| < 1;
+  // Newton from the uniform guess, safeguarded by bisection.
+  const double two_pi = 2 * std::numbers::pi;
+  auto cdf = [&](double t) {
+    return (t + c.amplitude / c.mode * (std::sin(c.mode * t + c.phase) - std::sin(c.phase))) /
+           two_pi;
+  };
+  double low = 0, high = two_pi, t = two_pi * u;
+  for (int iteration = 0; iteration < 100; ++iteration) {
+    const double f = cdf(t) - u;
+    if (f > 0) high = t; else low = t;
+    const double density = (1 + c.amplitude * std::cos(c.mode * t + c.phase)) / two_pi;
+    double next = t - f / density;
+    if (!(next > low && next < high)) next = 0.5 * (low + high);
+    if (std::abs(next - t) < 1e-15 * two_pi) return next;
+    t = next;
+  }
+  return t;
+}
+
+State circle_density_state(std::int64_t tokens, const CircleDensity& density, std::uint64_t seed,
+                           MPI_Comm comm) {
+  State s = empty_state(tokens, 2, comm);
+  const CounterRandom rng(seed, Stream::initial_state);
+  for (std::int64_t i = 0; i < s.partition.count; ++i) {
+    const std::int64_t index = s.partition.first + i;
+    const double u = density.quantile_placement ? (index + 0.5) / static_cast<double>(tokens)
+                                                : rng.uniforms(index, 0)[0];
+    const double t = circle_density_quantile(density, u);
+    s.positions[2 * i] = std::cos(t);
+    s.positions[2 * i + 1] = std::sin(t);
+  }
+  return s;
+}
+
+void add_initial_state_options(config::OptionSet& options) {
+  options.add<std::string>("initial", "uniform", "",
+                           "initial state: uniform | vmf | circle-density | file");
+  options.add<unsigned long long>("seed", 1, "", "random seed (initial state and noise)");
+  options.add<std::string>("vmf-means", "0 0 1", "unit vectors",
+                           "von Mises-Fisher mean directions, d numbers per component");
+  options.add<std::string>("vmf-concentrations", "10", "",
+                           "kappa per component (one value applies to all)");
+  options.add_optional("vmf-weights", "", "mixture weights per component (default equal)");
+  options.add<double>("density-amplitude", 0.5, "", "circle density 1 + eps cos(k t + phase): eps");
+  options.add<int>("density-mode", 3, "", "circle density: mode k");
+  options.add<double>("density-phase", 0.0, "rad", "circle density: phase");
+  options.add<std::string>("placement", "iid", "", "circle density placement: iid | quantile");
+  options.add_optional("initial-file", "path", "attnflow HDF5 file to start from (initial = file)");
+  options.add<long long>("initial-snapshot", -1, "", "snapshot of initial-file (-1 = last)");
+}
+
+void validate_initial_state_options(const config::OptionSet& options, int dimension) {
+  const auto kind = options.get<std::string>("initial");
+  if (kind == "uniform") return;
+  if (kind == "vmf") {
+    mixture_from_options(options, dimension);
+  } else if (kind == "circle-density") {
+    require(dimension == 2, "--initial circle-density: needs --dimension 2 (got " +
+                                std::to_string(dimension) + ")");
+    density_from_options(options);
+  } else if (kind == "file") {
+    require(!options.get<std::string>("initial-file").empty(),
+            "--initial file: needs --initial-file PATH");
+  } else {
+    throw InputError("--initial: unknown initial state '" + kind +
+                     "'; accepted: uniform, vmf, circle-density, file");
+  }
+}
+
+}  // namespace attnflow::particles
+
+namespace attnflow::particles {
+
+State initial_state_from_options(const config::OptionSet& options, std::int64_t tokens,
+                                 int dimension, MPI_Comm comm) {
+  validate_initial_state_options(options, dimension);
+  const auto kind = options.get<std::string>("initial");
+  const auto seed = options.get<unsigned long long>("seed");
+  if (kind == "vmf")
+    return mixture_state(tokens, dimension, mixture_from_options(options, dimension), seed, comm);
+  if (kind == "circle-density")
+    return circle_density_state(tokens, density_from_options(options), seed, comm);
+  // MERGE: if (kind == "file") return read_initial_file(options, tokens, dimension, comm);
+  return uniform_state(tokens, dimension, seed, comm);
+}
+
+}  // namespace attnflow::particles

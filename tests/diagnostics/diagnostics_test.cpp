@@ -1,0 +1,197 @@
+// Run diagnostics against facts of the geometry (MATH.md 3-4), at 1-4 ranks. Every rank computes
+// its row, then all checks are made (no REQUIRE between collectives).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <numbers>
+#include <vector>
+
+#include "diagnostics/diagnostics.hpp"
+#include "parallel/partition.hpp"
+#include "random/counter_random.hpp"
+#include "support/mpi_test.hpp"
+
+using namespace attnflow;
+
+namespace {
+
+using Generator = std::function<void(std::int64_t, std::span<double>)>;
+
+particles::State make_state(int d, std::int64_t n, const Generator& token, MPI_Comm comm) {
+  particles::State s;
+  s.dimension = d;
+  s.partition = parallel::block_partition(n, comm);
+  s.positions.resize(s.partition.count * d);
+  for (std::int64_t i = 0; i < s.partition.count; ++i) token(s.partition.first + i, s.row(i));
+  s.time = 1.25;
+  s.step = 3;
+  s.comm = comm;
+  return s;
+}
+
+model::Model identity_model(int d, double beta) {
+  model::Model m;
+  m.dimension = d;
+  m.beta = beta;
+  m.query = m.key = m.value = model::Matrix::identity(d);
+  return m;
+}
+
+std::map<std::string, double> named(const std::vector<double>& row, int d) {
+  const auto names = diagnostics::column_names(d);
+  REQUIRE(names.size() == row.size());
+  std::map<std::string, double> out;
+  for (std::size_t i = 0; i < row.size(); ++i) out[names[i]] = row[i];
+  return out;
+}
+
+void uniform_token(std::uint64_t seed, std::int64_t index, std::span<double> x) {
+  random::CounterRandom rng(seed, random::Stream::test);
+  rng.normals(index, 0, x);
+  double r = 0;
+  for (double v : x) r += v * v;
+  for (double& v : x) v /= std::sqrt(r);
+}
+
+}  // namespace
+
+TEST_CASE("All tokens at one point: order 1, one cluster, inner products 1, energy 1/(2 beta)",
+          "[diagnostics][parallel]") {
+  for (int d : {2, 3, 5}) {
+    const double beta = 7.5;
+    const auto state = make_state(d, 13, [d](std::int64_t, std::span<double> x) {
+      for (int k = 0; k < d; ++k) x[k] = k == 0 ? 0.6 : (k == 1 ? -0.8 : 0.0);
+    }, MPI_COMM_WORLD);
+    const auto row = named(diagnostics::compute(state, identity_model(d, beta), 1e-6, nullptr), d);
+    // E = (1/(2 beta)) e^{beta}, so E e^{-beta} = 1/(2 beta); sums of 13^2 rounded terms: 1e-13.
+    CHECK(row.at("time") == 1.25);
+    CHECK(row.at("energy_scaled") == Approx(1 / (2 * beta)).epsilon(1e-13));
+    CHECK(row.at("order_parameter") == Approx(1.0).epsilon(1e-14));
+    CHECK(row.at("clusters") == 1);
+    CHECK(row.at("max_inner") == Approx(1.0).epsilon(1e-15));
+    CHECK(row.at("min_inner") == Approx(1.0).epsilon(1e-15));
+    if (d == 2)
+      for (int k = 1; k <= 16; ++k)
+        CHECK(row.at("fourier_modulus_" + std::to_string(k)) == Approx(1.0).epsilon(1e-13));
+    if (d == 3)
+      for (int l = 0; l <= 16; ++l)
+        CHECK(row.at("harmonic_power_" + std::to_string(l)) ==
+              Approx(1 / (4 * std::numbers::pi)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("k clusters at equally spaced angles: k clusters, |m_j| = [k divides j], order 0",
+          "[diagnostics][parallel]") {
+  for (int k : {2, 3, 5}) {
+    const int m = 7;
+    // Jitter of at most 1e-7 rad gives <x_i, x_j> > 1 - 2e-14 inside a cluster, far above the
+    // threshold 1 - 1e-6, while neighbouring clusters have <x_i, x_j> = cos(2 pi / k) <= 0.31.
+    // |m_j| moves by at most j * 1e-7 <= 1.6e-6 from its jitter-free value: tolerance 1e-5.
+    const auto state = make_state(2, std::int64_t(k) * m, [k](std::int64_t i, std::span<double> x) {
+      const double t = 0.4 + 2 * std::numbers::pi * double(i % k) / k + 1e-7 * std::sin(3.0 * i);
+      x[0] = std::cos(t);
+      x[1] = std::sin(t);
+    }, MPI_COMM_WORLD);
+    const auto row = named(diagnostics::compute(state, identity_model(2, 3.0), 1e-6, nullptr), 2);
+    CHECK(row.at("clusters") == k);
+    CHECK(row.at("order_parameter") == Approx(0.0).margin(1e-5));
+    CHECK(row.at("max_inner") == Approx(1.0).margin(1e-13));
+    CHECK(row.at("min_inner") == Approx(std::cos(2 * std::numbers::pi * (k / 2) / k)).margin(1e-12));
+    for (int j = 1; j <= 16; ++j)
+      CHECK(row.at("fourier_modulus_" + std::to_string(j)) == Approx(j % k == 0 ? 1.0 : 0.0).margin(1e-5));
+  }
+}
+
+TEST_CASE("A chain of tokens, each linked only to the next, is one cluster across ranks",
+          "[diagnostics][parallel]") {
+  // Tokens at angles a * 0.015 (a = 0..n-1) spread over 3 rad: neighbours have 1 - cos(0.015) =
+  // 1.1e-4 < tol = 2e-4, next-neighbours 4.5e-4 > tol, so only the chain links exist. The global
+  // index is a scrambled order (a = 37 i mod n), so the links jump between the ranks' blocks and the
+  // count is right only if links found on different ranks are merged transitively. Doubling one gap
+  // cuts the chain in two.
+  const std::int64_t n = 200;
+  for (int cut : {0, 1}) {
+    const auto state = make_state(3, n, [cut](std::int64_t i, std::span<double> x) {
+      const std::int64_t a = (37 * i) % n;
+      const double t = 0.015 * double(a) + (cut && a >= 120 ? 0.015 : 0.0);
+      x[0] = std::cos(t);
+      x[1] = 0.0;
+      x[2] = std::sin(t);
+    }, MPI_COMM_WORLD);
+    const auto row = named(diagnostics::compute(state, identity_model(3, 1.0), 2e-4, nullptr), 3);
+    CHECK(row.at("clusters") == 1 + cut);
+  }
+}
+
+TEST_CASE("Energy equals the double sum (1/(2 beta N^2)) sum e^{beta (<x_i,x_j> - 1)}",
+          "[diagnostics][parallel]") {
+  const std::int64_t n = 150;
+  for (double beta : {0.0, 0.1, 3.0, 1e4}) {
+    const int d = 3;
+    const auto state = make_state(d, n, [](std::int64_t i, std::span<double> x) { uniform_token(5, i, x); },
+                                  MPI_COMM_WORLD);
+    auto engine = diagnostics::make_energy_engine(d, beta, MPI_COMM_WORLD);
+    const double with_engine =
+        diagnostics::compute(state, identity_model(d, beta), 1e-3, beta == 0 ? nullptr : engine.get())[1];
+    // The reference: all pairs in long double from the same generator (independent of the engine).
+    long double sum = 0;
+    std::vector<double> xi(d), xj(d);
+    for (std::int64_t i = 0; i < n; ++i) {
+      uniform_token(5, i, xi);
+      for (std::int64_t j = 0; j < n; ++j) {
+        uniform_token(5, j, xj);
+        long double inner = 0;
+        for (int k = 0; k < d; ++k) inner += (long double)xi[k] * xj[k];
+        sum += std::exp((long double)beta * (inner - 1));
+      }
+    }
+    const double reference = beta == 0 ? 0.5 : double(sum / (2 * (long double)beta * n * n));
+    // Relative 1e-12: the kernel's vectorised exp is accurate to a few ulp, sums of n^2 terms.
+    CHECK(std::isfinite(with_engine));
+    CHECK(with_engine == Approx(reference).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("Uniform random tokens: E |m_k|^2 = 1/N on the circle, E C_l = 1/(4 pi N) on S^2",
+          "[diagnostics][parallel]") {
+  // For iid uniform tokens N |m_k|^2 has mean 1 and variance 1 (k >= 1), and 4 pi N C_l has mean 1
+  // and variance 2/(2l+1) (l >= 1). Averaging over 16 modes and 12 independent draws (192 values)
+  // the standard error is at most 1/sqrt(192) = 0.072: we accept 4 standard errors, 0.29.
+  const std::int64_t n = 400;
+  const int draws = 12;
+  double circle = 0, sphere = 0;
+  for (int draw = 0; draw < draws; ++draw) {
+    for (int d : {2, 3}) {
+      const auto state = make_state(d, n, [draw](std::int64_t i, std::span<double> x) {
+        uniform_token(100 + draw, i, x);
+      }, MPI_COMM_WORLD);
+      const auto row = named(diagnostics::compute(state, identity_model(d, 1.0), 1e-9, nullptr), d);
+      for (int k = 1; k <= 16; ++k) {
+        if (d == 2) circle += n * std::pow(row.at("fourier_modulus_" + std::to_string(k)), 2);
+        if (d == 3) sphere += 4 * std::numbers::pi * n * row.at("harmonic_power_" + std::to_string(k));
+      }
+      if (d == 3) CHECK(row.at("harmonic_power_0") == Approx(1 / (4 * std::numbers::pi)).epsilon(1e-13));
+    }
+  }
+  CHECK(circle / (16 * draws) == Approx(1.0).margin(0.29));
+  CHECK(sphere / (16 * draws) == Approx(1.0).margin(0.29));
+}
+
+TEST_CASE("Diagnostics are bitwise the same on any number of ranks", "[diagnostics][parallel]") {
+  // The row on the world communicator must equal the row each rank computes alone on
+  // MPI_COMM_SELF from the whole state: sums run in global order and the cluster merge is exact.
+  for (int d : {2, 3, 5}) {
+    const std::int64_t n = 97;
+    const double tolerance = d == 2 ? 1e-3 : (d == 3 ? 0.05 : 0.1);
+    const Generator token = [](std::int64_t i, std::span<double> x) { uniform_token(77, i, x); };
+    const auto model = identity_model(d, 12.0);
+    const auto world = diagnostics::compute(make_state(d, n, token, MPI_COMM_WORLD), model, tolerance, nullptr);
+    const auto alone = diagnostics::compute(make_state(d, n, token, MPI_COMM_SELF), model, tolerance, nullptr);
+    CHECK(world == alone);
+    INFO("d = " << d << ", clusters " << world[3]);
+    CHECK(world[3] > 1);  // some clusters merged, some not: the comparison is not trivial
+    CHECK(world[3] < n);
+  }
+}
