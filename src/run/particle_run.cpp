@@ -97,7 +97,7 @@ void add_particle_options(config::OptionSet& options) {
   model::add_model_options(options);
   particles::add_initial_state_options(options);
   options.add<std::string>("integrator", "rk4", "", "time integrator: euler | rk4 | heun");
-  options.add<std::string>("engine", "direct", "", "interaction engine: direct");
+  interaction::add_engine_options(options);
   options.add<double>("step-size", 0.05, "time", "time step h (USA: in the rescaled time e^s t)");
   options.add<double>("final-time", 10.0, "time", "simulated time to reach (unless --steps)");
   options.add<long long>("steps", 0, "", "number of steps (overrides --final-time)");
@@ -132,7 +132,8 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   require(std::isfinite(tolerance) && tolerance > 0 && tolerance < 2,
           "--cluster-tolerance: must be in (0, 2)");
   const auto kernel = interaction::Kernel::from_model(model);
-  auto engine = interaction::make_engine(options.get<std::string>("engine"), kernel, comm);
+  auto engine = interaction::make_engine(options.get<std::string>("engine"), kernel, comm,
+                                         interaction::engine_options(options));
   const auto output_path = options.get<std::string>("output");
   const auto restart = options.get<std::string>("restart");
   auto checkpoint_directory = options.get<std::string>("checkpoint-directory");
