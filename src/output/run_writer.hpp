@@ -58,7 +58,9 @@ class RunWriter {
   // Collective: flushes to disk (call before writing a checkpoint that records the counts).
   void flush();
   // Collective: closes, renames path.partial to path, writes path.xdmf and path.csv (stem of the
-  // path with those extensions), all atomically.
+  // path with those extensions), all atomically. The XDMF geometry is XY on the circle and the
+  // first three coordinates for d >= 3 (ParaView has no higher-dimensional points); the CSV starts
+  // with the resolved input as '#' lines, then the column names, then one line per record.
   void finish();
 
   std::int64_t snapshot_count() const { return snapshots_; }
