@@ -1,7 +1,10 @@
 #include "interaction/engine.hpp"
 
 #include "config/error.hpp"
+#include "config/options.hpp"
 #include "interaction/direct_engine.hpp"
+#include "interaction/ring_engine.hpp"
+#include "interaction/spectral_engine.hpp"
 
 namespace attnflow::interaction {
 
@@ -18,15 +21,37 @@ Kernel Kernel::from_model(const model::Model& model) {
   return k;
 }
 
-std::vector<std::string> engine_names() { return {"direct"}; }
+std::vector<std::string> engine_names() { return {"direct", "ring", "spectral"}; }
 
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel,
                                     MPI_Comm comm) {
+  return make_engine(name, kernel, comm, EngineOptions{});
+}
+
+std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
+                                    const EngineOptions& options) {
   if (name == "direct") return std::make_unique<DirectEngine>(kernel, comm);
+  if (name == "ring") return std::make_unique<RingEngine>(kernel, comm);
+  if (name == "spectral") return std::make_unique<SpectralEngine>(kernel, comm, options.tolerance);
   std::string accepted;
   for (const auto& n : engine_names()) accepted += (accepted.empty() ? "" : ", ") + n;
   throw config::InputError("--engine: unknown interaction engine '" + name +
                            "'; accepted: " + accepted);
+}
+
+void add_engine_options(config::OptionSet& options) {
+  std::string names;
+  for (const auto& n : engine_names()) names += (names.empty() ? "" : " | ") + n;
+  options.add<std::string>("engine", "direct", "", "interaction engine: " + names);
+  options.add<double>("engine-tolerance", 1e-10, "",
+                      "spectral engine: error bound of every kernel sum relative to the largest "
+                      "possible sum (total weight x largest kernel value)");
+}
+
+EngineOptions engine_options(const config::OptionSet& options) {
+  EngineOptions result;
+  result.tolerance = options.get<double>("engine-tolerance");
+  return result;
 }
 
 void attention_output(const Kernel& kernel, const KernelSums& sums, std::span<double> output) {

@@ -14,6 +14,10 @@
 #include "model/model.hpp"
 #include "parallel/timers.hpp"
 
+namespace attnflow::config {
+class OptionSet;
+}
+
 namespace attnflow::interaction {
 
 // What a kernel sum needs from the model.
@@ -54,10 +58,23 @@ class Engine {
   parallel::Timers* timers_ = nullptr;
 };
 
+// Settings of the approximate engines (the direct engine ignores them).
+struct EngineOptions {
+  // spectral: bound on every kernel sum's error relative to the largest possible sum
+  // (total weight x largest kernel value); see spectral_engine.hpp.
+  double tolerance = 1e-10;
+};
+
 // Names accepted by make_engine, for help texts and error messages.
 std::vector<std::string> engine_names();
-// Throws config::InputError for an unknown name.
+// Throws config::InputError for an unknown name or settings the engine cannot handle.
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm);
+std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
+                                    const EngineOptions& options);
+
+// Registers --engine and --engine-tolerance; engine_options() reads them back.
+void add_engine_options(config::OptionSet& options);
+EngineOptions engine_options(const config::OptionSet& options);
 
 // The attention output a_i = numerator_i / normaliser_i (SA) or numerator_i (USA, in the
 // rescaled time), before the tangent projection. `output` has count x d entries.

@@ -79,6 +79,9 @@ void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
     if (fs::exists(file, error) && !overwrite)
       return "--" + option_name + ": output file '" + path +
              "' exists; remove it, choose another name or pass --overwrite";
+    if (fs::exists(path + ".partial", error) && !overwrite)
+      return "--" + option_name + ": '" + path + ".partial' of an interrupted run exists; restart "
+             "from its checkpoint, remove it, or pass --overwrite";
     if (fs::is_directory(file, error))
       return "--" + option_name + ": '" + path + "' is a directory; give a file name such as run.h5";
     const fs::path directory = file.has_parent_path() ? file.parent_path() : fs::path(".");

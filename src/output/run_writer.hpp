@@ -27,8 +27,9 @@ inline constexpr const char* particle_format = "attnflow-particles 1";
 // "key = value" pairs of an INI text ('#' comments and blank lines skipped).
 std::vector<std::pair<std::string, std::string>> ini_pairs(const std::string& ini);
 
-// Throws config::InputError (one line, on every rank) when `path` exists and !overwrite, or its
-// directory does not exist or is not writable. Collective; creates nothing.
+// Throws config::InputError (one line, on every rank) when `path` or `path`.partial (an interrupted
+// run that could be restarted) exists and !overwrite, or the directory does not exist or is not
+// writable. Collective; creates nothing.
 void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
                        const std::string& option_name = "output");
 

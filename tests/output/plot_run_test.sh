@@ -19,6 +19,10 @@ for name in circle sphere; do
     else echo "FAIL: ${name}_$suffix.png missing or not a PNG"; status=1; fi
   done
 done
+for name in circle sphere; do  # the XDMF sidecar must be well-formed XML with one grid per snapshot
+  grids=$("$python" -c "import sys, xml.etree.ElementTree as E; print(len(E.parse(sys.argv[1]).findall('.//Grid[@GridType=\"Uniform\"]')))" "$directory/$name.xdmf")
+  if [ "$grids" = 5 ]; then echo "ok: $name.xdmf has 5 grids"; else echo "FAIL: $name.xdmf grids '$grids'"; status=1; fi
+done
 "$python" "$script" --help | grep -q -- "--snapshots" || { echo "FAIL: --help"; status=1; }
 echo "not hdf5" > "$directory/bad.h5"
 expect_error() {  # expect_error PATTERN ARGS...: exit 2 and PATTERN on stderr

@@ -2,6 +2,7 @@
 // own no token), the sidecars, the refusal to overwrite, readable errors and restart truncation.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -154,6 +155,13 @@ TEST_CASE("RunWriter refuses to overwrite and to write into a missing directory"
   CHECK_THROWS_AS(output::RunWriter(missing, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
                   config::InputError);
   CHECK(!fs::exists(dir + "/no"));
+  // A partial file of an interrupted run is kept for a restart unless overwrite is given.
+  const std::string interrupted = dir + "/interrupted.h5";
+  if (testing::world_rank() == 0) std::ofstream(interrupted + ".partial") << "restart me";
+  MPI_Barrier(MPI_COMM_WORLD);
+  CHECK_THROWS_AS(output::RunWriter(interrupted, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
+                  config::InputError);
+  CHECK(read_text(interrupted + ".partial") == "restart me");
   {
     output::RunWriter writer(path, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, true);
     writer.write_snapshot(make_state(3, 10, 0, MPI_COMM_WORLD));
@@ -231,4 +239,31 @@ TEST_CASE("RunWriter::resume truncates to the checkpoint's counts and continues"
     if (line.rfind('#', 0) != 0) ++rows, last = line;
   CHECK(rows == 1 + 4);
   CHECK(std::stod(last.substr(0, last.find(','))) == diagnostic_row(10, columns.size())[0]);
+}
+
+TEST_CASE("Output throughput (not run by ctest: -s '[.benchmark]')", "[.benchmark]") {
+  // Prints the time to write and read back snapshots of 10^6 tokens in d = 3 (24 MB each).
+  const std::string dir = testing::scratch_directory("run_writer_benchmark");
+  const std::string path = dir + "/big.h5";
+  const int d = 3;
+  const std::int64_t n = 1000000;
+  const auto state = make_state(d, n, 0, MPI_COMM_WORLD);
+  double write_seconds = 0;
+  {
+    output::RunWriter writer(path, MPI_COMM_WORLD, d, n, columns, input_text, {}, false);
+    MPI_Barrier(MPI_COMM_WORLD);
+    const double start = MPI_Wtime();
+    for (int s = 0; s < 4; ++s) writer.write_snapshot(state);
+    writer.flush();
+    write_seconds = MPI_Wtime() - start;
+    writer.finish();
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  const double start = MPI_Wtime();
+  const auto back = output::read_snapshot(path, MPI_COMM_WORLD, d, -1);
+  const double read_seconds = MPI_Wtime() - start;
+  if (testing::world_rank() == 0)
+    std::printf("RunWriter ranks=%d: 4 snapshots of N=%lld d=%d in %.3f s (%.0f MB/s); read one in %.3f s\n",
+                testing::world_size(), (long long)n, d, write_seconds, 4 * 24.0 / write_seconds, read_seconds);
+  CHECK(back.positions == state.positions);
 }
