@@ -44,8 +44,8 @@ struct Diagnostics {
   double mass = 0;         // sum of cell masses
   double min_density = 0;  // smallest cell average
   // E e^{-beta} = (1 / (2 beta)) sum_ij m_i m_j e^{beta (<x_i, x_j> - 1)} over cell centres and
-  // masses m_i, the energy of MATH.md section 3 scaled like the particle diagnostics (0 at beta = 0,
-  // where E is not defined).
+  // masses m_i, the energy of MATH.md section 3 scaled like the particle diagnostics
+  // (diagnostics::compute; (1/2) mass^2 at beta = 0, where E diverges).
   double energy_scaled = 0;
   // Circle: |m_k| for k = 1..K, m_k = sum_i m_i e^{-i k theta_i} / mass. Sphere: harmonic power
   // C_l, l = 0..L, of the cell masses at the centres (diagnostics::harmonic_power convention).
@@ -83,6 +83,8 @@ class Solver {
   // The SSP coefficient C of the chosen TSSSP method (rks2 with m stages: m - 1; rks3 with
   // m = n^2 stages: n^2 - n; rk104: 6).
   double ssp_coefficient() const;
+  // "rks3, 4 stages, SSP coefficient 2": for run summaries and output metadata.
+  std::string time_stepper_description() const;
   // One step of length min(CFL step, max_step, settings.max_time_step); returns it. Collective.
   double step(double max_step);
   // Steps until time() == end_time exactly (the last step is shortened). Collective.
