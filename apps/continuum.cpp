@@ -89,7 +89,7 @@ int run(int argc, char** argv) {
       {"time_unit", model.log_time_scale() > 0 ? "rescaled t' = e^{log_time_scale} t" : "t"}};
   continuum::Writer writer(options.get<std::string>("output"), *solver, options.resolved_ini(),
                            metadata, options.flag("overwrite"));
-  const int moments = continuum::moment_count(model.dimension);
+  const int moments = continuum::max_moment(model.dimension);
   const double start = MPI_Wtime();
   auto record = [&] {
     parallel::Timers::Scope scope(&solver->timers(), parallel::Section::output);

@@ -237,8 +237,9 @@ std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cell
   if (model.dimension == 2) return make_circle_solver(model, cells, settings, comm);
   require(model.dimension == 3, "--dimension: the continuum solver supports 2 (circle) and 3 "
                                 "(sphere), got " + std::to_string(model.dimension));
-  (void)refinements;
-  throw config::InputError("--dimension 3: the sphere solver is not available yet");
+  require(refinements >= 0 && refinements <= 7,
+          "--refine: must be in 0..7 (20 * 4^r cells), got " + std::to_string(refinements));
+  return make_sphere_solver(model, refinements, settings, comm);
 }
 
 }  // namespace attnflow::continuum

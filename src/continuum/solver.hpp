@@ -62,9 +62,13 @@ class Solver {
   int dimension() const { return model_.dimension; }
   std::int64_t global_cells() const { return global_cells_; }
   std::int64_t local_cells() const { return static_cast<std::int64_t>(measures_.size()); }
-  // Canonical global index of each owned cell (independent of the rank count), cell centres on
-  // the unit sphere (local_cells x dimension) and cell measures (lengths or areas).
+  // Canonical global index of each owned cell (independent of the rank count: circle cell
+  // number, sphere cell number of the refined mesh before distribution), cell centres on the unit
+  // sphere (local_cells x dimension) and cell measures (lengths or areas).
   std::span<const std::int64_t> global_indices() const { return global_indices_; }
+  // The owned cells are rows [storage_offset, + local_cells) of the solver's global vector
+  // (PETSc's order, rank-count dependent on the sphere; equal to the canonical index on the circle).
+  std::int64_t storage_offset() const { return storage_offset_; }
   std::span<const double> centres() const { return centres_; }
   std::span<const double> measures() const { return measures_; }
   MPI_Comm comm() const { return comm_; }
@@ -126,6 +130,7 @@ class Solver {
   parallel::Timers timers_;
   std::int64_t global_cells_ = 0;
   std::vector<std::int64_t> global_indices_;
+  std::int64_t storage_offset_ = 0;
   std::vector<double> centres_, measures_;
   std::vector<double> face_velocities_;
   DM dm_ = nullptr;
@@ -154,6 +159,15 @@ class Solver {
 // (stencil width 2), MUSCL reconstruction with the chosen limiter and the upwind flux rho_upwind X
 // at the faces theta_{i+1/2} = (i + 1) dx. The velocity X = <a, (-sin, cos)> is evaluated at the
 // faces. Forward-Euler limit dx / max|X|; positivity needs cfl <= 1/2 (each face value <= 2 rho_i).
+// Sphere S^2: the icosahedron of DMPlexCreateSphereMesh refined r times (-<prefix>dm_refine_pre,
+// 20 * 4^r cells) and distributed with one layer of overlap. Spherical triangle areas (Van
+// Oosterom-Strackee), great-circle edge lengths and tangent edge normals at the edge midpoints are
+// computed here (PETSc's FV geometry is planar). First-order upwind flux L_e (X.n)_e rho_upwind,
+// X evaluated at the edge midpoints (normalised); centroid = normalised vertex mean. Forward-Euler
+// limit min_i A_i / sum_e L_e |X.n|_e; positivity needs cfl <= 1.
+std::unique_ptr<Solver> make_sphere_solver(const model::Model& model, int refinements,
+                                           const Settings& settings, MPI_Comm comm);
+
 std::unique_ptr<Solver> make_circle_solver(const model::Model& model, std::int64_t cells,
                                            const Settings& settings, MPI_Comm comm);
 

@@ -29,15 +29,7 @@ std::string number(double value) {
   return text;
 }
 
-// The solver's owned cells must be one block of the global order (true for the DMDA circle and
-// for the sphere's canonical numbering): the first global index, checked contiguous.
-std::int64_t first_row(const Solver& solver) {
-  const auto indices = solver.global_indices();
-  for (std::size_t i = 1; i < indices.size(); ++i)
-    if (indices[i] != indices[0] + static_cast<std::int64_t>(i))
-      throw std::logic_error("continuum::Writer: owned cells are not a contiguous block");
-  return indices.empty() ? 0 : indices[0];
-}
+std::int64_t first_row(const Solver& solver) { return solver.storage_offset(); }
 
 std::string xdmf_text(const std::string& h5_name, const std::vector<double>& times,
                       std::int64_t cells, int dimension) {
@@ -68,8 +60,8 @@ std::string xdmf_text(const std::string& h5_name, const std::vector<double>& tim
 
 }  // namespace
 
-int moment_count(int dimension) {
-  return dimension == 2 ? diagnostics::fourier_modes : diagnostics::harmonic_degrees + 1;
+int max_moment(int dimension) {
+  return dimension == 2 ? diagnostics::fourier_modes : diagnostics::harmonic_degrees;
 }
 
 std::vector<std::string> diagnostic_columns(int dimension) {
@@ -119,6 +111,8 @@ Writer::Writer(const std::string& path, const Solver& solver, const std::string&
     const std::int64_t first = first_row(solver);
     output::write_row_block(mesh, "centres", cells_, dimension_, first, solver.centres());
     output::write_row_block(mesh, "measures", cells_, 1, first, solver.measures());
+    std::vector<double> canonical(solver.global_indices().begin(), solver.global_indices().end());
+    output::write_row_block(mesh, "cell_index", cells_, 1, first, canonical);
   }
   const hsize_t n = hsize_t(cells_), c = hsize_t(columns_.size());
   density_ = output::create_extendable(file_, "density", H5T_NATIVE_DOUBLE, {n},

@@ -5,8 +5,10 @@
 // (diagnostics) sidecars. Built on the output/ helpers shared with the particle RunWriter.
 //
 // Layout (format attribute "attnflow-continuum 1"):
-//   /mesh/centres   cells x d  cell centres on the unit sphere (global cell order)
+//   /mesh/centres   cells x d  cell centres on the unit sphere (storage order, see below)
 //   /mesh/measures  cells      cell lengths (circle) or spherical areas (sphere)
+//   /mesh/cell_index cells     canonical cell index (rank-count independent; stored as float64):
+//                   rows are in PETSc's storage order, which on the sphere depends on the ranks
 //   /density        snapshots x cells  cell averages (chunked, extendable)
 //   /time, /step    snapshots  (USA: rescaled time t' = e^{s} t, s in attribute log_time_scale)
 //   /diagnostics    records x columns, attribute "columns": time, mass, min_density,
@@ -27,8 +29,9 @@ inline constexpr const char* continuum_format = "attnflow-continuum 1";
 std::vector<std::string> diagnostic_columns(int dimension);
 // The row for Diagnostics d (moments: 16 Fourier moduli or 17 harmonic powers).
 std::vector<double> diagnostic_row(const Diagnostics& d);
-// The number of moments a row holds: diagnostics::fourier_modes or harmonic_degrees + 1.
-int moment_count(int dimension);
+// The argument of Solver::diagnostics for a row: K = diagnostics::fourier_modes (circle) or
+// L = diagnostics::harmonic_degrees (sphere).
+int max_moment(int dimension);
 
 class Writer {
  public:
