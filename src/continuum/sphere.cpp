@@ -45,11 +45,16 @@ class SphereSolver final : public Solver {
     check_petsc(DMSetOptionsPrefix(serial, settings.options_prefix.c_str()), "DMSetOptionsPrefix");
     // Refinement must happen before distribution (PLATFORM.md): through the options database,
     // under this solver's prefix only.
-    const std::string option = "-" + settings.options_prefix + "dm_refine_pre";
-    check_petsc(PetscOptionsSetValue(nullptr, option.c_str(), std::to_string(refinements).c_str()),
+    // DMSetFromOptions would also distribute (without overlap, losing the serial numbering that
+    // keys the canonical cell index): switch that off and distribute below.
+    const std::string refine = "-" + settings.options_prefix + "dm_refine_pre";
+    const std::string distribute = "-" + settings.options_prefix + "dm_distribute";
+    check_petsc(PetscOptionsSetValue(nullptr, refine.c_str(), std::to_string(refinements).c_str()),
                 "PetscOptionsSetValue");
+    check_petsc(PetscOptionsSetValue(nullptr, distribute.c_str(), "0"), "PetscOptionsSetValue");
     check_petsc(DMSetFromOptions(serial), "DMSetFromOptions");
-    check_petsc(PetscOptionsClearValue(nullptr, option.c_str()), "PetscOptionsClearValue");
+    check_petsc(PetscOptionsClearValue(nullptr, refine.c_str()), "PetscOptionsClearValue");
+    check_petsc(PetscOptionsClearValue(nullptr, distribute.c_str()), "PetscOptionsClearValue");
     PetscInt serial_start = 0, serial_end = 0;
     check_petsc(DMPlexGetChart(serial, &serial_start, &serial_end), "DMPlexGetChart");
     PetscSF migration = nullptr;
@@ -82,11 +87,8 @@ class SphereSolver final : public Solver {
     check_petsc(DMPlexGetHeightStratum(dm_, 0, &cell_start, &cell_end), "DMPlexGetHeightStratum");
     check_petsc(DMPlexGetHeightStratum(dm_, 1, &edge_start, &edge_end), "DMPlexGetHeightStratum");
     check_petsc(DMPlexGetDepthStratum(dm_, 0, &vertex_start, &vertex_end), "DMPlexGetDepthStratum");
-    PetscInt serial_cell_start = 0;
-    {
-      // Cells come first in a DMPlex chart; on the serial mesh (rank 0) they start at 0.
-      serial_cell_start = 0;
-    }
+    // Cells come first in a DMPlex chart: on the serial mesh (rank 0) their numbers are 0..C-1.
+    const PetscInt serial_cell_start = 0;
     cell_start_ = cell_start;
     // One density value per cell.
     PetscSection section = nullptr;
