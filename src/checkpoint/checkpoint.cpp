@@ -13,13 +13,6 @@
 #include "output/run_writer.hpp"
 #include "parallel/partition.hpp"
 
-#ifndef ATTNFLOW_VERSION
-#define ATTNFLOW_VERSION "unknown"
-#endif
-#ifndef ATTNFLOW_GIT_REVISION
-#define ATTNFLOW_GIT_REVISION "unknown"
-#endif
-
 namespace attnflow::checkpoint {
 
 namespace fs = std::filesystem;

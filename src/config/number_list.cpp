@@ -10,7 +10,9 @@ namespace attnflow::config {
 
 namespace {
 
-double parse_number(const std::string& word, const std::string& option_name) {
+double parse_number(const std::string& word, const std::string& option_name,
+                    const char* expected = "numbers such as '1 10 100' or a range "
+                                           "'first:last:count'") {
   double value = 0;
   std::size_t used = 0;
   try {
@@ -20,12 +22,22 @@ double parse_number(const std::string& word, const std::string& option_name) {
   }
   require(used == word.size() && std::isfinite(value),
           "--" + option_name + ": '" + word +
-              "' is not a finite number; expected numbers such as '1 10 100' or a range "
-              "'first:last:count'");
+              "' is not a finite number; expected " + expected);
   return value;
 }
 
 }  // namespace
+
+std::vector<double> parse_numbers(const std::string& text, const std::string& option_name) {
+  std::string cleaned = text;
+  std::replace_if(cleaned.begin(), cleaned.end(), [](char c) { return c == ',' || c == ';'; },
+                  ' ');
+  std::istringstream in(cleaned);
+  std::vector<double> values;
+  std::string word;
+  while (in >> word) values.push_back(parse_number(word, option_name, "plain numbers"));
+  return values;
+}
 
 std::vector<double> parse_number_list(const std::string& text, const std::string& option_name) {
   std::string cleaned = text;

@@ -6,6 +6,9 @@
 
 namespace attnflow::config {
 
+// Plain finite numbers separated by blanks, commas or semicolons (matrices, mean directions).
+// Throws InputError naming the option and the word that is not a finite number.
+std::vector<double> parse_numbers(const std::string& text, const std::string& option_name);
 // Throws InputError naming the option for a word that is not a finite number or a bad range.
 std::vector<double> parse_number_list(const std::string& text, const std::string& option_name);
 

@@ -1,5 +1,7 @@
 #include "continuum/initial.hpp"
 
+#include "config/number_list.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -21,21 +23,7 @@ double sphere_measure(int dimension) {
 // Parses the mixture centres: circle "a1 a2 ..." (angles in radians), sphere "x y z; x y z ..."
 // (normalised here).
 std::vector<double> parse_centres(const std::string& text, int dimension) {
-  std::string cleaned = text;
-  std::replace_if(cleaned.begin(), cleaned.end(), [](char c) { return c == ',' || c == ';'; }, ' ');
-  std::istringstream in(cleaned);
-  std::vector<double> values;
-  std::string word;
-  while (in >> word) {
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(word, &used);
-      if (used != word.size() || !std::isfinite(v)) throw std::invalid_argument(word);
-      values.push_back(v);
-    } catch (const std::exception&) {
-      throw config::InputError("--vmf-centres: '" + word + "' is not a finite number");
-    }
-  }
+  const auto values = config::parse_numbers(text, "vmf-centres");
   std::vector<double> centres;
   if (dimension == 2) {
     config::require(!values.empty(), "--vmf-centres: give at least one angle (radians)");

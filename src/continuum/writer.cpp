@@ -9,13 +9,6 @@
 #include "output/run_writer.hpp"
 #include "parallel/partition.hpp"
 
-#ifndef ATTNFLOW_VERSION
-#define ATTNFLOW_VERSION "unknown"
-#endif
-#ifndef ATTNFLOW_GIT_REVISION
-#define ATTNFLOW_GIT_REVISION "unknown"
-#endif
-
 namespace attnflow::continuum {
 
 namespace fs = std::filesystem;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "config/number_list.hpp"
 #include "config/options.hpp"
 
 namespace attnflow::model {
@@ -80,24 +81,7 @@ void add_model_options(config::OptionSet& options) {
 }
 
 Matrix parse_matrix(const std::string& text, int dimension, const std::string& option_name) {
-  std::string cleaned = text;
-  std::replace_if(cleaned.begin(), cleaned.end(), [](char c) { return c == ',' || c == ';'; },
-                  ' ');
-  std::istringstream in(cleaned);
-  std::vector<double> values;
-  std::string word;
-  while (in >> word) {
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(word, &used);
-      if (used != word.size() || !std::isfinite(v)) throw std::invalid_argument(word);
-      values.push_back(v);
-    } catch (const std::exception&) {
-      throw config::InputError("--" + option_name + ": '" + word +
-                               "' is not a finite number; expected " +
-                               std::to_string(dimension * dimension) + " numbers (row-major)");
-    }
-  }
+  const auto values = config::parse_numbers(text, option_name);
   config::require(values.size() == static_cast<std::size_t>(dimension * dimension),
                   "--" + option_name + ": got " + std::to_string(values.size()) +
                       " numbers, expected d*d = " + std::to_string(dimension * dimension) +

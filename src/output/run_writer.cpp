@@ -10,13 +10,6 @@
 #include "config/error.hpp"
 #include "parallel/partition.hpp"
 
-#ifndef ATTNFLOW_VERSION
-#define ATTNFLOW_VERSION "unknown"
-#endif
-#ifndef ATTNFLOW_GIT_REVISION
-#define ATTNFLOW_GIT_REVISION "unknown"
-#endif
-
 namespace attnflow::output {
 
 namespace fs = std::filesystem;

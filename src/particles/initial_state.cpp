@@ -5,6 +5,7 @@
 #include <numbers>
 #include <sstream>
 
+#include "config/number_list.hpp"
 #include "config/options.hpp"
 #include "geometry/sphere.hpp"
 #include "random/counter_random.hpp"
@@ -85,31 +86,9 @@ void von_mises_fisher_point(const CounterRandom& rng, std::uint64_t index,
   geometry::normalise(out);
 }
 
-std::vector<double> parse_numbers(const std::string& text, const std::string& option) {
-  std::string cleaned = text;
-  std::replace_if(cleaned.begin(), cleaned.end(), [](char ch) { return ch == ',' || ch == ';'; },
-                  ' ');
-  std::istringstream in(cleaned);
-  std::vector<double> values;
-  std::string word;
-  while (in >> word) {
-    std::size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(word, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    require(used == word.size() && std::isfinite(v),
-            "--" + option + ": '" + word + "' is not a finite number");
-    values.push_back(v);
-  }
-  return values;
-}
-
 VonMisesFisherMixture mixture_from_options(const config::OptionSet& options, int dimension) {
   VonMisesFisherMixture m;
-  const auto means = parse_numbers(options.get<std::string>("vmf-means"), "vmf-means");
+  const auto means = config::parse_numbers(options.get<std::string>("vmf-means"), "vmf-means");
   require(!means.empty() && means.size() % dimension == 0,
           "--vmf-means: expected a multiple of d = " + std::to_string(dimension) +
               " numbers (one mean direction per component), got " + std::to_string(means.size()));
@@ -122,13 +101,13 @@ VonMisesFisherMixture mixture_from_options(const config::OptionSet& options, int
     m.means.push_back(mean);
   }
   m.concentrations =
-      parse_numbers(options.get<std::string>("vmf-concentrations"), "vmf-concentrations");
+      config::parse_numbers(options.get<std::string>("vmf-concentrations"), "vmf-concentrations");
   if (m.concentrations.size() == 1) m.concentrations.assign(components, m.concentrations[0]);
   require(m.concentrations.size() == components,
           "--vmf-concentrations: expected 1 or " + std::to_string(components) + " values");
   for (double k : m.concentrations)
     require(k >= 0 && k <= 1e8, "--vmf-concentrations: each kappa must be in [0, 1e8]");
-  m.weights = parse_numbers(options.get<std::string>("vmf-weights"), "vmf-weights");
+  m.weights = config::parse_numbers(options.get<std::string>("vmf-weights"), "vmf-weights");
   if (m.weights.empty()) m.weights.assign(components, 1.0);
   require(m.weights.size() == components,
           "--vmf-weights: expected " + std::to_string(components) + " values (or none)");
