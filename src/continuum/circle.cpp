@@ -42,6 +42,7 @@ class CircleSolver final : public Solver {
                 "DMDAGetCorners");
     global_cells_ = global;
     first_ = first;
+    storage_offset_ = first;
     width_ = two_pi / static_cast<double>(global);
     for (PetscInt i = first; i < first + count; ++i) {
       const double theta = (static_cast<double>(i) + 0.5) * width_;

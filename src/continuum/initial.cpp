@@ -7,7 +7,7 @@
 
 #include "config/options.hpp"
 #include "continuum/solver.hpp"
-#include "continuum/spherical_harmonics.hpp"
+#include "diagnostics/harmonics.hpp"
 #include "random/counter_random.hpp"
 
 namespace attnflow::continuum {
@@ -118,7 +118,9 @@ std::vector<double> initial_cell_averages(const Solver& solver, const InitialDen
         const double theta = std::atan2(x[1], x[0]);
         return uniform * (1 + a * (m >= 0 ? std::cos(k * theta) : std::sin(k * theta)));
       }
-      return uniform * (1 + a * std::sqrt(4 * std::numbers::pi) * real_spherical_harmonic(x, k, m));
+      std::vector<double> harmonics((k + 1) * (k + 1));
+      diagnostics::real_spherical_harmonics(x, k, harmonics);
+      return uniform * (1 + a * std::sqrt(4 * std::numbers::pi) * harmonics[k * k + k + m]);
     });
   } else if (initial.kind == "vmf") {
     const double kappa = initial.concentration;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 #include "config/error.hpp"
 #include "continuum/petsc_error.hpp"
+#include "diagnostics/diagnostics.hpp"
 #include "parallel/partition.hpp"
 
 // A documented public PETSc function that 3.18 declares only in petsc/private/petscimpl.h.
@@ -15,23 +17,6 @@ namespace attnflow::continuum {
 
 using parallel::check_mpi;
 
-namespace {
-
-// The energy's kernel e^{beta (<x, y> - 1)} with Q = K = V = I, whatever the model's matrices:
-// E is the Lyapunov functional of MATH.md section 3 for that case.
-interaction::Kernel energy_kernel(const model::Model& model) {
-  interaction::Kernel k;
-  k.dimension = model.dimension;
-  k.beta = model.beta;
-  k.normalised = false;
-  k.causal = false;
-  k.query_key = model::Matrix::identity(model.dimension);
-  k.value = model::Matrix::identity(model.dimension);
-  k.constant_shift = model.beta;
-  return k;
-}
-
-}  // namespace
 
 Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm comm)
     : model_(model),
@@ -39,7 +24,7 @@ Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm com
       comm_(comm),
       kernel_(interaction::Kernel::from_model(model)),
       engine_(interaction::make_engine(settings.engine, kernel_, comm)),
-      energy_engine_(interaction::make_engine(settings.engine, energy_kernel(model), comm)) {
+      energy_engine_(diagnostics::make_energy_engine(model.dimension, model.beta, comm)) {
   engine_->set_timers(&timers_);
 }
 
@@ -98,6 +83,16 @@ double Solver::ssp_coefficient() const {
   if (name == TSSSPRK104) return 6.0;
   throw config::InputError("-" + settings_.options_prefix + "ts_ssp_type: unknown SSP type '" +
                            name + "'; accepted: rks2, rks3, rk104");
+}
+
+std::string Solver::time_stepper_description() const {
+  TSSSPType type = nullptr;
+  PetscInt stages = 0;
+  check_petsc(TSSSPGetType(ts_, &type), "TSSSPGetType");
+  check_petsc(TSSSPGetNumStages(ts_, &stages), "TSSSPGetNumStages");
+  std::ostringstream text;
+  text << type << ", " << stages << " stages, SSP coefficient " << ssp_coefficient();
+  return text.str();
 }
 
 std::vector<double> Solver::density() const {
@@ -209,7 +204,8 @@ Diagnostics Solver::diagnostics(int max_moment) {
   std::vector<double> pair_sums(rho.size());
   for (std::size_t i = 0; i < rho.size(); ++i) pair_sums[i] = masses[i] * sums.normaliser[i];
   const double double_sum = ordered_sum(pair_sums, comm_);
-  d.energy_scaled = model_.beta > 0 ? double_sum / (2 * model_.beta) : 0.0;
+  // beta = 0: E diverges like 1/(2 beta); defined as (1/2) mass^2 like the particle diagnostics.
+  d.energy_scaled = model_.beta > 0 ? double_sum / (2 * model_.beta) : 0.5 * d.mass * d.mass;
   d.moments = moments(masses, d.mass, max_moment);
   return d;
 }
@@ -241,8 +237,9 @@ std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cell
   if (model.dimension == 2) return make_circle_solver(model, cells, settings, comm);
   require(model.dimension == 3, "--dimension: the continuum solver supports 2 (circle) and 3 "
                                 "(sphere), got " + std::to_string(model.dimension));
-  (void)refinements;
-  throw config::InputError("--dimension 3: the sphere solver is not available yet");
+  require(refinements >= 0 && refinements <= 7,
+          "--refine: must be in 0..7 (20 * 4^r cells), got " + std::to_string(refinements));
+  return make_sphere_solver(model, refinements, settings, comm);
 }
 
 }  // namespace attnflow::continuum

@@ -44,8 +44,8 @@ struct Diagnostics {
   double mass = 0;         // sum of cell masses
   double min_density = 0;  // smallest cell average
   // E e^{-beta} = (1 / (2 beta)) sum_ij m_i m_j e^{beta (<x_i, x_j> - 1)} over cell centres and
-  // masses m_i, the energy of MATH.md section 3 scaled like the particle diagnostics (0 at beta = 0,
-  // where E is not defined).
+  // masses m_i, the energy of MATH.md section 3 scaled like the particle diagnostics
+  // (diagnostics::compute; (1/2) mass^2 at beta = 0, where E diverges).
   double energy_scaled = 0;
   // Circle: |m_k| for k = 1..K, m_k = sum_i m_i e^{-i k theta_i} / mass. Sphere: harmonic power
   // C_l, l = 0..L, of the cell masses at the centres (diagnostics::harmonic_power convention).
@@ -62,9 +62,13 @@ class Solver {
   int dimension() const { return model_.dimension; }
   std::int64_t global_cells() const { return global_cells_; }
   std::int64_t local_cells() const { return static_cast<std::int64_t>(measures_.size()); }
-  // Canonical global index of each owned cell (independent of the rank count), cell centres on
-  // the unit sphere (local_cells x dimension) and cell measures (lengths or areas).
+  // Canonical global index of each owned cell (independent of the rank count: circle cell
+  // number, sphere cell number of the refined mesh before distribution), cell centres on the unit
+  // sphere (local_cells x dimension) and cell measures (lengths or areas).
   std::span<const std::int64_t> global_indices() const { return global_indices_; }
+  // The owned cells are rows [storage_offset, + local_cells) of the solver's global vector
+  // (PETSc's order, rank-count dependent on the sphere; equal to the canonical index on the circle).
+  std::int64_t storage_offset() const { return storage_offset_; }
   std::span<const double> centres() const { return centres_; }
   std::span<const double> measures() const { return measures_; }
   MPI_Comm comm() const { return comm_; }
@@ -83,6 +87,8 @@ class Solver {
   // The SSP coefficient C of the chosen TSSSP method (rks2 with m stages: m - 1; rks3 with
   // m = n^2 stages: n^2 - n; rk104: 6).
   double ssp_coefficient() const;
+  // "rks3, 4 stages, SSP coefficient 2": for run summaries and output metadata.
+  std::string time_stepper_description() const;
   // One step of length min(CFL step, max_step, settings.max_time_step); returns it. Collective.
   double step(double max_step);
   // Steps until time() == end_time exactly (the last step is shortened). Collective.
@@ -124,6 +130,7 @@ class Solver {
   parallel::Timers timers_;
   std::int64_t global_cells_ = 0;
   std::vector<std::int64_t> global_indices_;
+  std::int64_t storage_offset_ = 0;
   std::vector<double> centres_, measures_;
   std::vector<double> face_velocities_;
   DM dm_ = nullptr;
@@ -152,6 +159,15 @@ class Solver {
 // (stencil width 2), MUSCL reconstruction with the chosen limiter and the upwind flux rho_upwind X
 // at the faces theta_{i+1/2} = (i + 1) dx. The velocity X = <a, (-sin, cos)> is evaluated at the
 // faces. Forward-Euler limit dx / max|X|; positivity needs cfl <= 1/2 (each face value <= 2 rho_i).
+// Sphere S^2: the icosahedron of DMPlexCreateSphereMesh refined r times (-<prefix>dm_refine_pre,
+// 20 * 4^r cells) and distributed with one layer of overlap. Spherical triangle areas (Van
+// Oosterom-Strackee), great-circle edge lengths and tangent edge normals at the edge midpoints are
+// computed here (PETSc's FV geometry is planar). First-order upwind flux L_e (X.n)_e rho_upwind,
+// X evaluated at the edge midpoints (normalised); centroid = normalised vertex mean. Forward-Euler
+// limit min_i A_i / sum_e L_e |X.n|_e; positivity needs cfl <= 1.
+std::unique_ptr<Solver> make_sphere_solver(const model::Model& model, int refinements,
+                                           const Settings& settings, MPI_Comm comm);
+
 std::unique_ptr<Solver> make_circle_solver(const model::Model& model, std::int64_t cells,
                                            const Settings& settings, MPI_Comm comm);
 

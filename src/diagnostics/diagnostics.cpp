@@ -1,6 +1,7 @@
 #include "diagnostics/diagnostics.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "config/error.hpp"
 #include "diagnostics/clusters.hpp"
@@ -53,7 +54,8 @@ double ordered_sum(const std::vector<double>& local, MPI_Comm comm) {
 }  // namespace
 
 std::vector<double> compute(const particles::State& state, const model::Model& model,
-                            double cluster_tolerance, interaction::Engine* energy_engine) {
+                            double cluster_tolerance, interaction::Engine* energy_engine,
+                            bool pair_terms) {
   const int d = state.dimension;
   const std::int64_t n = state.partition.global_count;
   config::require(model.dimension == d, "diagnostics: the model has dimension " +
@@ -67,8 +69,9 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
                            MPI_DOUBLE, state.comm),
             "MPI_Allgatherv(diagnostics positions)");
 
-  double energy_scaled = 0.5;
-  if (model.beta != 0.0) {
+  const double not_computed = std::numeric_limits<double>::quiet_NaN();
+  double energy_scaled = pair_terms ? 0.5 : not_computed;
+  if (model.beta != 0.0 && pair_terms) {
     std::unique_ptr<interaction::Engine> own;
     if (energy_engine == nullptr) {
       own = make_energy_engine(d, model.beta, state.comm);
@@ -87,10 +90,13 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
   for (double m : mean) order += (m / double(n)) * (m / double(n));
   order = std::sqrt(order);
 
-  const PairStatistics pairs = pair_statistics(all_points, d, state.partition.first,
-                                               state.partition.count, cluster_tolerance, state.comm);
+  PairStatistics pairs{-1, not_computed, not_computed};
+  if (pair_terms)
+    pairs = pair_statistics(all_points, d, state.partition.first, state.partition.count,
+                            cluster_tolerance, state.comm);
 
-  std::vector<double> row = {state.time,  energy_scaled,   order, double(pairs.clusters),
+  std::vector<double> row = {state.time,  energy_scaled,   order,
+                             pair_terms ? double(pairs.clusters) : not_computed,
                              pairs.max_inner, pairs.min_inner};
   if (d == 2)
     for (double v : fourier_moduli(all_points, double(n), fourier_modes)) row.push_back(v);

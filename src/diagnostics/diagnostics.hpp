@@ -39,7 +39,10 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
 // run's own engine has the run's matrices, model and mask); null builds one for this call.
 // Cost: O(N^2 / P) for the pair scan; the O(N) moments are summed in global order on every rank
 // from the all-gathered positions (O(N * 289) at most), which keeps them rank-count independent.
+// With pair_terms = false the O(N^2) columns (energy_scaled, clusters, max_inner, min_inner) are
+// NaN: for runs whose N makes an all-pairs pass per output step too expensive.
 std::vector<double> compute(const particles::State& state, const model::Model& model,
-                            double cluster_tolerance, interaction::Engine* energy_engine);
+                            double cluster_tolerance, interaction::Engine* energy_engine,
+                            bool pair_terms = true);
 
 }  // namespace attnflow::diagnostics

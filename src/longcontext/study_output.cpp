@@ -7,6 +7,13 @@
 
 #include "config/error.hpp"
 
+#ifndef ATTNFLOW_GIT_REVISION
+#define ATTNFLOW_GIT_REVISION "unknown"
+#endif
+#ifndef ATTNFLOW_VERSION
+#define ATTNFLOW_VERSION "unknown"
+#endif
+
 namespace attnflow::longcontext {
 
 void write_csv_header(std::ostream& out) {
@@ -31,6 +38,7 @@ void write_study_csv(const std::string& path, const std::string& comment,
   {
     std::ofstream out(temporary);
     config::require(static_cast<bool>(out), "--output: cannot write '" + temporary + "'");
+    out << "# attnflow " ATTNFLOW_VERSION " (git " ATTNFLOW_GIT_REVISION ")\n";
     std::istringstream lines(comment);
     std::string line;
     while (std::getline(lines, line)) out << (line.rfind('#', 0) == 0 ? "" : "# ") << line << '\n';

@@ -17,6 +17,7 @@
 #include "particles/initial_state.hpp"
 #include "run/application.hpp"
 #include "run/progress.hpp"
+#include "run/scaling_record.hpp"
 #include "run/signals.hpp"
 #include "stepper/integrator.hpp"
 #include "theory/stability.hpp"
@@ -110,12 +111,16 @@ void add_particle_options(config::OptionSet& options) {
   options.add<long long>("snapshot-every", 0, "steps", "positions every K steps (0: 20 snapshots)");
   options.add<double>("cluster-tolerance", 1e-3, "",
                       "tokens with <x_i, x_j> > 1 - tolerance are in the same cluster");
+  options.add_flag("skip-pair-diagnostics",
+                   "leave out the O(N^2) diagnostics (energy, clusters, inner products: NaN)");
   options.add<long long>("checkpoint-every", 0, "steps", "checkpoint every K steps (0: never)");
   options.add_optional("checkpoint-directory", "path",
                        "where checkpoints go (default: <output stem>.chk)");
   options.add_optional("restart", "path", "continue from a checkpoint file or directory");
   options.add<long long>("stop-after-steps", 0, "steps",
                          "stop this job after K steps with a checkpoint (chained batch jobs)");
+  options.add_optional("timing-csv", "path",
+                       "append one scaling-study row (wall time split, pairs/s, memory) to this CSV");
   options.add_flag("quiet", "no progress line and no summary");
 }
 
@@ -190,7 +195,8 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   auto observe = [&](bool diagnostics_due, bool snapshot_due) {
     parallel::Timers::Scope scope(&timers, Section::output);
     if (diagnostics_due) {
-      last_row = diagnostics::compute(state, model, tolerance, energy_engine.get());
+      last_row = diagnostics::compute(state, model, tolerance, energy_engine.get(),
+                                      !options.flag("skip-pair-diagnostics"));
       writer->write_diagnostics(last_row);
     }
     if (snapshot_due) writer->write_snapshot(state);
@@ -246,6 +252,13 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   double pairs = velocity.pairs_evaluated(), total_pairs = 0;
   MPI_Allreduce(&pairs, &total_pairs, 1, MPI_DOUBLE, MPI_SUM, comm);
   const long long steps_done = state.step - first_step;
+  const auto timing_csv = options.get<std::string>("timing-csv");
+  if (!timing_csv.empty()) {
+    const ScalingRecord record{options.input_file(), tokens, model.dimension, model.beta,
+                               engine->name(), steps_done, loop_seconds,
+                               steps_done > 0 ? total_pairs / steps_done : 0.0};
+    append_scaling_record(timing_csv, record, timers, comm);
+  }
   if (!quiet) {
     if (rank == 0 && status == 0) {
       out << "\nfinal state at t = " << state.time << " (step " << state.step << "):\n";

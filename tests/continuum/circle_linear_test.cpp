@@ -2,7 +2,6 @@
 // finite-volume solver. Registered at 1 and 2 ranks only (72 runs; the rank-count independence of
 // the solver is its own test in circle_test.cpp).
 #include <catch2/catch.hpp>
-#include <gsl/gsl_sf_bessel.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +10,7 @@
 
 #include "continuum/circle_support.hpp"
 #include "continuum/initial.hpp"
+#include "theory/stability.hpp"
 
 using namespace attnflow;
 using testing::circle;
@@ -33,14 +33,10 @@ TEST_CASE("Linear regime: cos and sin modes grow at gamma_k (MATH.md 4)",
   for (auto attention : {model::Attention::softmax, model::Attention::unnormalised}) {
     for (double beta : {2.0, 5.0, 8.0}) {
       for (int k = 1; k <= 6; ++k) {
-        // gamma_k e^{-s}: SA k^2 I_k / (beta I_0); USA k^2 I_k e^{-beta} / beta (rescaled time).
-        const double ik = gsl_sf_bessel_In_scaled(k, beta), i0 = gsl_sf_bessel_In_scaled(0, beta);
-        const double gamma = attention == model::Attention::softmax ? k * k * ik / (beta * i0)
-                                                                    : k * k * ik / beta;
-        double gamma_max = 0;
-        for (int l = 1; l <= 12; ++l)
-          gamma_max = std::max(gamma_max, l * l * gsl_sf_bessel_In_scaled(l, beta) /
-                                              (attention == model::Attention::softmax ? beta * i0 : beta));
+        // gamma_k e^{-s}: the rate in the time the solver integrates in (USA: t' = e^{beta} t).
+        const double gamma = theory::growth_rate_rescaled(attention, 2, k, beta);
+        const double gamma_max = theory::growth_rate_rescaled(
+            attention, 2, theory::winning_degree(attention, 2, beta), beta);
         for (int order : {0, -1}) {
           auto solver = circle(circle_model(attention, beta), cells, "linear_", MPI_COMM_WORLD,
                                0.05 / gamma);

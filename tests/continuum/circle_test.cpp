@@ -13,6 +13,7 @@
 #include "continuum/solver.hpp"
 #include "continuum/circle_support.hpp"
 #include "support/mpi_test.hpp"
+#include "theory/stability.hpp"
 
 using namespace attnflow;
 
@@ -76,13 +77,8 @@ TEST_CASE("Mass conserved, density >= 0 and energy non-decreasing through cluste
     solver->set_density(continuum::initial_cell_averages(*solver, initial));
     const auto start = solver->diagnostics(8);
     // Clusters from ~1e-2 moments need about 5 / gamma_max; run to 10 / gamma_max.
-    double gamma_max = 0;
-    for (int k = 1; k <= 10; ++k) {
-      const double ik = gsl_sf_bessel_In_scaled(k, beta), i0 = gsl_sf_bessel_In_scaled(0, beta);
-      gamma_max = std::max(gamma_max, attention == model::Attention::softmax
-                                          ? k * k * ik / (beta * i0)
-                                          : k * k * ik / beta);
-    }
+    const double gamma_max = theory::growth_rate_rescaled(
+        attention, 2, theory::winning_degree(attention, 2, beta), beta);
     const double end = 10 / gamma_max;
     double worst_mass = 0, lowest = HUGE_VAL, worst_energy_drop = 0;
     auto previous = start;

@@ -1,0 +1,185 @@
+#include "continuum/writer.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "config/error.hpp"
+#include "diagnostics/diagnostics.hpp"
+#include "output/run_writer.hpp"
+#include "parallel/partition.hpp"
+
+#ifndef ATTNFLOW_VERSION
+#define ATTNFLOW_VERSION "unknown"
+#endif
+#ifndef ATTNFLOW_GIT_REVISION
+#define ATTNFLOW_GIT_REVISION "unknown"
+#endif
+
+namespace attnflow::continuum {
+
+namespace fs = std::filesystem;
+using output::Handle;
+
+namespace {
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+std::int64_t first_row(const Solver& solver) { return solver.storage_offset(); }
+
+std::string xdmf_text(const std::string& h5_name, const std::vector<double>& times,
+                      std::int64_t cells, int dimension) {
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+    << "<Xdmf Version=\"3.0\">\n <Domain>\n"
+    << "  <Grid Name=\"density\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+  for (std::size_t s = 0; s < times.size(); ++s) {
+    x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
+      << "    <Time Value=\"" << number(times[s]) << "\"/>\n"
+      << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << cells
+      << "\" NodesPerElement=\"1\"/>\n"
+      << "    <Geometry GeometryType=\"" << (dimension == 2 ? "XY" : "XYZ") << "\">\n"
+      << "     <DataItem Dimensions=\"" << cells << " " << dimension
+      << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
+      << ":/mesh/centres</DataItem>\n    </Geometry>\n"
+      << "    <Attribute Name=\"density\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+      << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << cells << "\" Type=\"HyperSlab\">\n"
+      << "      <DataItem Dimensions=\"3 2\" Format=\"XML\">" << s << " 0 1 1 1 " << cells
+      << "</DataItem>\n"
+      << "      <DataItem Dimensions=\"" << times.size() << " " << cells
+      << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
+      << ":/density</DataItem>\n     </DataItem>\n    </Attribute>\n   </Grid>\n";
+  }
+  x << "  </Grid>\n </Domain>\n</Xdmf>\n";
+  return x.str();
+}
+
+}  // namespace
+
+int max_moment(int dimension) {
+  return dimension == 2 ? diagnostics::fourier_modes : diagnostics::harmonic_degrees;
+}
+
+std::vector<std::string> diagnostic_columns(int dimension) {
+  std::vector<std::string> names = {"time", "mass", "min_density", "energy_scaled"};
+  if (dimension == 2) {
+    for (int k = 1; k <= diagnostics::fourier_modes; ++k)
+      names.push_back("fourier_modulus_" + std::to_string(k));
+  } else {
+    for (int l = 0; l <= diagnostics::harmonic_degrees; ++l)
+      names.push_back("harmonic_power_" + std::to_string(l));
+  }
+  return names;
+}
+
+std::vector<double> diagnostic_row(const Diagnostics& d) {
+  std::vector<double> row = {d.time, d.mass, d.min_density, d.energy_scaled};
+  row.insert(row.end(), d.moments.begin(), d.moments.end());
+  return row;
+}
+
+Writer::Writer(const std::string& path, const Solver& solver, const std::string& resolved_input_ini,
+               const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite)
+    : path_(path),
+      comm_(solver.comm()),
+      dimension_(solver.dimension()),
+      cells_(solver.global_cells()),
+      columns_(diagnostic_columns(solver.dimension())) {
+  output::check_output_path(path, comm_, overwrite);
+  file_ = output::create_file(path + ".partial", comm_);
+  output::write_string_attribute(file_, "format", continuum_format);
+  output::write_string_attribute(file_, "version", ATTNFLOW_VERSION);
+  output::write_string_attribute(file_, "git_revision", ATTNFLOW_GIT_REVISION);
+  output::write_string_attribute(file_, "domain", solver.domain_name());
+  output::write_attribute(file_, "dimension", std::int64_t(dimension_));
+  output::write_attribute(file_, "cell_count", cells_);
+  output::write_attribute(file_, "log_time_scale", solver.model().log_time_scale());
+  for (const auto& [key, value] : metadata) output::write_string_attribute(file_, key, value);
+  output::write_string_dataset(file_, "input", resolved_input_ini);
+  {
+    Handle input(output::check_hdf5(H5Dopen2(file_, "input", H5P_DEFAULT), "H5Dopen2(input)"));
+    for (const auto& [key, value] : output::ini_pairs(resolved_input_ini))
+      output::write_string_attribute(input, key, value);
+  }
+  {
+    Handle mesh(output::check_hdf5(
+        H5Gcreate2(file_, "mesh", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2(mesh)"));
+    const std::int64_t first = first_row(solver);
+    output::write_row_block(mesh, "centres", cells_, dimension_, first, solver.centres());
+    output::write_row_block(mesh, "measures", cells_, 1, first, solver.measures());
+    std::vector<double> canonical(solver.global_indices().begin(), solver.global_indices().end());
+    output::write_row_block(mesh, "cell_index", cells_, 1, first, canonical);
+  }
+  const hsize_t n = hsize_t(cells_), c = hsize_t(columns_.size());
+  density_ = output::create_extendable(file_, "density", H5T_NATIVE_DOUBLE, {n},
+                                       {1, std::min<hsize_t>(n, 65536)});
+  time_ = output::create_extendable(file_, "time", H5T_NATIVE_DOUBLE, {}, {64});
+  step_ = output::create_extendable(file_, "step", H5T_NATIVE_INT64, {}, {64});
+  diagnostics_ = output::create_extendable(file_, "diagnostics", H5T_NATIVE_DOUBLE, {c}, {64, c});
+  output::write_string_list_attribute(diagnostics_, "columns", columns_);
+}
+
+Writer::~Writer() = default;
+
+void Writer::write_snapshot(const Solver& solver) {
+  const hsize_t record = hsize_t(snapshots_);
+  output::set_records(density_, record + 1);
+  output::set_records(time_, record + 1);
+  output::set_records(step_, record + 1);
+  const auto rho = solver.density();
+  output::write_record(density_, H5T_NATIVE_DOUBLE, record, first_row(solver), solver.local_cells(),
+                       rho.data());
+  const bool root = parallel::rank_of(comm_) == 0;
+  const double t = solver.time();
+  const std::int64_t step = solver.steps();
+  output::write_record(time_, H5T_NATIVE_DOUBLE, record, 0, root ? 1 : 0, &t);
+  output::write_record(step_, H5T_NATIVE_INT64, record, 0, root ? 1 : 0, &step);
+  times_.push_back(t);
+  ++snapshots_;
+}
+
+void Writer::write_diagnostics(const Diagnostics& d) {
+  const auto row = diagnostic_row(d);
+  if (row.size() != columns_.size())
+    throw std::logic_error("continuum::Writer: diagnostics row has the wrong number of moments");
+  const hsize_t record = hsize_t(records_);
+  output::set_records(diagnostics_, record + 1);
+  const bool root = parallel::rank_of(comm_) == 0;
+  output::write_record(diagnostics_, H5T_NATIVE_DOUBLE, record, 0,
+                       root ? std::int64_t(columns_.size()) : 0, row.data());
+  table_.insert(table_.end(), row.begin(), row.end());
+  ++records_;
+}
+
+void Writer::finish() {
+  if (finished_) return;
+  output::check_hdf5(H5Fflush(file_, H5F_SCOPE_GLOBAL), "H5Fflush");
+  diagnostics_.close();
+  step_.close();
+  time_.close();
+  density_.close();
+  file_.close();
+  if (parallel::rank_of(comm_) == 0) {
+    fs::rename(path_ + ".partial", path_);
+    output::write_text_atomically(
+        output::RunWriter::sidecar_path(path_, ".xdmf"),
+        xdmf_text(fs::path(path_).filename().string(), times_, cells_, dimension_));
+    std::ostringstream csv;
+    for (std::size_t c = 0; c < columns_.size(); ++c) csv << (c ? "," : "") << columns_[c];
+    csv << "\n";
+    for (std::size_t r = 0; r < table_.size() / columns_.size(); ++r) {
+      for (std::size_t c = 0; c < columns_.size(); ++c)
+        csv << (c ? "," : "") << number(table_[r * columns_.size() + c]);
+      csv << "\n";
+    }
+    output::write_text_atomically(output::RunWriter::sidecar_path(path_, ".csv"), csv.str());
+  }
+  parallel::check_mpi(MPI_Barrier(comm_), "MPI_Barrier(continuum finish)");
+  finished_ = true;
+}
+
+}  // namespace attnflow::continuum

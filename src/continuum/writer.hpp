@@ -1,0 +1,64 @@
+#pragma once
+// The continuum run's output file: the mesh, density snapshots, a diagnostics table and the
+// resolved input in one parallel HDF5 file, written under path + ".partial" and renamed into
+// place by finish(), with XDMF (ParaView: cell centres as points carrying the density) and CSV
+// (diagnostics) sidecars. Built on the output/ helpers shared with the particle RunWriter.
+//
+// Layout (format attribute "attnflow-continuum 1"):
+//   /mesh/centres   cells x d  cell centres on the unit sphere (storage order, see below)
+//   /mesh/measures  cells      cell lengths (circle) or spherical areas (sphere)
+//   /mesh/cell_index cells     canonical cell index (rank-count independent; stored as float64):
+//                   rows are in PETSc's storage order, which on the sphere depends on the ranks
+//   /density        snapshots x cells  cell averages (chunked, extendable)
+//   /time, /step    snapshots  (USA: rescaled time t' = e^{s} t, s in attribute log_time_scale)
+//   /diagnostics    records x columns, attribute "columns": time, mass, min_density,
+//                   energy_scaled, then fourier_modulus_1..16 (circle) or harmonic_power_0..16
+//   /input          the resolved input (string); each "key = value" also as an attribute
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "continuum/solver.hpp"
+#include "output/hdf5.hpp"
+
+namespace attnflow::continuum {
+
+inline constexpr const char* continuum_format = "attnflow-continuum 1";
+
+// Column names of a diagnostics row for the domain of dimension d (2 circle, 3 sphere).
+std::vector<std::string> diagnostic_columns(int dimension);
+// The row for Diagnostics d (moments: 16 Fourier moduli or 17 harmonic powers).
+std::vector<double> diagnostic_row(const Diagnostics& d);
+// The argument of Solver::diagnostics for a row: K = diagnostics::fourier_modes (circle) or
+// L = diagnostics::harmonic_degrees (sphere).
+int max_moment(int dimension);
+
+class Writer {
+ public:
+  // Throws config::InputError (on every rank) when path exists and !overwrite or its directory is
+  // missing or not writable; creates nothing in that case. Collective.
+  Writer(const std::string& path, const Solver& solver, const std::string& resolved_input_ini,
+         const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite);
+  ~Writer();  // without finish(): leaves path.partial
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void write_snapshot(const Solver& solver);     // collective
+  void write_diagnostics(const Diagnostics& d);  // collective; rank 0's values are written
+  void finish();                                 // collective
+  std::int64_t snapshot_count() const { return snapshots_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  MPI_Comm comm_;
+  int dimension_;
+  std::int64_t cells_;
+  std::vector<std::string> columns_;
+  std::vector<double> times_, table_;
+  std::int64_t snapshots_ = 0, records_ = 0;
+  output::Handle file_, density_, time_, step_, diagnostics_;
+  bool finished_ = false;
+};
+
+}  // namespace attnflow::continuum
