@@ -5,7 +5,7 @@
 # after every study, the commands), then the header of --timing-csv with a leading 'study'
 # column, one row per run. Total about 5-10 minutes on 2 loaded cores.
 #   jobs/scaling/run_local.sh [build-dir] [output-dir]        (defaults: build, .)
-# Environment: RANKS ("1 2 3 4"), STEPS (5), MEMORY_TOKENS ("50000 100000 200000": direct and
+# Environment: RANKS ("1 2 3 4"), STEPS (5), MEMORY_TOKENS ("50000 100000 150000": direct and
 #   ring, 1 Euler step at 2 ranks), SPECTRAL_MEMORY_TOKENS (1000000, 2 steps at 2 ranks).
 # Studies (d = 3, beta = 4, Euler):
 #   strong-direct, strong-ring      N = 8192, P = RANKS
@@ -21,14 +21,15 @@ BUILD=$(cd "${1:-build}" && pwd)
 OUTPUT_DIR=${2:-.}
 RANKS=${RANKS:-"1 2 3 4"}
 STEPS=${STEPS:-5}
-MEMORY_TOKENS=${MEMORY_TOKENS:-"50000 100000 200000"}
+MEMORY_TOKENS=${MEMORY_TOKENS:-"50000 100000 150000"}
 SPECTRAL_MEMORY_TOKENS=${SPECTRAL_MEMORY_TOKENS:-1000000}
 APP="$BUILD/apps/attnflow-particles"
 [ -x "$APP" ] || { echo "run_local.sh: $APP not found" >&2; exit 2; }
-"$APP" --help | grep -q -- --timing-csv ||
+HELP=$("$APP" --help)  # not piped: grep -q would end the pipe early (pipefail)
+grep -q -- --timing-csv <<< "$HELP" ||
   { echo "run_local.sh: $APP has no --timing-csv (rebuild from a newer main)" >&2; exit 2; }
 EXTRA=()
-"$APP" --help | grep -q -- --skip-pair-diagnostics && EXTRA+=(--skip-pair-diagnostics)
+grep -q -- --skip-pair-diagnostics <<< "$HELP" && EXTRA+=(--skip-pair-diagnostics)
 mkdir -p "$OUTPUT_DIR"
 OUTPUT_DIR=$(cd "$OUTPUT_DIR" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/attnflow-scaling.XXXXXX")
