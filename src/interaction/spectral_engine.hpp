@@ -38,6 +38,10 @@ class SphericalHarmonics {
   int degree() const { return degree_; }
   std::size_t size() const { return static_cast<std::size_t>(degree_ + 1) * (degree_ + 1); }
   void evaluate(const double* x, double* values) const;
+  // Four points at once (x: 4 x 3 row-major; values[s * 4 + b] = Y_s(x_b)): the recurrences run
+  // side by side in vector registers.
+  static constexpr int batch = 4;
+  void evaluate_batch(const double* x, double* values) const;
 
  private:
   int degree_;
