@@ -63,6 +63,9 @@ struct EngineOptions {
   // spectral: bound on every kernel sum's error relative to the largest possible sum
   // (total weight x largest kernel value); see spectral_engine.hpp.
   double tolerance = 1e-10;
+  // direct, ring: "double", or "float" (single-precision kernel with float partial sums flushed
+  // into double every 256 sources; dimensions 2 and 3).
+  std::string precision = "double";
 };
 
 // Names accepted by make_engine, for help texts and error messages.
@@ -72,7 +75,7 @@ std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kerne
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
                                     const EngineOptions& options);
 
-// Registers --engine and --engine-tolerance; engine_options() reads them back.
+// Registers --engine, --engine-tolerance and --engine-precision; engine_options() reads them.
 void add_engine_options(config::OptionSet& options);
 EngineOptions engine_options(const config::OptionSet& options);
 

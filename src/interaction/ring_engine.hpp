@@ -12,7 +12,8 @@ namespace attnflow::interaction {
 
 class RingEngine : public Engine {
  public:
-  RingEngine(const Kernel& kernel, MPI_Comm comm);
+  RingEngine(const Kernel& kernel, MPI_Comm comm,
+             Precision precision = Precision::double_precision);
   std::string name() const override { return "ring"; }
   void evaluate(std::span<const double> targets, std::span<const double> sources,
                 std::span<const double> weights, KernelSums& sums) override;
@@ -23,6 +24,7 @@ class RingEngine : public Engine {
 
   Kernel kernel_;
   MPI_Comm comm_;
+  Precision precision_;
   SourceBlock own_, current_, incoming_;
   KernelAccumulators accumulators_;
 };
