@@ -256,7 +256,7 @@ inline void flush(float* partial, double* sums, int rows) {
   }
 }
 
-template <int D, int T>
+template <int D, int T, bool IdentityValue>
 void single_accumulate(const SourceArrays& s, std::size_t target_count, const double* u,
                        const double* shifts, const std::int64_t* lowers,
                        const std::int64_t* uppers, KernelAccumulators& accumulators) {
@@ -324,7 +324,8 @@ void single_accumulate(const SourceArrays& s, std::size_t target_count, const do
         Float8 yj[D], vj[D];
         for (int k = 0; k < D; ++k) {
           yj[k] = load8(s.positions + k * s.stride + j);
-          vj[k] = load8(s.values + k * s.stride + j);
+          // With V = I the values are the positions: convert them once.
+          vj[k] = IdentityValue ? yj[k] : load8(s.values + k * s.stride + j);
         }
         const Float8 wj = load8(s.weights + j);
         for (int a = 0; a < T; ++a) {
@@ -378,12 +379,14 @@ void kernel_accumulate(const SourceArrays& sources, std::size_t target_count,
                        const std::int64_t* lower, const std::int64_t* upper,
                        KernelAccumulators& accumulators) {
   if (accumulators.precision() == Precision::single_precision) {
+    const bool identity = sources.values == sources.positions;
+    auto run = [&](auto kernel) {
+      kernel(sources, target_count, exponent_vectors, shifts, lower, upper, accumulators);
+    };
     if (sources.dimension == 2)
-      single_accumulate<2, 2>(sources, target_count, exponent_vectors, shifts, lower, upper,
-                              accumulators);
+      identity ? run(single_accumulate<2, 4, true>) : run(single_accumulate<2, 4, false>);
     else
-      single_accumulate<3, 2>(sources, target_count, exponent_vectors, shifts, lower, upper,
-                              accumulators);
+      identity ? run(single_accumulate<3, 4, true>) : run(single_accumulate<3, 4, false>);
     return;
   }
   switch (sources.dimension) {
