@@ -62,6 +62,18 @@ for spec in 2:16384 3:16384 16:8192 64:4096; do
            p, rc * f / p, (nom > 0 ? rc * f / nom : 0) }')"
 done
 say "# kernel FLOP per pair = 4 d + 37 (interaction/benchmark.hpp); fractions use the CPU-time rate"
+say ""
+say "# single precision (--engine-precision float; 8 lanes, so the float peak is twice the double)"
+say "dimension tokens float_pairs_per_s float_pairs_per_cpu_s numpy_double_ratio_cpu"
+for spec in 2:16384 3:16384; do
+  d=${spec%%:*}
+  n=${spec##*:}
+  line=$("$app" --dimension "$d" --tokens "$n" --repeats 3 --engine-precision float)
+  numpy=$(numpy_step --dimension "$d" --tokens "$n" --repeats 1)
+  say "$(awk -v d="$d" -v n="$n" -v r="$(field pairs_per_second_per_core "$line")" \
+            -v rc="$(field pairs_per_cpu_second "$line")" -v nc="$(field pairs_per_cpu_second "$numpy")" \
+            'BEGIN { printf "%d %d %.4g %.4g %.1f", d, n, r, rc, rc / nc }')"
+done
 say "# numpy: $(field blas "$numpy") (numpy $(field numpy "$numpy"))"
 
 say ""
