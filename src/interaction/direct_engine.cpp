@@ -59,8 +59,8 @@ SourceArrays SourceBlock::arrays(const Kernel& kernel) const {
   const double* weights = identity_value ? positions + d * stride : values + d * stride;
   const auto begin = static_cast<std::int64_t>(buffer_[0]);
   const auto end = static_cast<std::int64_t>(buffer_[1]);
-  return SourceArrays{d, stride, stride, aligned_first(begin), begin, end, positions, values,
-                      weights};
+  return SourceArrays{d,         stride, stride, aligned_first(begin), begin, end,
+                      positions, values, weights};
 }
 
 TargetSetup setup_targets(const Kernel& kernel, std::span<const double> targets) {

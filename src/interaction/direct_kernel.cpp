@@ -53,9 +53,9 @@ inline Vec exp_vector(Vec x) {
   // Bit masks rather than selects: one instruction each, and NaN (all comparisons false) passes.
   const Index underflow = x < broadcast(-708.3);
   const Index overflow = x > broadcast(709.7);
-  return std::bit_cast<Vec>((std::bit_cast<Index>(result) & ~(underflow | overflow)) |
-                            (overflow & std::bit_cast<Index>(
-                                            broadcast(std::numeric_limits<double>::infinity()))));
+  return std::bit_cast<Vec>(
+      (std::bit_cast<Index>(result) & ~(underflow | overflow)) |
+      (overflow & std::bit_cast<Index>(broadcast(std::numeric_limits<double>::infinity()))));
 }
 
 // Global source indices as doubles (exact below 2^53): a double comparison needs no negation
@@ -84,8 +84,8 @@ EntryRange entry_range(const SourceArrays& s, std::int64_t lo, std::int64_t hi) 
 // source load. Padding targets (beyond target_count) are fully masked and write to scratch.
 template <int D, int T>
 void fused_accumulate(const SourceArrays& s, std::size_t target_count, const double* u,
-                      const double* shifts, const std::int64_t* lowers,
-                      const std::int64_t* uppers, KernelAccumulators& accumulators) {
+                      const double* shifts, const std::int64_t* lowers, const std::int64_t* uppers,
+                      KernelAccumulators& accumulators) {
   const double* __restrict y[D];
   const double* __restrict v[D];
   for (int k = 0; k < D; ++k) {
@@ -128,8 +128,7 @@ void fused_accumulate(const SourceArrays& s, std::size_t target_count, const dou
       for (int a = 0; a < T; ++a) {
         Vec x = exponent_vector[a][0] * yj[0];
         for (int k = 1; k < D; ++k) x = exponent_vector[a][k] * yj[k] + x;
-        const Vec e =
-            keep((index >= lower[a]) & (index < upper[a]), wj * exp_vector(x - shift[a]));
+        const Vec e = keep((index >= lower[a]) & (index < upper[a]), wj * exp_vector(x - shift[a]));
         normaliser[a] += e;
         for (int k = 0; k < D; ++k) numerator[a][k] = e * vj[k] + numerator[a][k];
       }
@@ -163,8 +162,7 @@ void blocked_accumulate(const SourceArrays& s, std::size_t target_count, const d
       const bool real = t < target_count;
       sums[a] = real ? accumulators.target(t) : scratch.data();
       if (!real) std::fill(scratch.begin(), scratch.end(), 0.0);
-      for (int k = 0; k < d; ++k)
-        exponent_vector[a * d + k] = broadcast(real ? u[t * d + k] : 0.0);
+      for (int k = 0; k < d; ++k) exponent_vector[a * d + k] = broadcast(real ? u[t * d + k] : 0.0);
       shift[a] = broadcast(real ? shifts[t] : 0.0);
       const std::int64_t lo = real ? std::max(lowers[t], s.begin) : s.end;
       const std::int64_t hi = real ? std::min(uppers[t], s.end) : s.begin;
@@ -243,9 +241,9 @@ inline Float8 exp_float(Float8 x) {
   const Float8 result = p * std::bit_cast<Float8>(exponent);
   const Int8 underflow = x < broadcast8(-87.3f);
   const Int8 overflow = x > broadcast8(88.7f);
-  return std::bit_cast<Float8>((std::bit_cast<Int8>(result) & ~(underflow | overflow)) |
-                               (overflow & std::bit_cast<Int8>(broadcast8(
-                                               std::numeric_limits<float>::infinity()))));
+  return std::bit_cast<Float8>(
+      (std::bit_cast<Int8>(result) & ~(underflow | overflow)) |
+      (overflow & std::bit_cast<Int8>(broadcast8(std::numeric_limits<float>::infinity()))));
 }
 
 // Adds a target's float partial sums into its double lanes and clears them.
@@ -258,8 +256,8 @@ inline void flush(float* partial, double* sums, int rows) {
 
 template <int D, int T, bool IdentityValue>
 void single_accumulate(const SourceArrays& s, std::size_t target_count, const double* u,
-                       const double* shifts, const std::int64_t* lowers,
-                       const std::int64_t* uppers, KernelAccumulators& accumulators) {
+                       const double* shifts, const std::int64_t* lowers, const std::int64_t* uppers,
+                       KernelAccumulators& accumulators) {
   constexpr int rows = 1 + D;
   alignas(64) double scratch_sums[rows * single_lanes];
   alignas(64) float scratch_partial[rows * single_lanes];
@@ -296,12 +294,15 @@ void single_accumulate(const SourceArrays& s, std::size_t target_count, const do
       const auto hi_entry = static_cast<std::int32_t>(std::max<std::int64_t>(hi - s.first, -1));
       lower_entry[a] = lo_entry;
       upper_entry[a] = hi_entry;
-      lower[a] = Int8{lo_entry, lo_entry, lo_entry, lo_entry, lo_entry, lo_entry, lo_entry, lo_entry};
-      upper[a] = Int8{hi_entry, hi_entry, hi_entry, hi_entry, hi_entry, hi_entry, hi_entry, hi_entry};
+      lower[a] =
+          Int8{lo_entry, lo_entry, lo_entry, lo_entry, lo_entry, lo_entry, lo_entry, lo_entry};
+      upper[a] =
+          Int8{hi_entry, hi_entry, hi_entry, hi_entry, hi_entry, hi_entry, hi_entry, hi_entry};
       for (int q = 0; q < rows; ++q) std::memcpy(&partial[a][q], stored[a] + q * single_lanes, 32);
     }
     if (lowest < highest) {
-      const std::size_t from = static_cast<std::size_t>((lowest - s.first) / single_lanes * single_lanes);
+      const std::size_t from =
+          static_cast<std::size_t>((lowest - s.first) / single_lanes * single_lanes);
       const std::size_t to = static_cast<std::size_t>((highest - s.first + single_lanes - 1) /
                                                       single_lanes * single_lanes);
       for (std::size_t j = from; j < to; j += single_lanes) {
@@ -313,13 +314,14 @@ void single_accumulate(const SourceArrays& s, std::size_t target_count, const do
         for (int a = 0; a < T; ++a)
           if (*chunk[a] != group_chunk && entry < upper_entry[a] &&
               entry + single_lanes > lower_entry[a]) {
-            for (int q = 0; q < rows; ++q) std::memcpy(stored[a] + q * single_lanes, &partial[a][q], 32);
+            for (int q = 0; q < rows; ++q)
+              std::memcpy(stored[a] + q * single_lanes, &partial[a][q], 32);
             flush(stored[a], sums[a], rows);
             for (int q = 0; q < rows; ++q) partial[a][q] = broadcast8(0.0f);
             *chunk[a] = group_chunk;
           }
         const auto first = static_cast<std::int32_t>(j);
-        const Int8 index{first, first + 1, first + 2, first + 3,
+        const Int8 index{first,     first + 1, first + 2, first + 3,
                          first + 4, first + 5, first + 6, first + 7};
         Float8 yj[D], vj[D];
         for (int k = 0; k < D; ++k) {
@@ -332,8 +334,8 @@ void single_accumulate(const SourceArrays& s, std::size_t target_count, const do
           Float8 x = exponent_vector[a][0] * yj[0];
           for (int k = 1; k < D; ++k) x = exponent_vector[a][k] * yj[k] + x;
           const Int8 keep_mask = (index >= lower[a]) & (index < upper[a]);
-          const Float8 e = std::bit_cast<Float8>(
-              keep_mask & std::bit_cast<Int8>(wj * exp_float(x - shift[a])));
+          const Float8 e =
+              std::bit_cast<Float8>(keep_mask & std::bit_cast<Int8>(wj * exp_float(x - shift[a])));
           partial[a][0] += e;
           for (int k = 0; k < D; ++k) partial[a][1 + k] = e * vj[k] + partial[a][1 + k];
         }
@@ -420,8 +422,8 @@ SummationWindows summation_windows(std::int64_t first_target, std::size_t target
   return w;
 }
 
-void kernel_maxima(const SourceArrays& s, std::size_t target_count,
-                   const double* exponent_vectors, const std::int64_t* limits, double* maxima) {
+void kernel_maxima(const SourceArrays& s, std::size_t target_count, const double* exponent_vectors,
+                   const std::int64_t* limits, double* maxima) {
   constexpr std::size_t block = 256;
   const int d = s.dimension;
   alignas(64) double e[block];

@@ -28,10 +28,10 @@ enum class Precision { double_precision, single_precision };
 
 struct SourceArrays {
   int dimension = 0;
-  std::size_t count = 0;     // stored entries, a multiple of block_alignment (padding included)
-  std::size_t stride = 0;    // distance between coordinate rows (>= count)
-  std::int64_t first = 0;    // global index of stored entry 0, a multiple of block_alignment
-  std::int64_t begin = 0;    // the real sources held: global indices [begin, end)
+  std::size_t count = 0;   // stored entries, a multiple of block_alignment (padding included)
+  std::size_t stride = 0;  // distance between coordinate rows (>= count)
+  std::int64_t first = 0;  // global index of stored entry 0, a multiple of block_alignment
+  std::int64_t begin = 0;  // the real sources held: global indices [begin, end)
   std::int64_t end = 0;
   const double* positions = nullptr;  // positions[k * stride + j]
   const double* values = nullptr;     // V y_j, same layout (may equal positions)
@@ -39,9 +39,7 @@ struct SourceArrays {
 };
 
 // Global index of the first stored entry for a block whose first real source is `begin`.
-inline std::int64_t aligned_first(std::int64_t begin) {
-  return begin - begin % block_alignment;
-}
+inline std::int64_t aligned_first(std::int64_t begin) { return begin - begin % block_alignment; }
 
 // Per-target lane-wise partial sums, carried across source blocks.
 class KernelAccumulators {
@@ -54,7 +52,9 @@ class KernelAccumulators {
   std::size_t target_count() const { return target_count_; }
   int dimension() const { return dimension_; }
   Precision precision() const { return precision_; }
-  int lanes() const { return precision_ == Precision::double_precision ? kernel_lanes : single_lanes; }
+  int lanes() const {
+    return precision_ == Precision::double_precision ? kernel_lanes : single_lanes;
+  }
   // (1 + d) x lanes() doubles per target: the normaliser lanes, then each numerator row.
   double* target(std::size_t t) { return data_.data() + t * (1 + dimension_) * lanes(); }
   // Single precision: the float partial sums (same layout) and the chunk they belong to.

@@ -16,22 +16,22 @@ Kernel Kernel::from_model(const model::Model& model) {
   k.causal = model.causal;
   k.query_key = model::transpose_times(model.key, model.query);
   k.value = model.value;
-  k.constant_shift = k.normalised ? (model.identity_query_key() ? model.beta : 0.0)
-                                  : model.log_time_scale();
+  k.constant_shift =
+      k.normalised ? (model.identity_query_key() ? model.beta : 0.0) : model.log_time_scale();
   return k;
 }
 
 std::vector<std::string> engine_names() { return {"direct", "ring", "spectral"}; }
 
-std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel,
-                                    MPI_Comm comm) {
+std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm) {
   return make_engine(name, kernel, comm, EngineOptions{});
 }
 
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
                                     const EngineOptions& options) {
-  config::require(options.precision == "double" || options.precision == "float",
-                  "--engine-precision: '" + options.precision + "' is unknown; accepted: double, float");
+  config::require(
+      options.precision == "double" || options.precision == "float",
+      "--engine-precision: '" + options.precision + "' is unknown; accepted: double, float");
   const bool single = options.precision == "float";
   config::require(!single || name == "direct" || name == "ring",
                   "--engine-precision: float is available for the direct and ring engines only");

@@ -26,8 +26,8 @@ void RingEngine::ring_pass(const std::function<void(const SourceArrays&, int)>& 
       check_mpi(MPI_Irecv(incoming_.buffer().data(), length, MPI_DOUBLE, (rank + 1) % size, 0,
                           comm_, &requests[0]),
                 "MPI_Irecv(source block)");
-      check_mpi(MPI_Isend(current_.buffer().data(), length, MPI_DOUBLE, (rank + size - 1) % size,
-                          0, comm_, &requests[1]),
+      check_mpi(MPI_Isend(current_.buffer().data(), length, MPI_DOUBLE, (rank + size - 1) % size, 0,
+                          comm_, &requests[1]),
                 "MPI_Isend(source block)");
     }
     {
@@ -81,8 +81,7 @@ void RingEngine::evaluate(std::span<const double> targets, std::span<const doubl
   {
     parallel::Timers::Scope scope(timers_, Section::compute);
     kernel_accumulate(own_.arrays(kernel_), count, setup.exponent_vectors.data(),
-                      setup.shifts.data(), windows.zero.data(), windows.wrap.data(),
-                      accumulators_);
+                      setup.shifts.data(), windows.zero.data(), windows.wrap.data(), accumulators_);
     sums.numerator.resize(count * d);
     sums.normaliser.resize(count);
     accumulators_.finish(sums.numerator.data(), sums.normaliser.data());

@@ -4,9 +4,9 @@
 // on the block in hand); each rank starts at its own block and follows the per-target cyclic
 // order of summation_windows, so its sums are bitwise those of the all-gather direct engine.
 // Targets must be the sources (each rank's targets are its own source block).
-#include "interaction/direct_engine.hpp"
-
 #include <functional>
+
+#include "interaction/direct_engine.hpp"
 
 namespace attnflow::interaction {
 

@@ -36,8 +36,8 @@ SpectralTruncation spectral_truncation(int dimension, double beta, double tolera
     if (k > beta && terms.back() < 1e-30 * tolerance) break;
     config::require(k < hard_limit, "--engine-tolerance: " + std::to_string(tolerance) +
                                         " needs a spectral degree above " +
-                                        std::to_string(max_degree) + " at beta = " +
-                                        std::to_string(beta));
+                                        std::to_string(max_degree) +
+                                        " at beta = " + std::to_string(beta));
   }
   const std::size_t last = terms.size() - 1;
   const double ratio = terms[last] / terms[last - 1];
@@ -171,8 +171,8 @@ SpectralEngine::SpectralEngine(const Kernel& kernel, MPI_Comm comm, double toler
                       " is not supported; " + accepted);
   config::require(kernel.identity_query_key(),
                   "--engine spectral: query and key must be the identity; " + accepted);
-  config::require(!kernel.causal, "--engine spectral: the causal mask is not supported; " +
-                                      accepted);
+  config::require(!kernel.causal,
+                  "--engine spectral: the causal mask is not supported; " + accepted);
   config::require(kernel.beta > 0 && std::isfinite(kernel.beta),
                   "--engine spectral: beta must be positive and finite");
   config::require(tolerance >= 1e-14 && tolerance <= 0.5,
@@ -243,7 +243,8 @@ void SpectralEngine::circle_moments(std::span<const double> sources,
 }
 
 // Z_i = c_0 M_0 + 2 sum_{k=1}^L c_k Re(z_i^k conj M_k);
-// C_i = sum_j w_j K(t_i - t_j) z_j = sum_{k=1}^L c_k z_i^k conj M_{k-1} + sum_{m=0}^L c_m conj(z_i)^m M_{m+1}.
+// C_i = sum_j w_j K(t_i - t_j) z_j = sum_{k=1}^L c_k z_i^k conj M_{k-1} + sum_{m=0}^L c_m
+// conj(z_i)^m M_{m+1}.
 void SpectralEngine::circle_sums(std::span<const double> targets, KernelSums& sums) const {
   const int degree = truncation_.degree;
   const int count = degree + 2;

@@ -18,9 +18,9 @@ namespace attnflow::interaction {
 
 // Coefficients and degree of a truncated kernel expansion.
 struct SpectralTruncation {
-  int degree = 0;                     // L
-  std::vector<double> coefficients;   // circle: e^{-beta} I_k, k <= L; S^2: 4 pi e^{-beta} i_l
-  double tail_bound = 0;              // bound on the dropped part of the kernel (its max is 1)
+  int degree = 0;                    // L
+  std::vector<double> coefficients;  // circle: e^{-beta} I_k, k <= L; S^2: 4 pi e^{-beta} i_l
+  double tail_bound = 0;             // bound on the dropped part of the kernel (its max is 1)
 };
 
 // Smallest L whose tail bound is <= tolerance for the circle (dimension 2: tail 2 sum_{k>L}
@@ -71,9 +71,9 @@ class SpectralEngine : public Engine {
   Kernel kernel_;
   MPI_Comm comm_;
   SpectralTruncation truncation_;
-  double scale_ = 1;                // e^{beta - shift}
+  double scale_ = 1;  // e^{beta - shift}
   SphericalHarmonics harmonics_{0};
-  std::vector<double> moments_;     // reduced moments (layout per dimension, see .cpp)
+  std::vector<double> moments_;  // reduced moments (layout per dimension, see .cpp)
   mutable std::vector<double> basis_;
 };
 

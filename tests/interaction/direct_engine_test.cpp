@@ -1,9 +1,9 @@
 // The direct engine against independent oracles (MATH.md sections 1 and 5).
-#include <catch2/catch.hpp>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_bessel.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <numbers>
 #include <vector>
@@ -138,7 +138,8 @@ TEST_CASE("Direct engine on S^2 with general Q, K, V equals a long-double brute-
         for (int r = 0; r < 3; ++r) {
           const long double expected = attention == model::Attention::softmax ? num[r] / z : num[r];
           const long double scale = attention == model::Attention::softmax ? 1.0L : z;
-          REQUIRE(output[i * 3 + r] == Approx((double)expected).epsilon(1e-12).margin(1e-13 * (double)scale));
+          REQUIRE(output[i * 3 + r] ==
+                  Approx((double)expected).epsilon(1e-12).margin(1e-13 * (double)scale));
         }
       }
     }
@@ -165,7 +166,8 @@ TEST_CASE("Direct engine is overflow-safe for beta up to 1e4", "[interaction][pa
       long double z = 0;
       for (std::int64_t j = 0; j < n; ++j) {
         long double c = 0;
-        for (int k = 0; k < d; ++k) c += (long double)all[(part.first + i) * d + k] * all[j * d + k];
+        for (int k = 0; k < d; ++k)
+          c += (long double)all[(part.first + i) * d + k] * all[j * d + k];
         z += std::exp(1e4L * (c - 1.0L)) / n;
       }
       REQUIRE(sums.normaliser[i] == Approx((double)z).epsilon(1e-10));
@@ -198,15 +200,15 @@ TEST_CASE("Single-precision direct engine agrees with double within float roundi
       for (std::int64_t i = 0; i < part.count; ++i) {
         worst = std::max(worst, std::abs(exact.normaliser[i] - approximate.normaliser[i]));
         for (int k = 0; k < d; ++k)
-          worst = std::max(worst, std::abs(exact.numerator[i * d + k] -
-                                           approximate.numerator[i * d + k]));
+          worst = std::max(worst,
+                           std::abs(exact.numerator[i * d + k] - approximate.numerator[i * d + k]));
       }
       INFO("d = " << d << ", beta = " << beta << ": largest difference " << worst);
       CHECK(worst <= 2e-5 + 4e-7 * beta);
     }
   }
-  CHECK_THROWS_AS(interaction::make_engine("spectral", identity_kernel(2, 1.0, true),
-                                           MPI_COMM_WORLD,
-                                           interaction::EngineOptions{1e-10, "float"}),
-                  config::InputError);
+  CHECK_THROWS_AS(
+      interaction::make_engine("spectral", identity_kernel(2, 1.0, true), MPI_COMM_WORLD,
+                               interaction::EngineOptions{1e-10, "float"}),
+      config::InputError);
 }

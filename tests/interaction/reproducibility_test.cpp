@@ -2,9 +2,8 @@
 // depend on rank count"): every target's sums are the same bits whichever rank owns it, however
 // the sources are partitioned, whichever of the two engines sums them and however many targets
 // the kernel processes together.
-#include <catch2/catch.hpp>
-
 #include <bit>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -122,8 +121,7 @@ TEST_CASE("Direct and ring engine sums are bitwise identical at any rank count",
   }
 }
 
-TEST_CASE("Kernel sums do not depend on how many targets are processed together",
-          "[interaction]") {
+TEST_CASE("Kernel sums do not depend on how many targets are processed together", "[interaction]") {
   // The kernel blocks targets in registers; each target must get the same bits alone or in any
   // group, with the same summation windows.
   for (int d : {2, 3, 6}) {
