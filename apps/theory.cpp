@@ -14,9 +14,10 @@ int main(int argc, char** argv) {
                               "Linear stability of the uniform token distribution (MATH.md 4)");
     model::add_model_options(options);
     options.add_optional("beta-list", "numbers",
-                         "several inverse temperatures, e.g. '1 10 100' (overrides --beta)");
+                         "several betas: '1 10 100' or a range 'first:last:count' (overrides --beta)");
     options.add<int>("max-degree", 0, "", "largest degree l in the table (0: up to 2 l* + 2)");
-    options.add<long long>("tokens", 1000, "", "N for the clustering time t* = ln N / (2 gamma_max)");
+    options.add<long long>("tokens", 1000, "",
+                           "N for the clustering time t* = ln N / (2 gamma_max)");
     if (!options.parse(argc, argv, std::cout)) return 0;
     const auto tokens = options.get<long long>("tokens");
     config::require(tokens >= 1, "--tokens: must be >= 1");

@@ -16,4 +16,7 @@ inline void require(bool condition, const std::string& message) {
   if (!condition) throw InputError(message);
 }
 
+// Shortest round-trip text of a number, for messages and echoed input.
+std::string format_number(double value);
+
 }  // namespace attnflow::config

@@ -1,6 +1,8 @@
 #include "config/options.hpp"
 
+#include <charconv>
 #include <cstdint>
+#include <string_view>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -66,10 +68,20 @@ namespace {
 template <class T>
 bool print_as(std::ostream& out, const boost::any& value) {
   auto p = boost::any_cast<T>(&value);
-  if (p) out << *p;
-  return p != nullptr;
+  if (!p) return false;
+  // Shortest text that reads back to the same value, so the echoed input reproduces the run.
+  char text[64];
+  const auto result = std::to_chars(text, text + sizeof text, *p);
+  out << std::string_view(text, result.ptr - text);
+  return true;
 }
 }  // namespace
+
+std::string format_number(double value) {
+  char text[64];
+  const auto result = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, result.ptr);
+}
 
 std::string format_value(const boost::any& value) {
   std::ostringstream out;
@@ -79,8 +91,8 @@ std::string format_value(const boost::any& value) {
       !print_as<long long>(out, value) && !print_as<unsigned long>(out, value) &&
       !print_as<unsigned long long>(out, value)) {
     if (auto flag = boost::any_cast<bool>(&value)) out << (*flag ? "true" : "false");
-    }
-  else out << "?";
+    else out << "?";
+  }
   return out.str();
 }
 

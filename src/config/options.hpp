@@ -8,6 +8,7 @@
 #include <iosfwd>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "config/error.hpp"
@@ -23,7 +24,8 @@ class OptionSet {
   void add(const std::string& name, const T& default_value, const std::string& unit,
            const std::string& help) {
     descriptions_.add_options()(name.c_str(),
-                                boost::program_options::value<T>()->default_value(default_value),
+                                boost::program_options::value<T>()->default_value(
+                                    default_value, default_text(default_value)),
                                 decorate(help, unit).c_str());
     register_formatter<T>(name);
   }
@@ -55,6 +57,13 @@ class OptionSet {
 
  private:
   static std::string decorate(const std::string& help, const std::string& unit);
+  template <class T>
+  static std::string default_text(const T& value) {
+    if constexpr (std::is_same_v<T, std::string>) return value;
+    else if constexpr (std::is_same_v<T, bool>) return value ? "true" : "false";
+    else if constexpr (std::is_floating_point_v<T>) return format_number(value);
+    else return std::to_string(value);
+  }
   template <class T>
   void register_formatter(const std::string& name);
 

@@ -47,17 +47,41 @@ PairStatistics pair_statistics(std::span<const double> all_points, int dimension
   double max_inner = -std::numeric_limits<double>::infinity();
   double min_inner = std::numeric_limits<double>::infinity();
   UnionFind forest(n);
+  // Coordinates as columns, so that the inner products of one token with a run of others form a
+  // vectorisable loop; each pair's products are summed in coordinate order whatever the ranks.
+  std::vector<double> columns(std::size_t(n) * d);
+  for (std::int64_t j = 0; j < n; ++j)
+    for (int k = 0; k < d; ++k) columns[std::size_t(k) * n + j] = all_points[j * d + k];
+  constexpr std::int64_t block = 1024;
+  std::vector<double> inner(block);
   for (std::int64_t i = first; i < first + count; ++i) {
     const double* xi = all_points.data() + i * d;
-    for (std::int64_t step = 1; step <= reach; ++step) {
-      std::int64_t j = i + step;
-      if (j >= n) j -= n;
-      const double* xj = all_points.data() + j * d;
-      double inner = 0;
-      for (int k = 0; k < d; ++k) inner += xi[k] * xj[k];
-      max_inner = std::max(max_inner, inner);
-      min_inner = std::min(min_inner, inner);
-      if (inner > threshold) forest.unite(i, j);
+    std::int64_t root = forest.find(i);
+    // The partners i+1 .. i+reach (cyclic) as at most two contiguous ranges.
+    const std::int64_t end = i + 1 + reach;
+    const std::int64_t ranges[2][2] = {{i + 1, std::min(end, n)}, {0, end > n ? end - n : 0}};
+    for (const auto& range : ranges) {
+      for (std::int64_t begin = range[0]; begin < range[1]; begin += block) {
+        const std::int64_t length = std::min(block, range[1] - begin);
+        const double* column = columns.data() + begin;
+        for (std::int64_t t = 0; t < length; ++t) inner[t] = xi[0] * column[t];
+        for (int k = 1; k < d; ++k) {
+          const double xk = xi[k];
+          column = columns.data() + std::size_t(k) * n + begin;
+          for (std::int64_t t = 0; t < length; ++t) inner[t] += xk * column[t];
+        }
+        for (std::int64_t t = 0; t < length; ++t) {
+          max_inner = std::max(max_inner, inner[t]);
+          min_inner = std::min(min_inner, inner[t]);
+        }
+        for (std::int64_t t = 0; t < length; ++t) {
+          if (inner[t] <= threshold) continue;
+          const std::int64_t other = forest.find(begin + t);
+          if (other == root) continue;
+          forest.unite(root, other);
+          root = forest.find(i);
+        }
+      }
     }
   }
   double extremes[2] = {max_inner, -min_inner}, global[2];

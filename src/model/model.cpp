@@ -130,7 +130,7 @@ Model model_from_options(const config::OptionSet& options, std::int64_t token_co
     m.beta = options.get<double>("beta");
   }
   require(std::isfinite(m.beta) && m.beta >= 0 && m.beta <= 1e4,
-          "--beta: must be finite and in [0, 1e4] (got " + std::to_string(m.beta) + ")");
+          "--beta: must be finite and in [0, 1e4] (got " + config::format_number(m.beta) + ")");
   auto matrix = [&](const char* key) {
     const auto text = options.get<std::string>(key);
     return text.empty() ? Matrix::identity(m.dimension) : parse_matrix(text, m.dimension, key);

@@ -269,7 +269,7 @@ State initial_state_from_options(const config::OptionSet& options, std::int64_t 
     return mixture_state(tokens, dimension, mixture_from_options(options, dimension), seed, comm);
   if (kind == "circle-density")
     return circle_density_state(tokens, density_from_options(options), seed, comm);
-  // MERGE: if (kind == "file") return read_initial_file(options, tokens, dimension, comm);
+  if (kind == "file") return read_initial_file(options, tokens, dimension, comm);
   return uniform_state(tokens, dimension, seed, comm);
 }
 

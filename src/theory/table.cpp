@@ -1,12 +1,11 @@
 #include "theory/table.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <ostream>
-#include <sstream>
 
 #include "config/error.hpp"
+#include "config/number_list.hpp"
 #include "theory/stability.hpp"
 
 namespace attnflow::theory {
@@ -54,24 +53,11 @@ void print_stability_table(std::ostream& out, const model::Model& model, int max
 }
 
 std::vector<double> parse_beta_list(const std::string& text, const std::string& option_name) {
-  std::string cleaned = text;
-  std::replace(cleaned.begin(), cleaned.end(), ',', ' ');
-  std::istringstream in(cleaned);
-  std::vector<double> values;
-  std::string word;
-  while (in >> word) {
-    double value = 0;
-    std::size_t used = 0;
-    try {
-      value = std::stod(word, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    config::require(used == word.size() && std::isfinite(value) && value >= 0 && value <= 1e4,
-                    "--" + option_name + ": '" + word +
-                        "' is not a number in [0, 1e4]; expected a list such as '1 10 100'");
-    values.push_back(value);
-  }
+  auto values = config::parse_number_list(text, option_name);
+  for (double value : values)
+    config::require(value >= 0 && value <= 1e4,
+                    "--" + option_name + ": every beta must lie in [0, 1e4] (got " +
+                        std::to_string(value) + ")");
   return values;
 }
 

@@ -18,7 +18,7 @@ void require_stability_model(const model::Model& model);
 void print_stability_table(std::ostream& out, const model::Model& model, int max_degree,
                            long long tokens);
 
-// Parses "b1 b2 ..." (commas allowed) into inverse temperatures, each finite and in [0, 1e4].
+// Parses a number list (config/number_list.hpp) of inverse temperatures, each in [0, 1e4].
 std::vector<double> parse_beta_list(const std::string& text, const std::string& option_name);
 
 }  // namespace attnflow::theory

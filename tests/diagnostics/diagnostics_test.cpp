@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <numbers>
@@ -193,5 +194,25 @@ TEST_CASE("Diagnostics are bitwise the same on any number of ranks", "[diagnosti
     INFO("d = " << d << ", clusters " << world[3]);
     CHECK(world[3] > 1);  // some clusters merged, some not: the comparison is not trivial
     CHECK(world[3] < n);
+  }
+}
+
+TEST_CASE("Diagnostics cost (not run by ctest: -s '[.benchmark]')", "[.benchmark]") {
+  // Prints the time of one compute() for N tokens at this rank count (the pair scan dominates).
+  for (int d : {2, 3}) {
+    for (std::int64_t n : {4000, 16000}) {
+      const auto state = make_state(d, n, [](std::int64_t i, std::span<double> x) { uniform_token(3, i, x); },
+                                    MPI_COMM_WORLD);
+      const auto model = identity_model(d, 10.0);
+      auto engine = diagnostics::make_energy_engine(d, 10.0, MPI_COMM_WORLD);
+      MPI_Barrier(MPI_COMM_WORLD);
+      const double start = MPI_Wtime();
+      const auto row = diagnostics::compute(state, model, 1e-3, engine.get());
+      const double seconds = MPI_Wtime() - start;
+      if (testing::world_rank() == 0)
+        std::printf("diagnostics d=%d N=%lld ranks=%d: %.3f s (clusters %g)\n", d, (long long)n,
+                    testing::world_size(), seconds, row[3]);
+      CHECK(row.size() == diagnostics::column_names(d).size());
+    }
   }
 }

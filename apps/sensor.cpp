@@ -1,0 +1,42 @@
+// attnflow-sensor: the digital-based potentiostat glucose sensor model (SENSOR.md). Parses the
+// options, runs the chosen mode, writes its CSV tables and prints a summary.
+#include <cstdio>
+#include <iostream>
+
+#include "config/options.hpp"
+#include "sensor/modes.hpp"
+
+int main(int argc, char** argv) {
+  using namespace attnflow;
+  try {
+    config::OptionSet options("attnflow-sensor",
+                              "Digital-based potentiostat glucose sensor model (SENSOR.md)");
+    sensor::add_sensor_options(options);
+    if (!options.parse(argc, argv, std::cout)) return 0;
+    const sensor::SensorConfig config = sensor::sensor_from_options(options);
+
+    const sensor::ModeResult result = sensor::run_mode(config);
+
+    // Inputs as "# name = value" (rerunnable), derived values as "#! name = value".
+    std::string header = options.resolved_ini();
+    for (const auto& line : result.derived) header += "#! " + line + "\n";
+    std::vector<std::string> written;
+    for (const auto& table : result.tables) {
+      const std::string path = sensor::table_path(config.output, table.name);
+      sensor::write_file_atomically(path, sensor::render_csv(header, table));
+      written.push_back(path);
+    }
+    std::cout << "attnflow-sensor: mode " << sensor::mode_name(config.mode) << ", seed "
+              << config.seed << "\n";
+    for (const auto& [label, value] : result.summary)
+      std::cout << "  " << label << ": " << value << "\n";
+    for (const auto& path : written) std::cout << "  wrote " << path << "\n";
+  } catch (const config::InputError& error) {
+    std::cerr << "attnflow-sensor: error: " << error.what() << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "attnflow-sensor: error: " << error.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,169 @@
+#include "continuum/initial.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <sstream>
+
+#include "config/options.hpp"
+#include "continuum/solver.hpp"
+#include "continuum/spherical_harmonics.hpp"
+#include "random/counter_random.hpp"
+
+namespace attnflow::continuum {
+
+namespace {
+
+double sphere_measure(int dimension) {
+  return dimension == 2 ? 2 * std::numbers::pi : 4 * std::numbers::pi;
+}
+
+// Parses the mixture centres: circle "a1 a2 ..." (angles in radians), sphere "x y z; x y z ..."
+// (normalised here).
+std::vector<double> parse_centres(const std::string& text, int dimension) {
+  std::string cleaned = text;
+  std::replace_if(cleaned.begin(), cleaned.end(), [](char c) { return c == ',' || c == ';'; }, ' ');
+  std::istringstream in(cleaned);
+  std::vector<double> values;
+  std::string word;
+  while (in >> word) {
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(word, &used);
+      if (used != word.size() || !std::isfinite(v)) throw std::invalid_argument(word);
+      values.push_back(v);
+    } catch (const std::exception&) {
+      throw config::InputError("--vmf-centres: '" + word + "' is not a finite number");
+    }
+  }
+  std::vector<double> centres;
+  if (dimension == 2) {
+    config::require(!values.empty(), "--vmf-centres: give at least one angle (radians)");
+    for (double a : values) {
+      centres.push_back(std::cos(a));
+      centres.push_back(std::sin(a));
+    }
+    return centres;
+  }
+  config::require(!values.empty() && values.size() % dimension == 0,
+                  "--vmf-centres: give vectors of " + std::to_string(dimension) +
+                      " numbers each ('x y z; x y z'), got " + std::to_string(values.size()) +
+                      " numbers");
+  for (std::size_t c = 0; c < values.size(); c += dimension) {
+    double n = 0;
+    for (int k = 0; k < dimension; ++k) n += values[c + k] * values[c + k];
+    config::require(n > 0, "--vmf-centres: a centre is the zero vector");
+    for (int k = 0; k < dimension; ++k) centres.push_back(values[c + k] / std::sqrt(n));
+  }
+  return centres;
+}
+
+}  // namespace
+
+void add_initial_options(config::OptionSet& options) {
+  options.add<std::string>("initial", "uniform-mode", "",
+                           "initial density: uniform-mode, vmf (von Mises-Fisher mixture) or noise");
+  options.add<int>("degree", 1, "",
+                   "uniform-mode: Fourier mode k (circle) or harmonic degree l (sphere)");
+  options.add<int>("order", 0, "",
+                   "uniform-mode: sphere: order m of the real Y_lm (m > 0 cos, m < 0 sin); "
+                   "circle: >= 0 for cos(k theta), < 0 for sin(k theta)");
+  options.add<double>("amplitude", 0.01, "",
+                      "uniform-mode and noise: relative amplitude of the perturbation");
+  options.add<double>("vmf-concentration", 20.0, "", "vmf: concentration kappa of each component");
+  options.add<std::string>("vmf-centres", "0", "",
+                           "vmf: component centres, angles in radians (circle) or 'x y z; ...'");
+  options.add<int>("seed", 1, "", "noise: seed of the counter-based generator");
+}
+
+InitialDensity initial_from_options(const config::OptionSet& options, int dimension) {
+  using config::require;
+  InitialDensity initial;
+  initial.kind = options.get<std::string>("initial");
+  require(initial.kind == "uniform-mode" || initial.kind == "vmf" || initial.kind == "noise",
+          "--initial: unknown initial density '" + initial.kind +
+              "'; accepted: uniform-mode, vmf, noise");
+  initial.degree = options.get<int>("degree");
+  initial.order = options.get<int>("order");
+  initial.amplitude = options.get<double>("amplitude");
+  initial.concentration = options.get<double>("vmf-concentration");
+  const int seed = options.get<int>("seed");
+  require(seed >= 0, "--seed: must be >= 0");
+  initial.seed = static_cast<std::uint64_t>(seed);
+  require(std::isfinite(initial.amplitude) && std::abs(initial.amplitude) <= 1,
+          "--amplitude: must be in [-1, 1] so that the density stays >= 0");
+  if (initial.kind == "uniform-mode") {
+    require(initial.degree >= 0, "--degree: must be >= 0");
+    if (dimension == 3)
+      require(std::abs(initial.order) <= initial.degree,
+              "--order: must satisfy |m| <= l (degree " + std::to_string(initial.degree) + ")");
+  }
+  if (initial.kind == "vmf") {
+    require(std::isfinite(initial.concentration) && initial.concentration > 0,
+            "--vmf-concentration: must be a finite number > 0");
+    initial.centres = parse_centres(options.get<std::string>("vmf-centres"), dimension);
+  }
+  return initial;
+}
+
+std::vector<double> initial_cell_averages(const Solver& solver, const InitialDensity& initial) {
+  const int d = solver.dimension();
+  const double uniform = 1.0 / sphere_measure(d);
+  std::vector<double> rho;
+  if (initial.kind == "uniform-mode") {
+    const int k = initial.degree, m = initial.order;
+    const double a = initial.amplitude;
+    rho = solver.cell_averages([&](std::span<const double> x) {
+      if (d == 2) {
+        const double theta = std::atan2(x[1], x[0]);
+        return uniform * (1 + a * (m >= 0 ? std::cos(k * theta) : std::sin(k * theta)));
+      }
+      return uniform * (1 + a * std::sqrt(4 * std::numbers::pi) * real_spherical_harmonic(x, k, m));
+    });
+  } else if (initial.kind == "vmf") {
+    const double kappa = initial.concentration;
+    // Normalising constants with the maximum e^{kappa} factored out (no overflow for any kappa):
+    // circle 1 / (2 pi I_0(kappa) e^{-kappa}); sphere kappa / (2 pi (1 - e^{-2 kappa})).
+    double normaliser;
+    if (d == 2) {
+      // I_0(kappa) e^{-kappa} by its integral representation (1/pi) int_0^pi e^{kappa(cos t - 1)}.
+      const int n = 4096;
+      double s = 0;
+      for (int q = 0; q < n; ++q) {
+        const double t = (q + 0.5) * std::numbers::pi / n;
+        s += std::exp(kappa * (std::cos(t) - 1));
+      }
+      normaliser = 1.0 / (2 * std::numbers::pi * s / n);
+    } else {
+      normaliser = kappa / (2 * std::numbers::pi * -std::expm1(-2 * kappa));
+    }
+    const std::size_t count = initial.centres.size() / d;
+    rho = solver.cell_averages([&](std::span<const double> x) {
+      double s = 0;
+      for (std::size_t c = 0; c < count; ++c) {
+        double dot = 0;
+        for (int r = 0; r < d; ++r) dot += x[r] * initial.centres[c * d + r];
+        s += std::exp(kappa * (dot - 1));
+      }
+      return normaliser * s / static_cast<double>(count);
+    });
+  } else {
+    random::CounterRandom generator(initial.seed, random::Stream::initial_state);
+    for (std::int64_t index : solver.global_indices()) {
+      const double u = generator.uniforms(static_cast<std::uint64_t>(index), 0)[0];
+      rho.push_back(uniform * (1 + initial.amplitude * (2 * u - 1)));
+    }
+  }
+  std::vector<double> masses(rho.size());
+  for (std::size_t i = 0; i < rho.size(); ++i) masses[i] = rho[i] * solver.measures()[i];
+  const double mass = ordered_sum(masses, solver.comm());
+  double local_min = rho.empty() ? HUGE_VAL : *std::min_element(rho.begin(), rho.end());
+  double global_min = 0;
+  MPI_Allreduce(&local_min, &global_min, 1, MPI_DOUBLE, MPI_MIN, solver.comm());
+  config::require(global_min >= 0 && mass > 0,
+                  "--amplitude: the initial density is negative in some cell; reduce it");
+  for (double& r : rho) r /= mass;
+  return rho;
+}
+
+}  // namespace attnflow::continuum

@@ -1,0 +1,41 @@
+#pragma once
+// Initial densities of the continuum solver, as probability densities on S^{d-1} (mass 1):
+// the uniform density plus one mode, a von Mises-Fisher mixture, or uniform with white noise.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attnflow::config {
+class OptionSet;
+}
+
+namespace attnflow::continuum {
+
+class Solver;
+
+struct InitialDensity {
+  std::string kind = "uniform-mode";  // uniform-mode | vmf | noise
+  // uniform-mode: rho = (1 + amplitude f) / |S^{d-1}|. Circle: f = cos(k theta) for order >= 0,
+  // sin(k theta) for order < 0 (k = degree). Sphere: f = sqrt(4 pi) Y_lm (real harmonic).
+  int degree = 1;
+  int order = 0;
+  double amplitude = 0.01;  // uniform-mode and noise
+  // vmf: equal-weight mixture of von Mises-Fisher densities with this concentration kappa around
+  // these unit vectors (count x d).
+  double concentration = 20.0;
+  std::vector<double> centres;
+  // noise: rho_i = (1 + amplitude (2 u_i - 1)) / |S^{d-1}| with u_i uniform from the counter-based
+  // generator keyed by (seed, global cell index): the same on any number of ranks.
+  std::uint64_t seed = 1;
+};
+
+// Registers initial, degree, order, amplitude, vmf-concentration, vmf-centres, seed.
+void add_initial_options(config::OptionSet& options);
+// Throws config::InputError naming the option.
+InitialDensity initial_from_options(const config::OptionSet& options, int dimension);
+
+// Cell averages of the initial density for the solver's owned cells, scaled so that the total
+// mass is exactly 1 (rank-independent sum). Throws config::InputError if any cell is negative.
+std::vector<double> initial_cell_averages(const Solver& solver, const InitialDensity& initial);
+
+}  // namespace attnflow::continuum

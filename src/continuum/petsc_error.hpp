@@ -1,0 +1,17 @@
+#pragma once
+// PETSc 3.18 has no PetscCallThrow: check_petsc turns a PETSc error code into an exception that
+// names the call, so library code can use PETSc under the same error model as the rest.
+#include <petscsys.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace attnflow::continuum {
+
+inline void check_petsc(PetscErrorCode code, const char* what) {
+  if (code != 0)
+    throw std::runtime_error(std::string("PETSc error ") + std::to_string(static_cast<int>(code)) +
+                             " in " + what);
+}
+
+}  // namespace attnflow::continuum

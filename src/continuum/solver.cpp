@@ -1,0 +1,248 @@
+#include "continuum/solver.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "config/error.hpp"
+#include "continuum/petsc_error.hpp"
+#include "parallel/partition.hpp"
+
+// A documented public PETSc function that 3.18 declares only in petsc/private/petscimpl.h.
+extern "C" PetscErrorCode PetscObjectStateGet(PetscObject, PetscObjectState*);
+
+namespace attnflow::continuum {
+
+using parallel::check_mpi;
+
+namespace {
+
+// The energy's kernel e^{beta (<x, y> - 1)} with Q = K = V = I, whatever the model's matrices:
+// E is the Lyapunov functional of MATH.md section 3 for that case.
+interaction::Kernel energy_kernel(const model::Model& model) {
+  interaction::Kernel k;
+  k.dimension = model.dimension;
+  k.beta = model.beta;
+  k.normalised = false;
+  k.causal = false;
+  k.query_key = model::Matrix::identity(model.dimension);
+  k.value = model::Matrix::identity(model.dimension);
+  k.constant_shift = model.beta;
+  return k;
+}
+
+}  // namespace
+
+Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm comm)
+    : model_(model),
+      settings_(settings),
+      comm_(comm),
+      kernel_(interaction::Kernel::from_model(model)),
+      engine_(interaction::make_engine(settings.engine, kernel_, comm)),
+      energy_engine_(interaction::make_engine(settings.engine, energy_kernel(model), comm)) {
+  engine_->set_timers(&timers_);
+}
+
+Solver::~Solver() {
+  // Destructors must not throw: PETSc errors here can only be reported, not handled.
+  if (ts_) TSDestroy(&ts_);
+  if (solution_) VecDestroy(&solution_);
+  if (cached_density_) VecDestroy(&cached_density_);
+  if (dm_) DMDestroy(&dm_);
+}
+
+void Solver::set_up_time_stepper(DM dm) {
+  check_petsc(DMCreateGlobalVector(dm, &solution_), "DMCreateGlobalVector");
+  check_petsc(TSCreate(comm_, &ts_), "TSCreate");
+  check_petsc(TSSetOptionsPrefix(ts_, settings_.options_prefix.c_str()), "TSSetOptionsPrefix");
+  check_petsc(TSSetProblemType(ts_, TS_NONLINEAR), "TSSetProblemType");
+  check_petsc(TSSetType(ts_, TSSSP), "TSSetType");
+  check_petsc(TSSSPSetType(ts_, TSSSPRKS3), "TSSSPSetType");
+  // Four stages: SSP coefficient 2 for 4 velocity evaluations (PETSc's default of 9 stages gives 6
+  // for 9, better only when the CFL limit, not accuracy, sets the step).
+  check_petsc(TSSSPSetNumStages(ts_, 4), "TSSSPSetNumStages");
+  check_petsc(TSSetRHSFunction(ts_, nullptr, &Solver::rhs_function, this), "TSSetRHSFunction");
+  check_petsc(TSSetSolution(ts_, solution_), "TSSetSolution");
+  check_petsc(TSSetTime(ts_, 0.0), "TSSetTime");
+  check_petsc(TSSetTimeStep(ts_, settings_.max_time_step), "TSSetTimeStep");
+  check_petsc(TSSetMaxSteps(ts_, PETSC_MAX_INT - 1), "TSSetMaxSteps");
+  check_petsc(TSSetMaxTime(ts_, 1e300), "TSSetMaxTime");
+  check_petsc(TSSetExactFinalTime(ts_, TS_EXACTFINALTIME_STEPOVER), "TSSetExactFinalTime");
+  check_petsc(TSSetFromOptions(ts_), "TSSetFromOptions");
+  PetscBool is_ssp = PETSC_FALSE;
+  check_petsc(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ts_), TSSSP, &is_ssp),
+              "PetscObjectTypeCompare");
+  config::require(is_ssp == PETSC_TRUE, "-" + settings_.options_prefix +
+                                            "ts_type: the continuum solver needs ssp (TSSSP), "
+                                            "whose steps keep the density >= 0 under the CFL limit");
+  // TSStep refuses to run with both limits unset; the loop in step() / advance_to() decides.
+  // The step is chosen here from the CFL condition; PETSc's adaptor must not change it.
+  TSAdapt adapt = nullptr;
+  check_petsc(TSGetAdapt(ts_, &adapt), "TSGetAdapt");
+  check_petsc(TSAdaptSetType(adapt, TSADAPTNONE), "TSAdaptSetType");
+  check_petsc(TSSetUp(ts_), "TSSetUp");
+  (void)ssp_coefficient();  // rejects an unknown SSP type early
+}
+
+double Solver::ssp_coefficient() const {
+  TSSSPType type = nullptr;
+  PetscInt stages = 0;
+  check_petsc(TSSSPGetType(ts_, &type), "TSSSPGetType");
+  check_petsc(TSSSPGetNumStages(ts_, &stages), "TSSSPGetNumStages");
+  const std::string name = type;
+  if (name == TSSSPRKS2) return static_cast<double>(stages - 1);
+  if (name == TSSSPRKS3) {
+    const double n = std::round(std::sqrt(static_cast<double>(stages)));
+    return n * n - n;
+  }
+  if (name == TSSSPRK104) return 6.0;
+  throw config::InputError("-" + settings_.options_prefix + "ts_ssp_type: unknown SSP type '" +
+                           name + "'; accepted: rks2, rks3, rk104");
+}
+
+std::vector<double> Solver::density() const {
+  const PetscScalar* values = nullptr;
+  check_petsc(VecGetArrayRead(solution_, &values), "VecGetArrayRead");
+  std::vector<double> out(values, values + local_cells());
+  check_petsc(VecRestoreArrayRead(solution_, &values), "VecRestoreArrayRead");
+  return out;
+}
+
+void Solver::set_density(std::span<const double> local_density) {
+  config::require(static_cast<std::int64_t>(local_density.size()) == local_cells(),
+                  "continuum density: wrong number of cell values");
+  PetscScalar* values = nullptr;
+  check_petsc(VecGetArray(solution_, &values), "VecGetArray");
+  std::copy(local_density.begin(), local_density.end(), values);
+  check_petsc(VecRestoreArray(solution_, &values), "VecRestoreArray");
+}
+
+double Solver::time() const {
+  PetscReal t = 0;
+  check_petsc(TSGetTime(ts_, &t), "TSGetTime");
+  return t;
+}
+
+double Solver::velocities_for(Vec density) {
+  // The first stage of a step evaluates the state that step() just used for the CFL limit, but
+  // TSSSP hands it over in a work vector: compare contents (cheap next to the O(M^2) velocity)
+  // when the vector or its PETSc state differs.
+  PetscObjectState state = 0;
+  check_petsc(PetscObjectStateGet(reinterpret_cast<PetscObject>(density), &state),
+              "PetscObjectStateGet");
+  if (cache_valid_) {
+    if (density == cached_vector_ && state == cached_state_) return cached_limit_;
+    PetscBool equal = PETSC_FALSE;
+    check_petsc(VecEqual(density, cached_density_, &equal), "VecEqual");
+    if (equal == PETSC_TRUE) return cached_limit_;
+  }
+  cached_limit_ = compute_velocities(density);
+  if (!cached_density_) check_petsc(VecDuplicate(density, &cached_density_), "VecDuplicate");
+  check_petsc(VecCopy(density, cached_density_), "VecCopy");
+  cached_vector_ = density;
+  cached_state_ = state;
+  cache_valid_ = true;
+  ++velocity_evaluations_;
+  return cached_limit_;
+}
+
+const std::vector<double>& Solver::face_velocities() {
+  velocities_for(solution_);
+  return face_velocities_;
+}
+
+PetscErrorCode Solver::rhs_function(TS, PetscReal, Vec density, Vec rate, void* context) {
+  auto* solver = static_cast<Solver*>(context);
+  try {
+    solver->velocities_for(density);
+    solver->compute_rate(density, rate);
+  } catch (const std::exception& e) {
+    solver->rhs_error_ = e.what();
+    return PETSC_ERR_LIB;
+  }
+  return 0;
+}
+
+double Solver::step(double max_step) {
+  const double limit = velocities_for(solution_);
+  double dt = settings_.cfl * ssp_coefficient() * limit;
+  dt = std::min({dt, max_step, settings_.max_time_step});
+  check_petsc(TSSetTimeStep(ts_, dt), "TSSetTimeStep");
+  const PetscErrorCode code = TSStep(ts_);
+  if (code != 0)
+    throw std::runtime_error("continuum time step failed" +
+                             (rhs_error_.empty() ? std::string() : ": " + rhs_error_));
+  ++steps_;
+  return dt;
+}
+
+void Solver::advance_to(double end_time) {
+  // Stop within a few ulps of end_time rather than take a step of length ~1e-16.
+  const double tolerance = 8 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(end_time));
+  while (end_time - time() > tolerance) step(end_time - time());
+  check_petsc(TSSetTime(ts_, end_time), "TSSetTime");
+}
+
+void Solver::attention_at(std::span<const double> targets, std::span<const double> masses,
+                          std::vector<double>& attention) {
+  engine_->evaluate(targets, centres_, masses, sums_);
+  pairs_per_evaluation_ = engine_->pairs_last_call();
+  attention.resize(targets.size());
+  interaction::attention_output(kernel_, sums_, attention);
+}
+
+Diagnostics Solver::diagnostics(int max_moment) {
+  const auto rho = density();
+  std::vector<double> masses(rho.size());
+  double local_min = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < rho.size(); ++i) {
+    masses[i] = rho[i] * measures_[i];
+    local_min = std::min(local_min, rho[i]);
+  }
+  Diagnostics d;
+  d.time = time();
+  d.mass = ordered_sum(masses, comm_);
+  check_mpi(MPI_Allreduce(&local_min, &d.min_density, 1, MPI_DOUBLE, MPI_MIN, comm_),
+            "MPI_Allreduce(min density)");
+  interaction::KernelSums sums;
+  energy_engine_->evaluate(centres_, centres_, masses, sums);
+  std::vector<double> pair_sums(rho.size());
+  for (std::size_t i = 0; i < rho.size(); ++i) pair_sums[i] = masses[i] * sums.normaliser[i];
+  const double double_sum = ordered_sum(pair_sums, comm_);
+  d.energy_scaled = model_.beta > 0 ? double_sum / (2 * model_.beta) : 0.0;
+  d.moments = moments(masses, d.mass, max_moment);
+  return d;
+}
+
+double ordered_sum(std::span<const double> local_values, MPI_Comm comm) {
+  std::vector<int> counts, displacements;
+  parallel::gather_layout(static_cast<std::int64_t>(local_values.size()), 1, comm, counts,
+                          displacements);
+  std::vector<double> all(displacements.back() + counts.back());
+  check_mpi(MPI_Allgatherv(local_values.data(), static_cast<int>(local_values.size()), MPI_DOUBLE,
+                           all.data(), counts.data(), displacements.data(), MPI_DOUBLE, comm),
+            "MPI_Allgatherv(ordered sum)");
+  double sum = 0;
+  for (double v : all) sum += v;
+  return sum;
+}
+
+std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cells,
+                                    int refinements, const Settings& settings, MPI_Comm comm) {
+  using config::require;
+  require(!model.causal, "--causal: the mean-field PDE has no causal mask; drop the option");
+  require(!model.stochastic(),
+          "--common-noise/--independent-noise: the continuum solver integrates the deterministic "
+          "PDE only; set both to 0");
+  require(std::isfinite(settings.cfl) && settings.cfl > 0 && settings.cfl <= 1,
+          "--cfl: must be in (0, 1] (positivity needs <= 0.5 with MUSCL)");
+  require(std::isfinite(settings.max_time_step) && settings.max_time_step > 0,
+          "--max-time-step: must be a finite number > 0");
+  if (model.dimension == 2) return make_circle_solver(model, cells, settings, comm);
+  require(model.dimension == 3, "--dimension: the continuum solver supports 2 (circle) and 3 "
+                                "(sphere), got " + std::to_string(model.dimension));
+  (void)refinements;
+  throw config::InputError("--dimension 3: the sphere solver is not available yet");
+}
+
+}  // namespace attnflow::continuum

@@ -1,0 +1,168 @@
+#pragma once
+// The mean-field PDE d rho/dt + div_S(rho X[rho]) = 0 (MATH.md section 3) as a finite-volume
+// scheme: cell averages of rho in a PETSc vector, advanced by a strong-stability-preserving
+// Runge-Kutta method (TSSSP) with a time step chosen each step from a CFL condition. The nonlocal
+// velocity X is the interaction engine's kernel sum with the cell centres as sources and the cell
+// masses as weights, evaluated at the cell faces. Implementations: CircleSolver (S^1, PETSc DMDA,
+// MUSCL) and SphereSolver (S^2, PETSc DMPlex, first-order upwind). For USA the PDE is integrated
+// in the rescaled time t' = e^{s} t of model::Model::log_time_scale, like the particles.
+#include <mpi.h>
+#include <petscdm.h>
+#include <petscts.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "continuum/limiter.hpp"
+#include "interaction/engine.hpp"
+#include "model/model.hpp"
+#include "parallel/timers.hpp"
+
+namespace attnflow::continuum {
+
+struct Settings {
+  // dt = cfl * C * h / max|X| with C the SSP coefficient of the Runge-Kutta method and h / max|X|
+  // the forward-Euler limit of the domain (see CircleSolver, SphereSolver). Positivity needs
+  // cfl <= 1/2 with MUSCL on the circle and cfl <= 1 with first-order upwind.
+  double cfl = 0.4;
+  // Upper bound on dt: in the linear regime |X| is tiny and the CFL bound alone would allow steps
+  // far longer than the growth time 1 / gamma.
+  double max_time_step = 0.1;
+  Limiter limiter = Limiter::van_leer;
+  std::string engine = "direct";
+  // Prefix of this solver's PETSc objects (DM and TS): "-<prefix>ts_ssp_type rks2", so that two
+  // solvers (or tests) never read each other's options.
+  std::string options_prefix = "continuum_";
+};
+
+struct Diagnostics {
+  double time = 0;
+  double mass = 0;         // sum of cell masses
+  double min_density = 0;  // smallest cell average
+  // E e^{-beta} = (1 / (2 beta)) sum_ij m_i m_j e^{beta (<x_i, x_j> - 1)} over cell centres and
+  // masses m_i, the energy of MATH.md section 3 scaled like the particle diagnostics (0 at beta = 0,
+  // where E is not defined).
+  double energy_scaled = 0;
+  // Circle: |m_k| for k = 1..K, m_k = sum_i m_i e^{-i k theta_i} / mass. Sphere: harmonic power
+  // C_l, l = 0..L, of the cell masses at the centres (diagnostics::harmonic_power convention).
+  std::vector<double> moments;
+};
+
+class Solver {
+ public:
+  virtual ~Solver();
+  Solver(const Solver&) = delete;
+  Solver& operator=(const Solver&) = delete;
+
+  virtual std::string domain_name() const = 0;  // "circle" or "sphere"
+  int dimension() const { return model_.dimension; }
+  std::int64_t global_cells() const { return global_cells_; }
+  std::int64_t local_cells() const { return static_cast<std::int64_t>(measures_.size()); }
+  // Canonical global index of each owned cell (independent of the rank count), cell centres on
+  // the unit sphere (local_cells x dimension) and cell measures (lengths or areas).
+  std::span<const std::int64_t> global_indices() const { return global_indices_; }
+  std::span<const double> centres() const { return centres_; }
+  std::span<const double> measures() const { return measures_; }
+  MPI_Comm comm() const { return comm_; }
+  const model::Model& model() const { return model_; }
+  const Settings& settings() const { return settings_; }
+
+  // Cell averages of the owned cells, in the order of global_indices().
+  std::vector<double> density() const;
+  void set_density(std::span<const double> local_density);
+  // Cell averages of a density function on the sphere (quadrature per cell).
+  virtual std::vector<double> cell_averages(
+      const std::function<double(std::span<const double>)>& density) const = 0;
+
+  double time() const;
+  std::int64_t steps() const { return steps_; }
+  // The SSP coefficient C of the chosen TSSSP method (rks2 with m stages: m - 1; rks3 with
+  // m = n^2 stages: n^2 - n; rk104: 6).
+  double ssp_coefficient() const;
+  // One step of length min(CFL step, max_step, settings.max_time_step); returns it. Collective.
+  double step(double max_step);
+  // Steps until time() == end_time exactly (the last step is shortened). Collective.
+  void advance_to(double end_time);
+  // Velocity X at this rank's faces for the current density (for tests), as computed by the RHS.
+  const std::vector<double>& face_velocities();
+  // Collective. max_moment: K (circle) or L (sphere).
+  Diagnostics diagnostics(int max_moment);
+
+  parallel::Timers& timers() { return timers_; }
+  // Kernel pairs this rank evaluated per right-hand side (velocity) evaluation.
+  double pairs_per_evaluation() const { return pairs_per_evaluation_; }
+  std::int64_t velocity_evaluations() const { return velocity_evaluations_; }
+
+ protected:
+  Solver(const model::Model& model, const Settings& settings, MPI_Comm comm);
+  // Creates the TS on the solution vector once the implementation has built its DM and geometry.
+  void set_up_time_stepper(DM dm);
+  // Updates face_velocities_ for the density in the global vector `density` and returns the
+  // forward-Euler positivity time-step limit h / max|X| (infinity when X = 0).
+  virtual double compute_velocities(Vec density) = 0;
+  // rate = -div(rho X) with the face velocities of the same state.
+  virtual void compute_rate(Vec density, Vec rate) = 0;
+  // Circle: Fourier moduli; sphere: harmonic power.
+  virtual std::vector<double> moments(std::span<const double> masses, double mass,
+                                      int max_moment) const = 0;
+
+  // Runs the engine on targets (count x d) with this rank's cell masses as weights; fills
+  // `attention` (count x d) with the attention output before the tangent projection.
+  void attention_at(std::span<const double> targets, std::span<const double> masses,
+                    std::vector<double>& attention);
+
+  model::Model model_;
+  Settings settings_;
+  MPI_Comm comm_;
+  interaction::Kernel kernel_;
+  std::unique_ptr<interaction::Engine> engine_;
+  std::unique_ptr<interaction::Engine> energy_engine_;
+  parallel::Timers timers_;
+  std::int64_t global_cells_ = 0;
+  std::vector<std::int64_t> global_indices_;
+  std::vector<double> centres_, measures_;
+  std::vector<double> face_velocities_;
+  DM dm_ = nullptr;
+  TS ts_ = nullptr;
+  Vec solution_ = nullptr;
+
+ private:
+  static PetscErrorCode rhs_function(TS ts, PetscReal time, Vec density, Vec rate, void* context);
+  // compute_velocities with a cache keyed by the vector and its PETSc object state, so that the
+  // velocity computed for the CFL step is reused by the first stage.
+  double velocities_for(Vec density);
+
+  Vec cached_vector_ = nullptr;
+  Vec cached_density_ = nullptr;  // copy of the state of face_velocities_
+  bool cache_valid_ = false;
+  PetscObjectState cached_state_ = -1;
+  double cached_limit_ = 0;
+  std::int64_t steps_ = 0;
+  double pairs_per_evaluation_ = 0;
+  std::int64_t velocity_evaluations_ = 0;
+  std::string rhs_error_;
+  interaction::KernelSums sums_;
+};
+
+// Circle S^1 = {(cos theta, sin theta)}: M equal cells of width dx = 2 pi / M on a periodic DMDA
+// (stencil width 2), MUSCL reconstruction with the chosen limiter and the upwind flux rho_upwind X
+// at the faces theta_{i+1/2} = (i + 1) dx. The velocity X = <a, (-sin, cos)> is evaluated at the
+// faces. Forward-Euler limit dx / max|X|; positivity needs cfl <= 1/2 (each face value <= 2 rho_i).
+std::unique_ptr<Solver> make_circle_solver(const model::Model& model, std::int64_t cells,
+                                           const Settings& settings, MPI_Comm comm);
+
+// The solver of the model's domain: dimension 2 -> circle with `cells` cells, dimension 3 ->
+// sphere refined `refinements` times. Throws config::InputError otherwise, for a causal or
+// stochastic model (the PDE has neither), and for bad settings.
+std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cells,
+                                    int refinements, const Settings& settings, MPI_Comm comm);
+
+// Sum of values over all ranks in global order (all-gathered), bitwise the same for any number
+// of ranks. Collective.
+double ordered_sum(std::span<const double> local_values, MPI_Comm comm);
+
+}  // namespace attnflow::continuum

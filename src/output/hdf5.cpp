@@ -1,0 +1,314 @@
+#include "output/hdf5.hpp"
+
+#include <cstdio>
+
+#include "parallel/partition.hpp"
+
+namespace attnflow::output {
+
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    close();
+    id_ = other.id_;
+    other.id_ = H5I_INVALID_HID;
+  }
+  return *this;
+}
+
+void Handle::close() {
+  if (id_ < 0) return;
+  switch (H5Iget_type(id_)) {
+    case H5I_FILE: H5Fclose(id_); break;
+    case H5I_GROUP: H5Gclose(id_); break;
+    case H5I_DATASET: H5Dclose(id_); break;
+    case H5I_DATASPACE: H5Sclose(id_); break;
+    case H5I_DATATYPE: H5Tclose(id_); break;
+    case H5I_ATTR: H5Aclose(id_); break;
+    case H5I_GENPROP_LST: H5Pclose(id_); break;
+    default: break;
+  }
+  id_ = H5I_INVALID_HID;
+}
+
+hid_t check_hdf5(hid_t result, const char* what) {
+  if (result >= 0) return result;
+  std::fprintf(stderr, "attnflow: HDF5 call failed: %s\n", what);
+  H5Eprint2(H5E_DEFAULT, stderr);
+  MPI_Abort(MPI_COMM_WORLD, 4);
+  return result;
+}
+
+void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+namespace {
+
+Handle mpio_access(MPI_Comm comm) {
+  Handle fapl(check_hdf5(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate(file access)"));
+  check_hdf5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
+  // Metadata reads and writes are collective too: fewer small independent I/O requests.
+  H5Pset_all_coll_metadata_ops(fapl, true);
+  H5Pset_coll_metadata_write(fapl, true);
+  return fapl;
+}
+
+Handle string_type(std::size_t length) {
+  Handle type(check_hdf5(H5Tcopy(H5T_C_S1), "H5Tcopy(string)"));
+  check_hdf5(H5Tset_size(type, length == 0 ? 1 : length), "H5Tset_size");
+  check_hdf5(H5Tset_strpad(type, H5T_STR_NULLPAD), "H5Tset_strpad");
+  return type;
+}
+
+std::string read_string(hid_t object, hid_t space, bool attribute) {
+  Handle type(attribute ? H5Aget_type(object) : H5Dget_type(object));
+  if (!type.valid() || H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0) return {};
+  const std::size_t size = H5Tget_size(type);
+  const hssize_t elements = H5Sget_simple_extent_npoints(space);
+  if (elements != 1) return {};
+  std::string text(size, '\0');
+  Handle memory = string_type(size);
+  const herr_t status = attribute ? H5Aread(object, memory, text.data())
+                                  : H5Dread(object, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, text.data());
+  if (status < 0) return {};
+  const auto end = text.find('\0');
+  if (end != std::string::npos) text.resize(end);
+  return text;
+}
+
+}  // namespace
+
+int file_rank(hid_t object) {
+  Handle file(check_hdf5(H5Iget_file_id(object), "H5Iget_file_id"));
+  Handle fapl(check_hdf5(H5Fget_access_plist(file), "H5Fget_access_plist"));
+  MPI_Comm comm = MPI_COMM_NULL;
+  MPI_Info info = MPI_INFO_NULL;
+  check_hdf5(H5Pget_fapl_mpio(fapl, &comm, &info), "H5Pget_fapl_mpio");
+  const int rank = parallel::rank_of(comm);
+  MPI_Comm_free(&comm);
+  if (info != MPI_INFO_NULL) MPI_Info_free(&info);
+  return rank;
+}
+
+Handle create_file(const std::string& path, MPI_Comm comm) {
+  silence_hdf5_errors();
+  Handle fapl = mpio_access(comm);
+  return Handle(check_hdf5(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
+                           ("H5Fcreate(" + path + ")").c_str()));
+}
+
+Handle open_file(const std::string& path, MPI_Comm comm, bool writable) {
+  silence_hdf5_errors();
+  Handle fapl = mpio_access(comm);
+  return Handle(H5Fopen(path.c_str(), writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl));
+}
+
+Handle collective_transfer() {
+  Handle dxpl(check_hdf5(H5Pcreate(H5P_DATASET_XFER), "H5Pcreate(transfer)"));
+  check_hdf5(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "H5Pset_dxpl_mpio");
+  return dxpl;
+}
+
+void write_row_block(hid_t location, const std::string& name, std::int64_t global_rows, int columns,
+                     std::int64_t first_row, std::span<const double> local) {
+  const hsize_t dims[2] = {hsize_t(global_rows), hsize_t(columns)};
+  Handle file_space(check_hdf5(H5Screate_simple(2, dims, nullptr), "H5Screate_simple"));
+  Handle dataset(check_hdf5(H5Dcreate2(location, name.c_str(), H5T_NATIVE_DOUBLE, file_space,
+                                       H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                            ("H5Dcreate2(" + name + ")").c_str()));
+  const hsize_t rows = local.size() / std::size_t(columns);
+  const hsize_t start[2] = {hsize_t(first_row), 0}, count[2] = {rows, hsize_t(columns)};
+  Handle memory_space(check_hdf5(H5Screate_simple(2, count, nullptr), "H5Screate_simple"));
+  if (rows == 0) {
+    H5Sselect_none(file_space);
+    H5Sselect_none(memory_space);
+  } else {
+    check_hdf5(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
+               "H5Sselect_hyperslab");
+  }
+  Handle dxpl = collective_transfer();
+  check_hdf5(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space, dxpl, local.data()),
+             ("H5Dwrite(" + name + ")").c_str());
+}
+
+bool read_row_block(hid_t dataset, std::int64_t leading_index, std::int64_t first_row,
+                    std::int64_t rows, int columns, std::span<double> local) {
+  Handle file_space(check_hdf5(H5Dget_space(dataset), "H5Dget_space"));
+  const hsize_t memory_dims[2] = {hsize_t(rows), hsize_t(columns)};
+  Handle memory_space(check_hdf5(H5Screate_simple(2, memory_dims, nullptr), "H5Screate_simple"));
+  if (rows == 0) {
+    H5Sselect_none(file_space);
+    H5Sselect_none(memory_space);
+  } else if (leading_index >= 0) {
+    const hsize_t start[3] = {hsize_t(leading_index), hsize_t(first_row), 0};
+    const hsize_t count[3] = {1, hsize_t(rows), hsize_t(columns)};
+    check_hdf5(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
+               "H5Sselect_hyperslab");
+  } else {
+    const hsize_t start[2] = {hsize_t(first_row), 0}, count[2] = {hsize_t(rows), hsize_t(columns)};
+    check_hdf5(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
+               "H5Sselect_hyperslab");
+  }
+  Handle dxpl = collective_transfer();
+  return H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space, dxpl, local.data()) >= 0;
+}
+
+bool all_true(bool value, MPI_Comm comm) {
+  int local = value ? 1 : 0, global = 0;
+  parallel::check_mpi(MPI_Allreduce(&local, &global, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce(all_true)");
+  return global == 1;
+}
+
+std::vector<hsize_t> dataset_extent(hid_t dataset) {
+  Handle space(check_hdf5(H5Dget_space(dataset), "H5Dget_space"));
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(rank > 0 ? rank : 0);
+  if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return dims;
+}
+
+void write_string_attribute(hid_t object, const std::string& name, const std::string& value) {
+  Handle type = string_type(value.size());
+  Handle space(check_hdf5(H5Screate(H5S_SCALAR), "H5Screate"));
+  if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
+  Handle attribute(check_hdf5(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                              ("H5Acreate2(" + name + ")").c_str()));
+  check_hdf5(H5Awrite(attribute, type, value.empty() ? "" : value.data()), "H5Awrite(string)");
+}
+
+std::string read_string_attribute(hid_t object, const std::string& name, bool* exists) {
+  if (exists) *exists = false;
+  if (H5Aexists(object, name.c_str()) <= 0) return {};
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT));
+  if (!attribute.valid()) return {};
+  Handle space(H5Aget_space(attribute));
+  if (exists) *exists = true;
+  return read_string(attribute, space, true);
+}
+
+void write_string_list_attribute(hid_t object, const std::string& name,
+                                 const std::vector<std::string>& values) {
+  std::size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  std::vector<char> buffer(width * values.size(), '\0');
+  for (std::size_t i = 0; i < values.size(); ++i) values[i].copy(buffer.data() + i * width, width);
+  Handle type = string_type(width);
+  const hsize_t dims[1] = {values.size()};
+  Handle space(check_hdf5(H5Screate_simple(1, dims, nullptr), "H5Screate_simple"));
+  Handle attribute(check_hdf5(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                              ("H5Acreate2(" + name + ")").c_str()));
+  check_hdf5(H5Awrite(attribute, type, buffer.data()), "H5Awrite(string list)");
+}
+
+namespace {
+
+template <class T>
+void write_numeric_attribute(hid_t object, const std::string& name, hid_t type, T value) {
+  Handle space(check_hdf5(H5Screate(H5S_SCALAR), "H5Screate"));
+  if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
+  Handle attribute(check_hdf5(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                              ("H5Acreate2(" + name + ")").c_str()));
+  check_hdf5(H5Awrite(attribute, type, &value), "H5Awrite");
+}
+
+template <class T>
+bool read_numeric_attribute(hid_t object, const std::string& name, hid_t type, T& value) {
+  if (H5Aexists(object, name.c_str()) <= 0) return false;
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT));
+  if (!attribute.valid()) return false;
+  Handle space(H5Aget_space(attribute));
+  if (H5Sget_simple_extent_npoints(space) != 1) return false;
+  Handle stored(H5Aget_type(attribute));
+  const H5T_class_t kind = H5Tget_class(stored);
+  if (kind != H5T_INTEGER && kind != H5T_FLOAT) return false;
+  return H5Aread(attribute, type, &value) >= 0;
+}
+
+}  // namespace
+
+void write_attribute(hid_t object, const std::string& name, double value) {
+  write_numeric_attribute(object, name, H5T_NATIVE_DOUBLE, value);
+}
+void write_attribute(hid_t object, const std::string& name, std::int64_t value) {
+  write_numeric_attribute(object, name, H5T_NATIVE_INT64, value);
+}
+bool read_attribute(hid_t object, const std::string& name, double& value) {
+  return read_numeric_attribute(object, name, H5T_NATIVE_DOUBLE, value);
+}
+bool read_attribute(hid_t object, const std::string& name, std::int64_t& value) {
+  return read_numeric_attribute(object, name, H5T_NATIVE_INT64, value);
+}
+
+void write_string_dataset(hid_t location, const std::string& name, const std::string& text) {
+  Handle type = string_type(text.size());
+  Handle space(check_hdf5(H5Screate(H5S_SCALAR), "H5Screate"));
+  Handle dataset(check_hdf5(H5Dcreate2(location, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT,
+                                       H5P_DEFAULT),
+                            ("H5Dcreate2(" + name + ")").c_str()));
+  Handle file_space(check_hdf5(H5Dget_space(dataset), "H5Dget_space"));
+  Handle memory_space(check_hdf5(H5Screate(H5S_SCALAR), "H5Screate"));
+  // Only one rank needs to put the bytes there; the others join the collective with nothing.
+  if (file_rank(location) != 0) {
+    H5Sselect_none(file_space);
+    H5Sselect_none(memory_space);
+  }
+  Handle dxpl = collective_transfer();
+  check_hdf5(H5Dwrite(dataset, type, memory_space, file_space, dxpl, text.empty() ? "" : text.data()),
+             ("H5Dwrite(" + name + ")").c_str());
+}
+
+std::string read_string_dataset(hid_t location, const std::string& name) {
+  if (H5Lexists(location, name.c_str(), H5P_DEFAULT) <= 0) return {};
+  Handle dataset(H5Dopen2(location, name.c_str(), H5P_DEFAULT));
+  if (!dataset.valid()) return {};
+  Handle space(H5Dget_space(dataset));
+  return read_string(dataset, space, false);
+}
+
+Handle create_extendable(hid_t location, const std::string& name, hid_t type,
+                         const std::vector<hsize_t>& record_shape, const std::vector<hsize_t>& chunk) {
+  std::vector<hsize_t> dims = {0}, maximum = {H5S_UNLIMITED};
+  for (hsize_t s : record_shape) {
+    dims.push_back(s);
+    maximum.push_back(s);
+  }
+  Handle space(check_hdf5(H5Screate_simple(int(dims.size()), dims.data(), maximum.data()),
+                          "H5Screate_simple"));
+  Handle properties(check_hdf5(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(dataset)"));
+  check_hdf5(H5Pset_chunk(properties, int(chunk.size()), chunk.data()), "H5Pset_chunk");
+  H5Pset_fill_time(properties, H5D_FILL_TIME_NEVER);
+  return Handle(check_hdf5(H5Dcreate2(location, name.c_str(), type, space, H5P_DEFAULT, properties,
+                                      H5P_DEFAULT),
+                           ("H5Dcreate2(" + name + ")").c_str()));
+}
+
+void set_records(hid_t dataset, hsize_t records) {
+  std::vector<hsize_t> dims = dataset_extent(dataset);
+  dims[0] = records;
+  check_hdf5(H5Dset_extent(dataset, dims.data()), "H5Dset_extent");
+}
+
+void write_record(hid_t dataset, hid_t type, hsize_t record, std::int64_t first_row,
+                  std::int64_t rows, const void* data) {
+  const std::vector<hsize_t> dims = dataset_extent(dataset);
+  Handle file_space(check_hdf5(H5Dget_space(dataset), "H5Dget_space"));
+  std::vector<hsize_t> start(dims.size(), 0), count = dims;
+  start[0] = record;
+  count[0] = 1;
+  if (dims.size() >= 2) {
+    start[1] = hsize_t(first_row);
+    count[1] = hsize_t(rows);
+  }
+  Handle memory_space(check_hdf5(H5Screate_simple(int(count.size()), count.data(), nullptr),
+                                 "H5Screate_simple"));
+  if (rows == 0) {
+    H5Sselect_none(file_space);
+    H5Sselect_none(memory_space);
+  } else {
+    check_hdf5(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                                   nullptr),
+               "H5Sselect_hyperslab");
+  }
+  Handle dxpl = collective_transfer();
+  check_hdf5(H5Dwrite(dataset, type, memory_space, file_space, dxpl, data), "H5Dwrite(record)");
+}
+
+}  // namespace attnflow::output

@@ -1,0 +1,25 @@
+#include "run/signals.hpp"
+
+#include <csignal>
+
+namespace attnflow::run {
+
+namespace {
+volatile std::sig_atomic_t received = 0;
+extern "C" void on_stop_signal(int signal) { received = signal; }
+}  // namespace
+
+void install_stop_signal_handlers() {
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGUSR1, on_stop_signal);
+}
+
+bool stop_requested(MPI_Comm comm) {
+  int local = received != 0 ? 1 : 0, any = 0;
+  MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, comm);
+  return any != 0;
+}
+
+int received_stop_signal() { return received; }
+
+}  // namespace attnflow::run

@@ -1,0 +1,23 @@
+#pragma once
+// A numeric table written as CSV with a '#' header that carries every parameter of the run, so
+// that each output file documents (and reproduces) itself.
+#include <string>
+#include <vector>
+
+namespace attnflow::sensor {
+
+struct CsvTable {
+  std::string name;  // suffix added to the output path ("" for the main table)
+  std::vector<std::string> columns;
+  std::vector<std::vector<double>> rows;
+  void add_row(std::vector<double> row) { rows.push_back(std::move(row)); }
+};
+
+// Path of a table: the main table at output, others at <stem>-<name><extension>.
+std::string table_path(const std::string& output, const std::string& name);
+// Renders header (each line prefixed with "# ") and the table.
+std::string render_csv(const std::string& header, const CsvTable& table);
+// Writes to a temporary name in the same directory and renames it into place.
+void write_file_atomically(const std::string& path, const std::string& contents);
+
+}  // namespace attnflow::sensor

@@ -1,0 +1,144 @@
+// Restart files: bitwise round trips at 1-4 ranks, reading at another rank count, the `latest`
+// pointer, and readable errors for damaged or foreign files.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "checkpoint/checkpoint.hpp"
+#include "config/error.hpp"
+#include "output/hdf5.hpp"
+#include "parallel/partition.hpp"
+#include "random/counter_random.hpp"
+#include "support/mpi_test.hpp"
+
+using namespace attnflow;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Random full-precision coordinates, a function of the global index only.
+std::vector<double> global_rows(std::int64_t first, std::int64_t count, int d, std::uint64_t seed) {
+  random::CounterRandom rng(seed, random::Stream::test);
+  std::vector<double> x(count * d);
+  for (std::int64_t i = 0; i < count; ++i) rng.normals(first + i, 0, std::span<double>(x.data() + i * d, d));
+  return x;
+}
+
+particles::State make_state(int d, std::int64_t n, std::int64_t step, MPI_Comm comm) {
+  particles::State s;
+  s.dimension = d;
+  s.comm = comm;
+  s.partition = parallel::block_partition(n, comm);
+  s.positions = global_rows(s.partition.first, s.partition.count, d, 1000 + step);
+  s.time = 0.1 + 1.0 / (3.0 + step);
+  s.step = step;
+  return s;
+}
+
+const std::string input_text = "# resolved input\ntokens = 11\nbeta = 3\n";
+
+std::string error_of(const std::string& path, MPI_Comm comm) {
+  try {
+    checkpoint::read(path, comm);
+  } catch (const config::InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("Checkpoint round trip is bitwise, at this rank count and on one rank", "[checkpoint][parallel]") {
+  const std::string dir = testing::scratch_directory("checkpoint_round_trip") + "/chk";
+  for (std::int64_t n : {3, 11, 1000}) {  // n = 3: rank 3 of 4 owns nothing
+    for (int d : {2, 3, 6}) {
+      const auto state = make_state(d, n, 40 + n + d, MPI_COMM_WORLD);
+      const std::string path = checkpoint::write(dir, state, 5 + d, 17 + d, input_text);
+      CHECK(fs::path(path).filename() == checkpoint::file_name(state.step));
+      CHECK(!fs::exists(path + ".partial"));
+      // Through the directory's `latest` pointer, on all ranks.
+      const auto back = checkpoint::read(dir, MPI_COMM_WORLD);
+      CHECK(back.path == path);
+      CHECK(back.state.positions == state.positions);
+      CHECK(back.state.partition.first == state.partition.first);
+      CHECK(back.state.partition.global_count == n);
+      CHECK(back.state.dimension == d);
+      CHECK(back.state.time == state.time);
+      CHECK(back.state.step == state.step);
+      CHECK(back.snapshots_written == 5 + d);
+      CHECK(back.diagnostics_written == 17 + d);
+      CHECK(back.input == input_text);
+      // Another rank count: rank 0 alone reads the whole state (collective on MPI_COMM_SELF).
+      if (testing::world_rank() == 0) {
+        const auto alone = checkpoint::read(path, MPI_COMM_SELF);
+        CHECK(alone.state.partition.count == n);
+        CHECK(alone.state.positions == global_rows(0, n, d, 1000 + state.step));
+      }
+      MPI_Barrier(MPI_COMM_WORLD);
+    }
+  }
+}
+
+TEST_CASE("A checkpoint written on one rank is read back at this rank count", "[checkpoint][parallel]") {
+  const std::string dir = testing::scratch_directory("checkpoint_other_ranks");
+  const int d = 3;
+  const std::int64_t n = 23;
+  if (testing::world_rank() == 0) checkpoint::write(dir, make_state(d, n, 7, MPI_COMM_SELF), 1, 2, input_text);
+  MPI_Barrier(MPI_COMM_WORLD);
+  const auto back = checkpoint::read(dir + "/" + checkpoint::file_name(7), MPI_COMM_WORLD);
+  CHECK(back.state.positions == make_state(d, n, 7, MPI_COMM_WORLD).positions);
+}
+
+TEST_CASE("The latest pointer names the newest checkpoint; names sort by step", "[checkpoint][parallel]") {
+  const std::string dir = testing::scratch_directory("checkpoint_latest");
+  for (std::int64_t step : {9, 10, 123456789}) checkpoint::write(dir, make_state(2, 5, step, MPI_COMM_WORLD), 0, 0, "");
+  CHECK(checkpoint::read(dir, MPI_COMM_WORLD).state.step == 123456789);
+  CHECK(checkpoint::file_name(9) < checkpoint::file_name(10));
+  CHECK(checkpoint::file_name(10) == "chk000000010.h5");
+}
+
+TEST_CASE("Damaged, foreign and missing checkpoints are InputErrors naming the file", "[checkpoint][parallel]") {
+  const std::string dir = testing::scratch_directory("checkpoint_damaged");
+  const auto state = make_state(3, 40, 5, MPI_COMM_WORLD);
+  const std::string good = checkpoint::write(dir, state, 0, 0, input_text);
+  const std::string truncated = dir + "/truncated.h5", flipped = dir + "/flipped.h5", text = dir + "/text.h5";
+  const std::string foreign = dir + "/foreign.h5";
+  if (testing::world_rank() == 0) {
+    fs::copy_file(good, truncated);
+    fs::resize_file(truncated, fs::file_size(good) / 2);
+    fs::copy_file(good, flipped);
+    // Flip one byte inside the positions: the HDF5 structure stays valid, only the checksum catches it.
+    haddr_t offset = 0;
+    {
+      hid_t file = H5Fopen(flipped.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+      hid_t dataset = H5Dopen2(file, "positions", H5P_DEFAULT);
+      offset = H5Dget_offset(dataset);
+      H5Dclose(dataset);
+      H5Fclose(file);
+    }
+    std::fstream f(flipped, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(std::streamoff(offset + 8 * 50 + 3));
+    char byte = 0;
+    f.read(&byte, 1);
+    byte = static_cast<char>(byte ^ 0x10);
+    f.seekp(std::streamoff(offset + 8 * 50 + 3));
+    f.write(&byte, 1);
+    std::ofstream(text) << "not a checkpoint";
+  }
+  {
+    output::Handle file = output::create_file(foreign, MPI_COMM_WORLD);
+    output::write_string_attribute(file, "format", "attnflow-particles 1");
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  CHECK(error_of(good, MPI_COMM_WORLD) == "no error");
+  CHECK_THAT(error_of(truncated, MPI_COMM_WORLD), Catch::Contains("truncated.h5"));
+  CHECK_THAT(error_of(flipped, MPI_COMM_WORLD), Catch::Contains("flipped.h5") && Catch::Contains("checksum"));
+  CHECK_THAT(error_of(text, MPI_COMM_WORLD), Catch::Contains("text.h5") && Catch::Contains("not an HDF5"));
+  CHECK_THAT(error_of(foreign, MPI_COMM_WORLD), Catch::Contains("foreign.h5") && Catch::Contains("not an attnflow checkpoint"));
+  CHECK_THAT(error_of(dir + "/missing.h5", MPI_COMM_WORLD), Catch::Contains("missing.h5") && Catch::Contains("does not exist"));
+  const std::string empty_dir = dir + "/empty";
+  if (testing::world_rank() == 0) fs::create_directories(empty_dir);
+  MPI_Barrier(MPI_COMM_WORLD);
+  CHECK_THAT(error_of(empty_dir, MPI_COMM_WORLD), Catch::Contains("latest"));
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Every bad input makes attnflow-particles print one line naming the problem, exit with status 2
+# and write nothing. Usage: bad_input.sh path/to/attnflow-particles
+set -u
+app="$1"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+checks=0
+expect_rejected() {
+  local what="$1"; shift
+  local before after status lines
+  checks=$((checks + 1))
+  before="$(ls -A | sort)"
+  "$app" --quiet --output run.h5 "$@" >stdout.txt 2>stderr.txt
+  status=$?
+  lines=$(wc -l < stderr.txt)
+  rm -f stdout.txt
+  after="$(ls -A | grep -v stderr.txt | sort)"
+  if [ "$status" -ne 2 ] || [ "$lines" -ne 1 ] || [ "$before" != "$after" ]; then
+    echo "FAIL $what: status $status, $lines stderr lines, files before [$before] after [$after]"
+    cat stderr.txt
+    failures=$((failures + 1))
+  else
+    echo "ok   $what: $(cat stderr.txt)"
+  fi
+  rm -f stderr.txt
+}
+expect_rejected "N <= 0" --tokens 0
+expect_rejected "d < 2" --dimension 1
+expect_rejected "non-finite beta" --beta nan
+expect_rejected "beta above 1e4" --beta 2e4
+expect_rejected "step <= 0" --step-size 0
+expect_rejected "matrix of the wrong shape" --dimension 3 --query "1 0 0 1"
+expect_rejected "unknown model" --model transformer
+expect_rejected "unknown integrator" --integrator leapfrog
+expect_rejected "unknown engine" --engine magic
+expect_rejected "unknown option" --no-such-option 3
+expect_rejected "not a number" --tokens many
+expect_rejected "unknown initial state" --initial gaussian
+expect_rejected "missing input file" --input does-not-exist.ini
+printf 'tokens = 10\nbogus-key = 1\n' > bad.ini
+expect_rejected "unknown key in input file" --input bad.ini
+rm -f bad.ini
+# An initial-state file of another dimension: make a valid d = 2 file first.
+"$app" --quiet --output circle.h5 --dimension 2 --tokens 8 --steps 1 >/dev/null 2>&1 || { echo "FAIL could not make circle.h5"; failures=$((failures + 1)); }
+rm -f circle.xdmf circle.csv
+expect_rejected "initial-state file of another dimension" --dimension 3 --initial file --initial-file circle.h5
+echo "not hdf5" > junk.h5
+expect_rejected "initial-state file that is not HDF5" --dimension 2 --initial file --initial-file junk.h5
+expect_rejected "unreadable checkpoint" --restart junk.h5
+expect_rejected "missing checkpoint" --restart no-such-dir
+touch run.h5
+expect_rejected "existing output without --overwrite" --tokens 8 --steps 1
+rm -f run.h5 junk.h5 circle.h5
+echo "$((checks - failures)) passed, $failures failed"
+[ "$failures" -eq 0 ]
