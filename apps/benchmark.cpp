@@ -3,6 +3,8 @@
 //   flow        wall time of projected Euler steps (stepper "euler") with the engine
 //   accuracy    one evaluation on all tokens, error against the direct engine on sampled targets
 // Not a test: jobs/benchmark runs it.
+#include "interaction/benchmark.hpp"
+
 #include <mpi.h>
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 #include <sstream>
 
 #include "config/options.hpp"
-#include "interaction/benchmark.hpp"
 #include "interaction/engine.hpp"
 #include "parallel/partition.hpp"
 
@@ -65,7 +66,8 @@ int main(int argc, char** argv) {
     model::Model model;
     model.dimension = d;
     model.beta = options.get<double>("beta");
-    model.attention = attention == "sa" ? model::Attention::softmax : model::Attention::unnormalised;
+    model.attention =
+        attention == "sa" ? model::Attention::softmax : model::Attention::unnormalised;
     model.query = model.key = model.value = model::Matrix::identity(d);
     const auto kernel = interaction::Kernel::from_model(model);
     const auto engine_options = interaction::engine_options(options);
@@ -77,18 +79,20 @@ int main(int argc, char** argv) {
       config::require(repeats >= 1, "--repeats: must be >= 1");
       const auto timing = interaction::time_engine(*engine, d, n, repeats, MPI_COMM_WORLD);
       if (rank == 0)
-        std::printf("engine=%s dimension=%d tokens=%lld ranks=%d seconds_per_evaluation=%.6g "
-                    "pairs_per_second_per_core=%.4g pairs_per_cpu_second=%.4g "
-                    "cpu_seconds_per_evaluation=%.6g\n",
-                    engine->name().c_str(), d, n, ranks, timing.seconds_per_evaluation,
-                    timing.pairs_per_second_per_core, timing.pairs_per_cpu_second,
-                    timing.cpu_seconds_per_evaluation);
+        std::printf(
+            "engine=%s dimension=%d tokens=%lld ranks=%d seconds_per_evaluation=%.6g "
+            "pairs_per_second_per_core=%.4g pairs_per_cpu_second=%.4g "
+            "cpu_seconds_per_evaluation=%.6g\n",
+            engine->name().c_str(), d, n, ranks, timing.seconds_per_evaluation,
+            timing.pairs_per_second_per_core, timing.pairs_per_cpu_second,
+            timing.cpu_seconds_per_evaluation);
       if (options.flag("measure-peak") && rank == 0) {
         const double peak = interaction::measure_fma_peak(options.get<double>("peak-seconds"), 3);
         const double flops = interaction::kernel_flops_per_pair(d);
-        std::printf("fma_peak_flops_per_core=%.4g kernel_flops_per_pair=%.0f "
-                    "peak_pairs_per_second_per_core=%.4g fraction_of_peak=%.3f\n",
-                    peak, flops, peak / flops, timing.pairs_per_cpu_second * flops / peak);
+        std::printf(
+            "fma_peak_flops_per_core=%.4g kernel_flops_per_pair=%.0f "
+            "peak_pairs_per_second_per_core=%.4g fraction_of_peak=%.3f\n",
+            peak, flops, peak / flops, timing.pairs_per_cpu_second * flops / peak);
       }
     } else if (mode == "flow") {
       const long long steps = options.get<long long>("steps");
@@ -98,12 +102,13 @@ int main(int argc, char** argv) {
       const auto flow = interaction::time_flow(*engine, model, n, h, steps, MPI_COMM_WORLD);
       const long long total = options.get<long long>("total-steps");
       if (rank == 0)
-        std::printf("engine=%s mode=flow dimension=%d tokens=%lld ranks=%d attention=%s "
-                    "beta=%g steps=%lld seconds=%.6g seconds_per_step=%.6g cpu_seconds=%.6g "
-                    "total_steps=%lld projected_seconds=%.6g projected_cpu_seconds=%.6g\n",
-                    engine->name().c_str(), d, n, ranks, attention.c_str(), model.beta, steps,
-                    flow.seconds, flow.seconds / steps, flow.cpu_seconds, total,
-                    flow.seconds / steps * total, flow.cpu_seconds / steps * total);
+        std::printf(
+            "engine=%s mode=flow dimension=%d tokens=%lld ranks=%d attention=%s "
+            "beta=%g steps=%lld seconds=%.6g seconds_per_step=%.6g cpu_seconds=%.6g "
+            "total_steps=%lld projected_seconds=%.6g projected_cpu_seconds=%.6g\n",
+            engine->name().c_str(), d, n, ranks, attention.c_str(), model.beta, steps, flow.seconds,
+            flow.seconds / steps, flow.cpu_seconds, total, flow.seconds / steps * total,
+            flow.cpu_seconds / steps * total);
       const std::string other = options.get<std::string>("compare-engine");
       if (!other.empty()) {
         auto second = interaction::make_engine(other, kernel, MPI_COMM_WORLD, engine_options);
@@ -114,10 +119,11 @@ int main(int argc, char** argv) {
                                 std::abs(flow.final_positions[i] - reference.final_positions[i]));
         MPI_Allreduce(&difference, &largest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
         if (rank == 0)
-          std::printf("compare_engine=%s seconds=%.6g seconds_per_step=%.6g cpu_seconds=%.6g "
-                      "max_position_difference=%.3g\n",
-                      other.c_str(), reference.seconds, reference.seconds / steps,
-                      reference.cpu_seconds, largest);
+          std::printf(
+              "compare_engine=%s seconds=%.6g seconds_per_step=%.6g cpu_seconds=%.6g "
+              "max_position_difference=%.3g\n",
+              other.c_str(), reference.seconds, reference.seconds / steps, reference.cpu_seconds,
+              largest);
       }
     } else {
       const long long samples = options.get<long long>("samples");
@@ -125,12 +131,13 @@ int main(int argc, char** argv) {
       const auto accuracy =
           interaction::sampled_accuracy(*engine, kernel, n, samples, MPI_COMM_WORLD);
       if (rank == 0)
-        std::printf("engine=%s mode=accuracy dimension=%d tokens=%lld ranks=%d beta=%g "
-                    "tolerance=%g seconds_per_evaluation=%.6g cpu_seconds_per_evaluation=%.6g "
-                    "samples=%lld sums_error=%.3g output_error=%.3g\n",
-                    engine->name().c_str(), d, n, ranks, model.beta, engine_options.tolerance,
-                    accuracy.seconds_per_evaluation, accuracy.cpu_seconds_per_evaluation,
-                    samples, accuracy.sums_error, accuracy.output_error);
+        std::printf(
+            "engine=%s mode=accuracy dimension=%d tokens=%lld ranks=%d beta=%g "
+            "tolerance=%g seconds_per_evaluation=%.6g cpu_seconds_per_evaluation=%.6g "
+            "samples=%lld sums_error=%.3g output_error=%.3g\n",
+            engine->name().c_str(), d, n, ranks, model.beta, engine_options.tolerance,
+            accuracy.seconds_per_evaluation, accuracy.cpu_seconds_per_evaluation, samples,
+            accuracy.sums_error, accuracy.output_error);
     }
   } catch (const config::InputError& error) {
     if (rank == 0) std::fprintf(stderr, "attnflow-benchmark: error: %s\n", error.what());

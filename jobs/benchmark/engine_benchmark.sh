@@ -2,7 +2,7 @@
 # Direct-engine throughput (issue 2): pairs/s per core for d = 2, 3, 16, 64 in double, the ratio
 # to a NumPy implementation of the same step timed in this job, the fraction of the machine's
 # peak (measured FMA throughput, and the nominal cores x GHz x 16 FLOP/cycle from /proc/cpuinfo),
-# and the 1- vs 2-rank speed-up at N = 32768, d = 3.
+# and the 1- vs 2-rank speed-up at N = 32768, d = 3 (direct and ring engines).
 # Usage: jobs/benchmark/engine_benchmark.sh [build-dir] [output-file]
 # Not a test: timings depend on the machine and on whatever else runs on it (load is recorded).
 # "best" = fastest of the repeats (wall clock); "cpu" = the same from the process CPU time, which
@@ -62,20 +62,34 @@ for spec in 2:16384 3:16384 16:8192 64:4096; do
            p, rc * f / p, (nom > 0 ? rc * f / nom : 0) }')"
 done
 say "# kernel FLOP per pair = 4 d + 37 (interaction/benchmark.hpp); fractions use the CPU-time rate"
+say ""
+say "# single precision (--engine-precision float; 8 lanes, so the float peak is twice the double)"
+say "dimension tokens float_pairs_per_s float_pairs_per_cpu_s numpy_double_ratio_cpu"
+for spec in 2:16384 3:16384; do
+  d=${spec%%:*}
+  n=${spec##*:}
+  line=$("$app" --dimension "$d" --tokens "$n" --repeats 3 --engine-precision float)
+  numpy=$(numpy_step --dimension "$d" --tokens "$n" --repeats 1)
+  say "$(awk -v d="$d" -v n="$n" -v r="$(field pairs_per_second_per_core "$line")" \
+            -v rc="$(field pairs_per_cpu_second "$line")" -v nc="$(field pairs_per_cpu_second "$numpy")" \
+            'BEGIN { printf "%d %d %.4g %.4g %.1f", d, n, r, rc, rc / nc }')"
+done
 say "# numpy: $(field blas "$numpy") (numpy $(field numpy "$numpy"))"
 
 say ""
 say "# wall: best wall time; cpu: the slowest rank's CPU time (the wall time on dedicated cores)"
-say "ranks tokens seconds_wall seconds_cpu speedup_wall efficiency_wall speedup_cpu efficiency_cpu"
-one=$(mpirun -n 1 "$app" --dimension 3 --tokens 32768 --repeats 3)
-two=$(mpirun -n 2 "$app" --dimension 3 --tokens 32768 --repeats 3)
-t1=$(field seconds_per_evaluation "$one")
-t2=$(field seconds_per_evaluation "$two")
-c1=$(field cpu_seconds_per_evaluation "$one")
-c2=$(field cpu_seconds_per_evaluation "$two")
-say "1 32768 $t1 $c1 1.00 1.000 1.00 1.000"
-say "$(awk -v a="$t1" -v b="$t2" -v c="$c1" -v e="$c2" 'BEGIN {
-  printf "2 32768 %s %s %.2f %.3f %.2f %.3f", b, e, a / b, a / (2 * b), c / e, c / (2 * e) }')"
+say "engine ranks tokens seconds_wall seconds_cpu speedup_wall efficiency_wall speedup_cpu efficiency_cpu"
+for engine in direct ring; do
+  one=$(mpirun -n 1 "$app" --engine $engine --dimension 3 --tokens 32768 --repeats 3)
+  two=$(mpirun -n 2 "$app" --engine $engine --dimension 3 --tokens 32768 --repeats 3)
+  t1=$(field seconds_per_evaluation "$one")
+  t2=$(field seconds_per_evaluation "$two")
+  c1=$(field cpu_seconds_per_evaluation "$one")
+  c2=$(field cpu_seconds_per_evaluation "$two")
+  say "$engine 1 32768 $t1 $c1 1.00 1.000 1.00 1.000"
+  say "$(awk -v e="$engine" -v a="$t1" -v b="$t2" -v c="$c1" -v f="$c2" 'BEGIN {
+    printf "%s 2 32768 %s %s %.2f %.3f %.2f %.3f", e, b, f, a / b, a / (2 * b), c / f, c / (2 * f) }')"
+done
 say "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 mv "$temporary" "$output"
 trap - EXIT

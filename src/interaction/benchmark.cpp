@@ -9,9 +9,9 @@
 #include "interaction/direct_engine.hpp"
 #include "parallel/partition.hpp"
 #include "particles/state.hpp"
+#include "random/counter_random.hpp"
 #include "stepper/integrator.hpp"
 #include "stepper/velocity.hpp"
-#include "random/counter_random.hpp"
 
 namespace attnflow::interaction {
 
@@ -154,8 +154,8 @@ SampledAccuracy sampled_accuracy(Engine& engine, const Kernel& kernel, std::int6
     const std::int64_t i = local_index[s];
     local[0] = std::max(local[0], std::abs(exact.normaliser[s] - approximate.normaliser[i]));
     for (int k = 0; k < d; ++k) {
-      local[0] = std::max(local[0], std::abs(exact.numerator[s * d + k] -
-                                             approximate.numerator[i * d + k]));
+      local[0] = std::max(local[0],
+                          std::abs(exact.numerator[s * d + k] - approximate.numerator[i * d + k]));
       local[1] = std::max(local[1], std::abs(a_exact[s * d + k] - a_approximate[i * d + k]));
       local[2] = std::max(local[2], std::abs(a_exact[s * d + k]));
     }

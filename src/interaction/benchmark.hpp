@@ -28,7 +28,7 @@ std::vector<double> random_sphere_points(std::int64_t first, std::int64_t count,
                                          std::uint64_t seed);
 
 struct EngineTiming {
-  double seconds_per_evaluation = 0;   // best over the repeats (max over ranks within one)
+  double seconds_per_evaluation = 0;     // best over the repeats (max over ranks within one)
   double pairs_per_second_per_core = 0;  // N^2 / (seconds * ranks)
   // The same from the processes' CPU time (sum over ranks): robust when other jobs share the
   // cores, since time spent descheduled is not counted.
@@ -46,8 +46,8 @@ EngineTiming time_engine(Engine& engine, int dimension, std::int64_t token_count
 // Wall time of `steps` projected Euler steps (stepper "euler", rescaled time step h) of the model
 // on N random tokens with `engine`; also returns this rank's final positions. Collective.
 struct FlowTiming {
-  double seconds = 0;           // wall, max over ranks
-  double cpu_seconds = 0;       // the slowest rank's CPU time
+  double seconds = 0;      // wall, max over ranks
+  double cpu_seconds = 0;  // the slowest rank's CPU time
   std::vector<double> final_positions;
 };
 FlowTiming time_flow(Engine& engine, const model::Model& model, std::int64_t token_count,
@@ -59,8 +59,8 @@ FlowTiming time_flow(Engine& engine, const model::Model& model, std::int64_t tok
 struct SampledAccuracy {
   double seconds_per_evaluation = 0;  // approximate engine, all N targets (wall, max over ranks)
   double cpu_seconds_per_evaluation = 0;
-  double sums_error = 0;     // max |difference| of the sums / (W e^{beta - shift})
-  double output_error = 0;   // max |difference| of the attention output / max |a_direct|
+  double sums_error = 0;    // max |difference| of the sums / (W e^{beta - shift})
+  double output_error = 0;  // max |difference| of the attention output / max |a_direct|
 };
 SampledAccuracy sampled_accuracy(Engine& engine, const Kernel& kernel, std::int64_t token_count,
                                  std::int64_t sample_count, MPI_Comm comm);

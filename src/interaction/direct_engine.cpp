@@ -15,7 +15,9 @@ constexpr std::size_t header = 8;  // begin, end, then padding to keep rows 64-b
 }
 
 std::size_t SourceBlock::stride_for(std::int64_t largest_count) {
-  return static_cast<std::size_t>(largest_count + kernel_lanes - 1 + 7) / 8 * 8;
+  // Up to block_alignment - 1 padding entries in front, rows a multiple of block_alignment.
+  return static_cast<std::size_t>(largest_count + 2 * (block_alignment - 1)) / block_alignment *
+         block_alignment;
 }
 
 std::size_t SourceBlock::buffer_size(const Kernel& kernel, std::size_t stride) {
@@ -57,8 +59,8 @@ SourceArrays SourceBlock::arrays(const Kernel& kernel) const {
   const double* weights = identity_value ? positions + d * stride : values + d * stride;
   const auto begin = static_cast<std::int64_t>(buffer_[0]);
   const auto end = static_cast<std::int64_t>(buffer_[1]);
-  return SourceArrays{d, stride, stride, aligned_first(begin), begin, end, positions, values,
-                      weights};
+  return SourceArrays{d,         stride, stride, aligned_first(begin), begin, end,
+                      positions, values, weights};
 }
 
 TargetSetup setup_targets(const Kernel& kernel, std::span<const double> targets) {
@@ -88,7 +90,8 @@ std::int64_t first_target_index(std::size_t target_count, MPI_Comm comm) {
   return parallel::rank_of(comm) == 0 ? 0 : first;
 }
 
-DirectEngine::DirectEngine(const Kernel& kernel, MPI_Comm comm) : kernel_(kernel), comm_(comm) {}
+DirectEngine::DirectEngine(const Kernel& kernel, MPI_Comm comm, Precision precision)
+    : kernel_(kernel), comm_(comm), precision_(precision) {}
 
 void DirectEngine::evaluate(std::span<const double> targets, std::span<const double> sources,
                             std::span<const double> weights, KernelSums& sums) {
@@ -122,7 +125,7 @@ void DirectEngine::evaluate(std::span<const double> targets, std::span<const dou
   if (setup.needs_maxima)
     kernel_maxima(arrays, count, setup.exponent_vectors.data(), windows.limit.data(),
                   setup.shifts.data());
-  accumulators_.reset(count, d);
+  accumulators_.reset(count, d, precision_);
   kernel_accumulate(arrays, count, setup.exponent_vectors.data(), setup.shifts.data(),
                     windows.start.data(), windows.limit.data(), accumulators_);
   kernel_accumulate(arrays, count, setup.exponent_vectors.data(), setup.shifts.data(),

@@ -39,7 +39,8 @@ TargetSetup setup_targets(const Kernel& kernel, std::span<const double> targets)
 
 class DirectEngine : public Engine {
  public:
-  DirectEngine(const Kernel& kernel, MPI_Comm comm);
+  DirectEngine(const Kernel& kernel, MPI_Comm comm,
+               Precision precision = Precision::double_precision);
   std::string name() const override { return "direct"; }
   void evaluate(std::span<const double> targets, std::span<const double> sources,
                 std::span<const double> weights, KernelSums& sums) override;
@@ -47,6 +48,7 @@ class DirectEngine : public Engine {
  private:
   Kernel kernel_;
   MPI_Comm comm_;
+  Precision precision_;
   std::vector<double> gathered_rows_, gathered_weights_;
   SourceBlock block_;
   KernelAccumulators accumulators_;

@@ -53,9 +53,9 @@ inline Vec exp_vector(Vec x) {
   // Bit masks rather than selects: one instruction each, and NaN (all comparisons false) passes.
   const Index underflow = x < broadcast(-708.3);
   const Index overflow = x > broadcast(709.7);
-  return std::bit_cast<Vec>((std::bit_cast<Index>(result) & ~(underflow | overflow)) |
-                            (overflow & std::bit_cast<Index>(
-                                            broadcast(std::numeric_limits<double>::infinity()))));
+  return std::bit_cast<Vec>(
+      (std::bit_cast<Index>(result) & ~(underflow | overflow)) |
+      (overflow & std::bit_cast<Index>(broadcast(std::numeric_limits<double>::infinity()))));
 }
 
 // Global source indices as doubles (exact below 2^53): a double comparison needs no negation
@@ -84,8 +84,8 @@ EntryRange entry_range(const SourceArrays& s, std::int64_t lo, std::int64_t hi) 
 // source load. Padding targets (beyond target_count) are fully masked and write to scratch.
 template <int D, int T>
 void fused_accumulate(const SourceArrays& s, std::size_t target_count, const double* u,
-                      const double* shifts, const std::int64_t* lowers,
-                      const std::int64_t* uppers, KernelAccumulators& accumulators) {
+                      const double* shifts, const std::int64_t* lowers, const std::int64_t* uppers,
+                      KernelAccumulators& accumulators) {
   const double* __restrict y[D];
   const double* __restrict v[D];
   for (int k = 0; k < D; ++k) {
@@ -128,8 +128,7 @@ void fused_accumulate(const SourceArrays& s, std::size_t target_count, const dou
       for (int a = 0; a < T; ++a) {
         Vec x = exponent_vector[a][0] * yj[0];
         for (int k = 1; k < D; ++k) x = exponent_vector[a][k] * yj[k] + x;
-        const Vec e =
-            keep((index >= lower[a]) & (index < upper[a]), wj * exp_vector(x - shift[a]));
+        const Vec e = keep((index >= lower[a]) & (index < upper[a]), wj * exp_vector(x - shift[a]));
         normaliser[a] += e;
         for (int k = 0; k < D; ++k) numerator[a][k] = e * vj[k] + numerator[a][k];
       }
@@ -163,8 +162,7 @@ void blocked_accumulate(const SourceArrays& s, std::size_t target_count, const d
       const bool real = t < target_count;
       sums[a] = real ? accumulators.target(t) : scratch.data();
       if (!real) std::fill(scratch.begin(), scratch.end(), 0.0);
-      for (int k = 0; k < d; ++k)
-        exponent_vector[a * d + k] = broadcast(real ? u[t * d + k] : 0.0);
+      for (int k = 0; k < d; ++k) exponent_vector[a * d + k] = broadcast(real ? u[t * d + k] : 0.0);
       shift[a] = broadcast(real ? shifts[t] : 0.0);
       const std::int64_t lo = real ? std::max(lowers[t], s.begin) : s.end;
       const std::int64_t hi = real ? std::min(uppers[t], s.end) : s.begin;
@@ -213,21 +211,168 @@ void blocked_accumulate(const SourceArrays& s, std::size_t target_count, const d
   }
 }
 
+// Single precision: 8 float lanes; sources are converted from the double block on the fly.
+using Float8 = float __attribute__((vector_size(32)));
+using Float4 = float __attribute__((vector_size(16)));
+using Int8 = std::int32_t __attribute__((vector_size(32)));
+
+inline Float8 broadcast8(float x) { return Float8{x, x, x, x, x, x, x, x}; }
+inline Float8 load8(const double* p) {
+  const Float4 low = __builtin_convertvector(load(p), Float4);
+  const Float4 high = __builtin_convertvector(load(p + 4), Float4);
+  return __builtin_shufflevector(low, high, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+// e^x in float: the same construction as exp_vector, degree-7 Taylor polynomial on
+// |r| <= ln(2)/2 (truncation 5e-9 relative, below float rounding); 0 below -87.3.
+inline Float8 exp_float(Float8 x) {
+  const Float8 magic = broadcast8(0x1.8p23f);
+  const Float8 t = x * broadcast8(1.44269504f) + magic;
+  const Float8 n = t - magic;
+  Float8 r = x - n * broadcast8(0.693359375f);
+  r = r - n * broadcast8(-2.12194440e-4f);
+  const Float8 r2 = r * r, r4 = r2 * r2;
+  const Float8 p01 = broadcast8(1.0f) + r;
+  const Float8 p23 = broadcast8(0.5f) + broadcast8(1.0f / 6.0f) * r;
+  const Float8 p45 = broadcast8(1.0f / 24.0f) + broadcast8(1.0f / 120.0f) * r;
+  const Float8 p67 = broadcast8(1.0f / 720.0f) + broadcast8(1.0f / 5040.0f) * r;
+  const Float8 p = (p01 + p23 * r2) + (p45 + p67 * r2) * r4;
+  const Int8 exponent = (std::bit_cast<Int8>(t) - std::bit_cast<Int8>(magic) + 127) << 23;
+  const Float8 result = p * std::bit_cast<Float8>(exponent);
+  const Int8 underflow = x < broadcast8(-87.3f);
+  const Int8 overflow = x > broadcast8(88.7f);
+  return std::bit_cast<Float8>(
+      (std::bit_cast<Int8>(result) & ~(underflow | overflow)) |
+      (overflow & std::bit_cast<Int8>(broadcast8(std::numeric_limits<float>::infinity()))));
+}
+
+// Adds a target's float partial sums into its double lanes and clears them.
+inline void flush(float* partial, double* sums, int rows) {
+  for (int q = 0; q < rows * single_lanes; ++q) {
+    sums[q] += static_cast<double>(partial[q]);
+    partial[q] = 0.0f;
+  }
+}
+
+template <int D, int T, bool IdentityValue>
+void single_accumulate(const SourceArrays& s, std::size_t target_count, const double* u,
+                       const double* shifts, const std::int64_t* lowers, const std::int64_t* uppers,
+                       KernelAccumulators& accumulators) {
+  constexpr int rows = 1 + D;
+  alignas(64) double scratch_sums[rows * single_lanes];
+  alignas(64) float scratch_partial[rows * single_lanes];
+  std::int64_t scratch_chunk = -1;
+  for (std::size_t t0 = 0; t0 < target_count; t0 += T) {
+    Float8 exponent_vector[T][D], shift[T], partial[T][rows];
+    Int8 lower[T], upper[T];
+    std::int64_t lower_entry[T], upper_entry[T];
+    double* sums[T];
+    float* stored[T];
+    std::int64_t* chunk[T];
+    std::int64_t lowest = s.end, highest = s.begin;
+    for (int a = 0; a < T; ++a) {
+      const std::size_t t = t0 + a;
+      const bool real = t < target_count;
+      sums[a] = real ? accumulators.target(t) : scratch_sums;
+      stored[a] = real ? accumulators.partial(t) : scratch_partial;
+      chunk[a] = real ? &accumulators.chunk(t) : &scratch_chunk;
+      if (!real) {
+        std::fill(scratch_sums, scratch_sums + rows * single_lanes, 0.0);
+        std::fill(scratch_partial, scratch_partial + rows * single_lanes, 0.0f);
+      }
+      for (int k = 0; k < D; ++k)
+        exponent_vector[a][k] = broadcast8(real ? static_cast<float>(u[t * D + k]) : 0.0f);
+      shift[a] = broadcast8(real ? static_cast<float>(shifts[t]) : 0.0f);
+      const std::int64_t lo = real ? std::max(lowers[t], s.begin) : s.end;
+      const std::int64_t hi = real ? std::min(uppers[t], s.end) : s.begin;
+      if (lo < hi) {
+        lowest = std::min(lowest, lo);
+        highest = std::max(highest, hi);
+      }
+      // Entry indices relative to the block fit in 32 bits.
+      const auto lo_entry = static_cast<std::int32_t>(std::max<std::int64_t>(lo - s.first, -1));
+      const auto hi_entry = static_cast<std::int32_t>(std::max<std::int64_t>(hi - s.first, -1));
+      lower_entry[a] = lo_entry;
+      upper_entry[a] = hi_entry;
+      lower[a] =
+          Int8{lo_entry, lo_entry, lo_entry, lo_entry, lo_entry, lo_entry, lo_entry, lo_entry};
+      upper[a] =
+          Int8{hi_entry, hi_entry, hi_entry, hi_entry, hi_entry, hi_entry, hi_entry, hi_entry};
+      for (int q = 0; q < rows; ++q) std::memcpy(&partial[a][q], stored[a] + q * single_lanes, 32);
+    }
+    if (lowest < highest) {
+      const std::size_t from =
+          static_cast<std::size_t>((lowest - s.first) / single_lanes * single_lanes);
+      const std::size_t to = static_cast<std::size_t>((highest - s.first + single_lanes - 1) /
+                                                      single_lanes * single_lanes);
+      for (std::size_t j = from; j < to; j += single_lanes) {
+        const std::int64_t group_chunk = (s.first + static_cast<std::int64_t>(j)) / single_chunk;
+        // Flush only before a group holding some of the target's own terms: then the flushes
+        // depend on the target's sequence of terms alone, not on its neighbours in the group
+        // of targets or on block boundaries.
+        const auto entry = static_cast<std::int64_t>(j);
+        for (int a = 0; a < T; ++a)
+          if (*chunk[a] != group_chunk && entry < upper_entry[a] &&
+              entry + single_lanes > lower_entry[a]) {
+            for (int q = 0; q < rows; ++q)
+              std::memcpy(stored[a] + q * single_lanes, &partial[a][q], 32);
+            flush(stored[a], sums[a], rows);
+            for (int q = 0; q < rows; ++q) partial[a][q] = broadcast8(0.0f);
+            *chunk[a] = group_chunk;
+          }
+        const auto first = static_cast<std::int32_t>(j);
+        const Int8 index{first,     first + 1, first + 2, first + 3,
+                         first + 4, first + 5, first + 6, first + 7};
+        Float8 yj[D], vj[D];
+        for (int k = 0; k < D; ++k) {
+          yj[k] = load8(s.positions + k * s.stride + j);
+          // With V = I the values are the positions: convert them once.
+          vj[k] = IdentityValue ? yj[k] : load8(s.values + k * s.stride + j);
+        }
+        const Float8 wj = load8(s.weights + j);
+        for (int a = 0; a < T; ++a) {
+          Float8 x = exponent_vector[a][0] * yj[0];
+          for (int k = 1; k < D; ++k) x = exponent_vector[a][k] * yj[k] + x;
+          const Int8 keep_mask = (index >= lower[a]) & (index < upper[a]);
+          const Float8 e =
+              std::bit_cast<Float8>(keep_mask & std::bit_cast<Int8>(wj * exp_float(x - shift[a])));
+          partial[a][0] += e;
+          for (int k = 0; k < D; ++k) partial[a][1 + k] = e * vj[k] + partial[a][1 + k];
+        }
+      }
+    }
+    for (int a = 0; a < T; ++a)
+      for (int q = 0; q < rows; ++q) std::memcpy(stored[a] + q * single_lanes, &partial[a][q], 32);
+  }
+}
+
 }  // namespace
 
-void KernelAccumulators::reset(std::size_t target_count, int dimension) {
+void KernelAccumulators::reset(std::size_t target_count, int dimension, Precision precision) {
   target_count_ = target_count;
   dimension_ = dimension;
-  data_.assign(target_count * (1 + dimension) * kernel_lanes, 0.0);
+  precision_ = precision;
+  data_.assign(target_count * (1 + dimension) * lanes(), 0.0);
+  const bool single = precision == Precision::single_precision;
+  partials_.assign(single ? target_count * (1 + dimension) * single_lanes : 0, 0.0f);
+  chunks_.assign(single ? target_count : 0, -1);
 }
 
 void KernelAccumulators::finish(double* numerator, double* normaliser) const {
   const int d = dimension_;
-  auto combine = [](const double* lanes) { return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]); };
+  const int width = lanes();
+  const bool single = precision_ == Precision::single_precision;
+  auto combine = [&](std::size_t offset) {
+    double lane[single_lanes];
+    for (int b = 0; b < width; ++b)
+      lane[b] = data_[offset + b] + (single ? static_cast<double>(partials_[offset + b]) : 0.0);
+    const double low = (lane[0] + lane[1]) + (lane[2] + lane[3]);
+    return width == 4 ? low : low + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  };
   for (std::size_t t = 0; t < target_count_; ++t) {
-    const double* sums = data_.data() + t * (1 + d) * kernel_lanes;
-    normaliser[t] = combine(sums);
-    for (int k = 0; k < d; ++k) numerator[t * d + k] = combine(sums + (1 + k) * kernel_lanes);
+    const std::size_t base = t * (1 + d) * width;
+    normaliser[t] = combine(base);
+    for (int k = 0; k < d; ++k) numerator[t * d + k] = combine(base + (1 + k) * width);
   }
 }
 
@@ -235,6 +380,17 @@ void kernel_accumulate(const SourceArrays& sources, std::size_t target_count,
                        const double* exponent_vectors, const double* shifts,
                        const std::int64_t* lower, const std::int64_t* upper,
                        KernelAccumulators& accumulators) {
+  if (accumulators.precision() == Precision::single_precision) {
+    const bool identity = sources.values == sources.positions;
+    auto run = [&](auto kernel) {
+      kernel(sources, target_count, exponent_vectors, shifts, lower, upper, accumulators);
+    };
+    if (sources.dimension == 2)
+      identity ? run(single_accumulate<2, 4, true>) : run(single_accumulate<2, 4, false>);
+    else
+      identity ? run(single_accumulate<3, 4, true>) : run(single_accumulate<3, 4, false>);
+    return;
+  }
   switch (sources.dimension) {
     case 2:
       fused_accumulate<2, 2>(sources, target_count, exponent_vectors, shifts, lower, upper,
@@ -266,8 +422,8 @@ SummationWindows summation_windows(std::int64_t first_target, std::size_t target
   return w;
 }
 
-void kernel_maxima(const SourceArrays& s, std::size_t target_count,
-                   const double* exponent_vectors, const std::int64_t* limits, double* maxima) {
+void kernel_maxima(const SourceArrays& s, std::size_t target_count, const double* exponent_vectors,
+                   const std::int64_t* limits, double* maxima) {
   constexpr std::size_t block = 256;
   const int d = s.dimension;
   alignas(64) double e[block];

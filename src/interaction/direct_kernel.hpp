@@ -16,13 +16,22 @@ namespace attnflow::interaction {
 
 // Lanes of the accumulators (one AVX2 register of doubles); part of the summation order.
 inline constexpr int kernel_lanes = 4;
+// Single precision: 8 float lanes per group; float partial sums are added into double lanes
+// whenever a target's next term lies in a new global chunk of single_chunk sources (the same
+// places for every engine and rank count), which bounds the float rounding to chunk terms.
+inline constexpr int single_lanes = 8;
+inline constexpr std::int64_t single_chunk = 256;
+// Stored blocks start on this grid of global indices (a multiple of both lane counts).
+inline constexpr int block_alignment = 8;
+
+enum class Precision { double_precision, single_precision };
 
 struct SourceArrays {
   int dimension = 0;
-  std::size_t count = 0;     // stored entries, a multiple of kernel_lanes (padding included)
-  std::size_t stride = 0;    // distance between coordinate rows (>= count)
-  std::int64_t first = 0;    // global index of stored entry 0, a multiple of kernel_lanes
-  std::int64_t begin = 0;    // the real sources held: global indices [begin, end)
+  std::size_t count = 0;   // stored entries, a multiple of block_alignment (padding included)
+  std::size_t stride = 0;  // distance between coordinate rows (>= count)
+  std::int64_t first = 0;  // global index of stored entry 0, a multiple of block_alignment
+  std::int64_t begin = 0;  // the real sources held: global indices [begin, end)
   std::int64_t end = 0;
   const double* positions = nullptr;  // positions[k * stride + j]
   const double* values = nullptr;     // V y_j, same layout (may equal positions)
@@ -30,26 +39,35 @@ struct SourceArrays {
 };
 
 // Global index of the first stored entry for a block whose first real source is `begin`.
-inline std::int64_t aligned_first(std::int64_t begin) {
-  return begin - begin % kernel_lanes;
-}
+inline std::int64_t aligned_first(std::int64_t begin) { return begin - begin % block_alignment; }
 
 // Per-target lane-wise partial sums, carried across source blocks.
 class KernelAccumulators {
  public:
   // Zeroes the sums of `target_count` targets in dimension d.
-  void reset(std::size_t target_count, int dimension);
+  void reset(std::size_t target_count, int dimension,
+             Precision precision = Precision::double_precision);
   // normaliser[t] and numerator[t * d + k] from the lanes, in a fixed order.
   void finish(double* numerator, double* normaliser) const;
   std::size_t target_count() const { return target_count_; }
   int dimension() const { return dimension_; }
-  // (1 + d) x kernel_lanes doubles per target: the normaliser lanes, then each numerator row.
-  double* target(std::size_t t) { return data_.data() + t * (1 + dimension_) * kernel_lanes; }
+  Precision precision() const { return precision_; }
+  int lanes() const {
+    return precision_ == Precision::double_precision ? kernel_lanes : single_lanes;
+  }
+  // (1 + d) x lanes() doubles per target: the normaliser lanes, then each numerator row.
+  double* target(std::size_t t) { return data_.data() + t * (1 + dimension_) * lanes(); }
+  // Single precision: the float partial sums (same layout) and the chunk they belong to.
+  float* partial(std::size_t t) { return partials_.data() + t * (1 + dimension_) * single_lanes; }
+  std::int64_t& chunk(std::size_t t) { return chunks_[t]; }
 
  private:
   std::size_t target_count_ = 0;
   int dimension_ = 0;
+  Precision precision_ = Precision::double_precision;
   std::vector<double> data_;
+  std::vector<float> partials_;
+  std::vector<std::int64_t> chunks_;
 };
 
 // Adds the sources in `sources` to every target's sums: for target t, over the global source

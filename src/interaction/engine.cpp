@@ -16,22 +16,31 @@ Kernel Kernel::from_model(const model::Model& model) {
   k.causal = model.causal;
   k.query_key = model::transpose_times(model.key, model.query);
   k.value = model.value;
-  k.constant_shift = k.normalised ? (model.identity_query_key() ? model.beta : 0.0)
-                                  : model.log_time_scale();
+  k.constant_shift =
+      k.normalised ? (model.identity_query_key() ? model.beta : 0.0) : model.log_time_scale();
   return k;
 }
 
 std::vector<std::string> engine_names() { return {"direct", "ring", "spectral"}; }
 
-std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel,
-                                    MPI_Comm comm) {
+std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm) {
   return make_engine(name, kernel, comm, EngineOptions{});
 }
 
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
                                     const EngineOptions& options) {
-  if (name == "direct") return std::make_unique<DirectEngine>(kernel, comm);
-  if (name == "ring") return std::make_unique<RingEngine>(kernel, comm);
+  config::require(
+      options.precision == "double" || options.precision == "float",
+      "--engine-precision: '" + options.precision + "' is unknown; accepted: double, float");
+  const bool single = options.precision == "float";
+  config::require(!single || name == "direct" || name == "ring",
+                  "--engine-precision: float is available for the direct and ring engines only");
+  config::require(!single || kernel.dimension == 2 || kernel.dimension == 3,
+                  "--engine-precision: float needs dimension 2 or 3 (got " +
+                      std::to_string(kernel.dimension) + "); accepted otherwise: double");
+  const Precision precision = single ? Precision::single_precision : Precision::double_precision;
+  if (name == "direct") return std::make_unique<DirectEngine>(kernel, comm, precision);
+  if (name == "ring") return std::make_unique<RingEngine>(kernel, comm, precision);
   if (name == "spectral") return std::make_unique<SpectralEngine>(kernel, comm, options.tolerance);
   std::string accepted;
   for (const auto& n : engine_names()) accepted += (accepted.empty() ? "" : ", ") + n;
@@ -43,6 +52,8 @@ void add_engine_options(config::OptionSet& options) {
   std::string names;
   for (const auto& n : engine_names()) names += (names.empty() ? "" : " | ") + n;
   options.add<std::string>("engine", "direct", "", "interaction engine: " + names);
+  options.add<std::string>("engine-precision", "double", "",
+                           "direct, ring: kernel arithmetic, double | float (d = 2, 3)");
   options.add<double>("engine-tolerance", 1e-10, "",
                       "spectral engine: error bound of every kernel sum relative to the largest "
                       "possible sum (total weight x largest kernel value)");
@@ -51,6 +62,7 @@ void add_engine_options(config::OptionSet& options) {
 EngineOptions engine_options(const config::OptionSet& options) {
   EngineOptions result;
   result.tolerance = options.get<double>("engine-tolerance");
+  result.precision = options.get<std::string>("engine-precision");
   return result;
 }
 

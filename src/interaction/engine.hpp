@@ -3,7 +3,8 @@
 //   numerator_i  = sum_j w_j e^{beta <Q x_i, K y_j> - shift_i} V y_j,
 //   normaliser_i = sum_j w_j e^{beta <Q x_i, K y_j> - shift_i},
 // over a source set distributed across the ranks (particles: y = x, w = 1/N; the continuum
-// solver: cell centres with cell masses). Implementations are selected by name (direct, ...).
+// solver: cell centres with cell masses). Implementations are selected by name: direct
+// (all-gather), ring (O(N/P) memory, same bits as direct), spectral (circle and S^2 moments).
 #include <mpi.h>
 
 #include <memory>
@@ -24,8 +25,8 @@ namespace attnflow::interaction {
 struct Kernel {
   int dimension = 3;
   double beta = 1.0;
-  bool normalised = true;  // SA: the shift cancels in numerator / normaliser
-  bool causal = false;     // sums run over global source index j <= target index i
+  bool normalised = true;   // SA: the shift cancels in numerator / normaliser
+  bool causal = false;      // sums run over global source index j <= target index i
   model::Matrix query_key;  // K^T Q, so that <Q x, K y> = <K^T Q x, y>
   model::Matrix value;
   // USA: the constant shift s = beta |Q| |K| (the time rescaling t' = e^s t). SA with Q = K = I:
@@ -63,6 +64,9 @@ struct EngineOptions {
   // spectral: bound on every kernel sum's error relative to the largest possible sum
   // (total weight x largest kernel value); see spectral_engine.hpp.
   double tolerance = 1e-10;
+  // direct, ring: "double", or "float" (single-precision kernel with float partial sums flushed
+  // into double every 256 sources; dimensions 2 and 3).
+  std::string precision = "double";
 };
 
 // Names accepted by make_engine, for help texts and error messages.
@@ -72,7 +76,7 @@ std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kerne
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
                                     const EngineOptions& options);
 
-// Registers --engine and --engine-tolerance; engine_options() reads them back.
+// Registers --engine, --engine-tolerance and --engine-precision; engine_options() reads them.
 void add_engine_options(config::OptionSet& options);
 EngineOptions engine_options(const config::OptionSet& options);
 

@@ -10,7 +10,8 @@ namespace attnflow::interaction {
 using parallel::check_mpi;
 using parallel::Section;
 
-RingEngine::RingEngine(const Kernel& kernel, MPI_Comm comm) : kernel_(kernel), comm_(comm) {}
+RingEngine::RingEngine(const Kernel& kernel, MPI_Comm comm, Precision precision)
+    : kernel_(kernel), comm_(comm), precision_(precision) {}
 
 void RingEngine::ring_pass(const std::function<void(const SourceArrays&, int)>& visit) {
   const int rank = parallel::rank_of(comm_), size = parallel::size_of(comm_);
@@ -25,8 +26,8 @@ void RingEngine::ring_pass(const std::function<void(const SourceArrays&, int)>& 
       check_mpi(MPI_Irecv(incoming_.buffer().data(), length, MPI_DOUBLE, (rank + 1) % size, 0,
                           comm_, &requests[0]),
                 "MPI_Irecv(source block)");
-      check_mpi(MPI_Isend(current_.buffer().data(), length, MPI_DOUBLE, (rank + size - 1) % size,
-                          0, comm_, &requests[1]),
+      check_mpi(MPI_Isend(current_.buffer().data(), length, MPI_DOUBLE, (rank + size - 1) % size, 0,
+                          comm_, &requests[1]),
                 "MPI_Isend(source block)");
     }
     {
@@ -70,7 +71,7 @@ void RingEngine::evaluate(std::span<const double> targets, std::span<const doubl
       kernel_maxima(block, count, setup.exponent_vectors.data(), windows.limit.data(),
                     setup.shifts.data());
     });
-  accumulators_.reset(count, d);
+  accumulators_.reset(count, d, precision_);
   ring_pass([&](const SourceArrays& block, int owner) {
     const bool wrapped = owner < rank;
     kernel_accumulate(block, count, setup.exponent_vectors.data(), setup.shifts.data(),
@@ -80,8 +81,7 @@ void RingEngine::evaluate(std::span<const double> targets, std::span<const doubl
   {
     parallel::Timers::Scope scope(timers_, Section::compute);
     kernel_accumulate(own_.arrays(kernel_), count, setup.exponent_vectors.data(),
-                      setup.shifts.data(), windows.zero.data(), windows.wrap.data(),
-                      accumulators_);
+                      setup.shifts.data(), windows.zero.data(), windows.wrap.data(), accumulators_);
     sums.numerator.resize(count * d);
     sums.normaliser.resize(count);
     accumulators_.finish(sums.numerator.data(), sums.normaliser.data());

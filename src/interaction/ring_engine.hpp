@@ -4,15 +4,16 @@
 // on the block in hand); each rank starts at its own block and follows the per-target cyclic
 // order of summation_windows, so its sums are bitwise those of the all-gather direct engine.
 // Targets must be the sources (each rank's targets are its own source block).
-#include "interaction/direct_engine.hpp"
-
 #include <functional>
+
+#include "interaction/direct_engine.hpp"
 
 namespace attnflow::interaction {
 
 class RingEngine : public Engine {
  public:
-  RingEngine(const Kernel& kernel, MPI_Comm comm);
+  RingEngine(const Kernel& kernel, MPI_Comm comm,
+             Precision precision = Precision::double_precision);
   std::string name() const override { return "ring"; }
   void evaluate(std::span<const double> targets, std::span<const double> sources,
                 std::span<const double> weights, KernelSums& sums) override;
@@ -23,6 +24,7 @@ class RingEngine : public Engine {
 
   Kernel kernel_;
   MPI_Comm comm_;
+  Precision precision_;
   SourceBlock own_, current_, incoming_;
   KernelAccumulators accumulators_;
 };

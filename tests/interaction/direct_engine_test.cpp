@@ -1,12 +1,14 @@
 // The direct engine against independent oracles (MATH.md sections 1 and 5).
-#include <catch2/catch.hpp>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_bessel.h>
 
+#include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <numbers>
 #include <vector>
 
+#include "config/error.hpp"
 #include "interaction/engine.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
@@ -136,7 +138,8 @@ TEST_CASE("Direct engine on S^2 with general Q, K, V equals a long-double brute-
         for (int r = 0; r < 3; ++r) {
           const long double expected = attention == model::Attention::softmax ? num[r] / z : num[r];
           const long double scale = attention == model::Attention::softmax ? 1.0L : z;
-          REQUIRE(output[i * 3 + r] == Approx((double)expected).epsilon(1e-12).margin(1e-13 * (double)scale));
+          REQUIRE(output[i * 3 + r] ==
+                  Approx((double)expected).epsilon(1e-12).margin(1e-13 * (double)scale));
         }
       }
     }
@@ -163,11 +166,49 @@ TEST_CASE("Direct engine is overflow-safe for beta up to 1e4", "[interaction][pa
       long double z = 0;
       for (std::int64_t j = 0; j < n; ++j) {
         long double c = 0;
-        for (int k = 0; k < d; ++k) c += (long double)all[(part.first + i) * d + k] * all[j * d + k];
+        for (int k = 0; k < d; ++k)
+          c += (long double)all[(part.first + i) * d + k] * all[j * d + k];
         z += std::exp(1e4L * (c - 1.0L)) / n;
       }
       REQUIRE(sums.normaliser[i] == Approx((double)z).epsilon(1e-10));
       for (int k = 0; k < d; ++k) REQUIRE(std::isfinite(output[i * d + k]));
     }
   }
+}
+
+TEST_CASE("Single-precision direct engine agrees with double within float rounding",
+          "[interaction][parallel]") {
+  // Per term: float rounding of beta <x, y> (about 3 beta 6e-8 absolute in the exponent), of the
+  // exponential (~1.2e-7) and of the weight product; per 256-source chunk the float partial sum
+  // adds at most 256 x 6e-8 = 1.5e-5 relative to the sum of its (positive) terms, which is at
+  // most W = 1. Hence every sum is within W (2e-5 + 4e-7 beta) of the double result.
+  const std::int64_t n = 1000;
+  for (int d : {2, 3}) {
+    for (double beta : {1.0, 10.0, 100.0}) {
+      const auto kernel = identity_kernel(d, beta, true);
+      const auto part = parallel::block_partition(n, MPI_COMM_WORLD);
+      const auto x = random_points(part.first, part.count, d, 19);
+      const std::vector<double> w(part.count, 1.0 / n);
+      interaction::EngineOptions single;
+      single.precision = "float";
+      auto exact_engine = interaction::make_engine("direct", kernel, MPI_COMM_WORLD);
+      auto float_engine = interaction::make_engine("direct", kernel, MPI_COMM_WORLD, single);
+      interaction::KernelSums exact, approximate;
+      exact_engine->evaluate(x, x, w, exact);
+      float_engine->evaluate(x, x, w, approximate);
+      double worst = 0;
+      for (std::int64_t i = 0; i < part.count; ++i) {
+        worst = std::max(worst, std::abs(exact.normaliser[i] - approximate.normaliser[i]));
+        for (int k = 0; k < d; ++k)
+          worst = std::max(worst,
+                           std::abs(exact.numerator[i * d + k] - approximate.numerator[i * d + k]));
+      }
+      INFO("d = " << d << ", beta = " << beta << ": largest difference " << worst);
+      CHECK(worst <= 2e-5 + 4e-7 * beta);
+    }
+  }
+  CHECK_THROWS_AS(
+      interaction::make_engine("spectral", identity_kernel(2, 1.0, true), MPI_COMM_WORLD,
+                               interaction::EngineOptions{1e-10, "float"}),
+      config::InputError);
 }

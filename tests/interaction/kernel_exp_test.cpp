@@ -1,6 +1,5 @@
 // The direct kernel's own vectorised exponential (interaction/direct_kernel.hpp) against libm.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -27,8 +26,8 @@ TEST_CASE("Kernel exponential is accurate to a few ulp on its whole range", "[in
 TEST_CASE("Kernel exponential: underflow to 0, overflow to infinity, NaN propagates",
           "[interaction]") {
   const double inf = std::numeric_limits<double>::infinity();
-  const std::vector<double> x = {-1e4, -745.0, -709.0, 710.0, 1e4,
-                                 std::numeric_limits<double>::quiet_NaN(), 0.0};
+  const std::vector<double> x = {
+      -1e4, -745.0, -709.0, 710.0, 1e4, std::numeric_limits<double>::quiet_NaN(), 0.0};
   std::vector<double> y(x.size());
   kernel_exp(x.data(), y.data(), x.size());
   CHECK(y[0] == 0.0);
