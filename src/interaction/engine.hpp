@@ -45,6 +45,8 @@ class Engine {
  public:
   virtual ~Engine() = default;
   virtual std::string name() const = 0;
+  // One line for run summaries and output metadata (approximate engines state their accuracy).
+  virtual std::string summary() const { return name(); }
   // Collective over the engine's communicator. `targets` are this rank's targets (count x d,
   // row-major); `sources` and `weights` are this rank's block of the distributed sources (the
   // global order is the rank order). With a causal kernel the targets must be the sources.

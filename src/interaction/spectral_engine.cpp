@@ -344,4 +344,10 @@ void SpectralEngine::sphere_sums(std::span<const double> targets, KernelSums& su
   }
 }
 
+std::string SpectralEngine::summary() const {
+  return "spectral (truncation degree L = " + std::to_string(truncation_.degree) +
+         ", a-priori Bessel tail bound " + config::format_number(truncation_.tail_bound) +
+         " relative to the largest sum)";
+}
+
 }  // namespace attnflow::interaction

@@ -56,6 +56,7 @@ class SpectralEngine : public Engine {
   // identity; causal mask; tolerance outside [1e-14, 0.5]).
   SpectralEngine(const Kernel& kernel, MPI_Comm comm, double tolerance);
   std::string name() const override { return "spectral"; }
+  std::string summary() const override;
   // pairs_last_call() counts the equivalent pairs (targets x global sources).
   void evaluate(std::span<const double> targets, std::span<const double> sources,
                 std::span<const double> weights, KernelSums& sums) override;

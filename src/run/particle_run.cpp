@@ -181,7 +181,7 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
         {"time_rescaling_log", format_number(log_time_scale)},
         {"time_unit", log_time_scale == 0 ? "t"
                                           : "rescaled t' = e^s t with s = time_rescaling_log"},
-        {"engine", engine->name()},
+        {"engine", engine->summary()},
         {"integrator", integrator_name},
         {"step_size", format_number(schedule.step_size)},
         {"ranks", std::to_string(ranks)}};
@@ -206,6 +206,7 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
         << ranks << " ranks: N = " << tokens << ", d = " << model.dimension << ", "
         << model.attention_name() << ", beta = " << model.beta << ", " << integrator_name
         << ", h = " << schedule.step_size << ", " << schedule.total_steps << " steps\n";
+    out << "engine: " << engine->summary() << "\n";
     if (log_time_scale != 0)
       out << "USA time rescaling: the run's time is t' = e^s t with s = " << log_time_scale
           << "\n";
