@@ -19,7 +19,7 @@ using namespace attnflow;
 namespace {
 
 // Reads and compares on rank 0 (serial I/O); an InputError there is rethrown on every rank.
-int run(const config::OptionSet& options) {
+int compare_runs(const config::OptionSet& options) {
   const bool root = parallel::rank_of(MPI_COMM_WORLD) == 0;
   std::string error, text;
   comparison::Comparison result;
@@ -81,6 +81,6 @@ int main(int argc, char** argv) {
       if (parallel::rank_of(MPI_COMM_WORLD) == 0) std::cout << help.str();
       return 0;
     }
-    return run(options);
+    return compare_runs(options);
   });
 }
