@@ -1,0 +1,111 @@
+#include "comparison/compare.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "comparison/distance.hpp"
+#include "config/error.hpp"
+
+namespace attnflow::comparison {
+
+namespace {
+
+std::vector<std::string> moment_columns(int dimension) {
+  std::vector<std::string> names;
+  if (dimension == 2)
+    for (int k = 1; k <= compared_moments; ++k) names.push_back("fourier_modulus_" + std::to_string(k));
+  else
+    for (int l = 0; l <= compared_moments; ++l) names.push_back("harmonic_power_" + std::to_string(l));
+  return names;
+}
+
+double table_value(const Table& table, long long row, const std::string& column) {
+  const int c = table.column(column);
+  if (row < 0 || c < 0) return NAN;
+  return table.values[std::size_t(row) * table.columns.size() + std::size_t(c)];
+}
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", value);
+  return text;
+}
+
+}  // namespace
+
+double circle_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
+                       const std::vector<double>& density) {
+  std::vector<std::int64_t> order;
+  const auto edges = circle_edges(continuum, order);
+  std::vector<double> masses(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    masses[i] = density[std::size_t(order[i])] * continuum.measures[std::size_t(order[i])];
+  std::vector<double> angles(positions.size() / 2);
+  for (std::size_t j = 0; j < angles.size(); ++j) angles[j] = std::atan2(positions[2 * j + 1], positions[2 * j]);
+  return circle_wasserstein(atoms(angles), cells(edges, masses));
+}
+
+double sphere_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
+                       const std::vector<double>& density) {
+  const auto nearest = nearest_centres(positions, continuum.centres, continuum.dimension);
+  std::vector<double> histogram(std::size_t(continuum.cells), 0.0), masses(histogram.size());
+  for (auto c : nearest) histogram[std::size_t(c)] += 1;
+  for (std::size_t i = 0; i < masses.size(); ++i) masses[i] = density[i] * continuum.measures[i];
+  return histogram_l1(histogram, masses);
+}
+
+Comparison compare(const ParticleRun& particles, const ContinuumRun& continuum, double time_tolerance) {
+  config::require(particles.dimension == continuum.dimension,
+                  "particle file '" + particles.path + "' has dimension " +
+                      std::to_string(particles.dimension) + ", continuum file '" + continuum.path +
+                      "' has " + std::to_string(continuum.dimension));
+  config::require(continuum.dimension == 2 || continuum.dimension == 3,
+                  "continuum file '" + continuum.path + "': dimension must be 2 (circle) or 3 (sphere)");
+  const int d = continuum.dimension;
+  Comparison result;
+  result.columns = {"time", "particle_time", "particle_snapshot", "continuum_snapshot",
+                    d == 2 ? "wasserstein_1" : "histogram_l1", "energy_scaled_particles",
+                    "energy_scaled_continuum", "energy_scaled_difference"};
+  const auto moments = moment_columns(d);
+  for (const auto& name : moments) result.columns.push_back(name + "_difference");
+  const auto match = match_times(continuum.times, particles.times, time_tolerance);
+  for (std::size_t s = 0; s < match.size(); ++s) {
+    const double t = continuum.times[s];
+    if (match[s] < 0) {
+      result.unmatched_times.push_back(t);
+      continue;
+    }
+    const auto positions = particles.positions(match[s]);
+    const auto density = continuum.density(std::int64_t(s));
+    const double distance = d == 2 ? circle_distance(positions, continuum, density)
+                                   : sphere_distance(positions, continuum, density);
+    const long long prow = particles.diagnostics.row_at(particles.times[std::size_t(match[s])], time_tolerance);
+    const long long crow = continuum.diagnostics.row_at(t, time_tolerance);
+    const double ep = table_value(particles.diagnostics, prow, "energy_scaled");
+    const double ec = table_value(continuum.diagnostics, crow, "energy_scaled");
+    std::vector<double> row = {t, particles.times[std::size_t(match[s])], double(match[s]), double(s),
+                               distance, ep, ec, ep - ec};
+    for (const auto& name : moments)
+      row.push_back(table_value(particles.diagnostics, prow, name) -
+                    table_value(continuum.diagnostics, crow, name));
+    result.rows.push_back(row);
+  }
+  return result;
+}
+
+std::string csv_text(const Comparison& comparison, const std::vector<std::string>& header_lines) {
+  std::ostringstream out;
+  for (const auto& line : header_lines) out << "# " << line << "\n";
+  for (double t : comparison.unmatched_times)
+    out << "# unmatched continuum time " << number(t) << " (no particle snapshot within the tolerance)\n";
+  for (std::size_t c = 0; c < comparison.columns.size(); ++c) out << (c ? "," : "") << comparison.columns[c];
+  out << "\n";
+  for (const auto& row : comparison.rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << number(row[c]);
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace attnflow::comparison

@@ -1,0 +1,33 @@
+#pragma once
+// The particle-versus-continuum comparison of attnflow-compare (MATH.md 7): per continuum snapshot
+// with a particle snapshot at the same time, the circle W1 or the sphere cell-histogram L1, and the
+// differences of the energies and leading moments from the two diagnostics tables.
+#include <string>
+#include <vector>
+
+#include "comparison/files.hpp"
+
+namespace attnflow::comparison {
+
+inline constexpr int compared_moments = 4;  // |m_k|, k = 1..4 (circle) or C_l, l = 0..4 (sphere)
+
+struct Comparison {
+  std::vector<std::string> columns;
+  std::vector<std::vector<double>> rows;
+  std::vector<double> unmatched_times;  // continuum times without a particle snapshot
+};
+
+// Throws config::InputError when the dimensions differ or are not 2 or 3.
+Comparison compare(const ParticleRun& particles, const ContinuumRun& continuum, double time_tolerance);
+
+// W1 between the particle snapshot (tokens x 2) and the continuum density (file order) on the circle.
+double circle_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
+                       const std::vector<double>& density);
+// L1 between the nearest-centre histogram of the particles and the continuum cell masses.
+double sphere_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
+                       const std::vector<double>& density);
+
+// The CSV text: '#' lines (the given header lines, then unmatched times), a header, the rows.
+std::string csv_text(const Comparison& comparison, const std::vector<std::string>& header_lines);
+
+}  // namespace attnflow::comparison

@@ -1,0 +1,214 @@
+#include "comparison/files.hpp"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+#include <numeric>
+
+#include "config/error.hpp"
+#include "output/hdf5.hpp"
+
+namespace attnflow::comparison {
+
+namespace {
+
+using output::Handle;
+
+Handle open_for_reading(const std::string& path, const std::string& what) {
+  output::silence_hdf5_errors();
+  config::require(std::filesystem::is_regular_file(path), what + " file '" + path + "' does not exist");
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  config::require(file.valid(), what + " file '" + path + "' is not an HDF5 file");
+  return file;
+}
+
+void require_format(hid_t file, const std::string& path, const std::string& prefix, const std::string& what) {
+  bool exists = false;
+  const auto format = output::read_string_attribute(file, "format", &exists);
+  config::require(exists && format.rfind(prefix, 0) == 0,
+                  what + " file '" + path + "' is not an " + prefix + " file (format attribute '" +
+                      format + "')");
+}
+
+Handle open_dataset(hid_t file, const std::string& name, const std::string& path) {
+  Handle dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
+  config::require(dataset.valid(), "file '" + path + "' has no dataset /" + name);
+  return dataset;
+}
+
+// Reads the whole dataset (or, with leading >= 0, its slice `leading` along the first dimension)
+// as doubles.
+std::vector<double> read_doubles(const std::string& path, const std::string& name, long long leading = -1) {
+  Handle file = open_for_reading(path, "input");
+  Handle dataset = open_dataset(file, name, path);
+  auto extent = output::dataset_extent(dataset);
+  Handle file_space(H5Dget_space(dataset));
+  std::vector<hsize_t> start(extent.size(), 0), count = extent;
+  if (leading >= 0) {
+    config::require(!extent.empty() && hsize_t(leading) < extent[0],
+                    "file '" + path + "': /" + name + " has no record " + std::to_string(leading));
+    start[0] = hsize_t(leading);
+    count[0] = 1;
+  }
+  hsize_t total = 1;
+  for (auto c : count) total *= c;
+  std::vector<double> values(total);
+  if (total == 0) return values;
+  if (!extent.empty())
+    H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+  Handle memory(H5Screate_simple(1, &total, nullptr));
+  const herr_t status = H5Dread(dataset, H5T_NATIVE_DOUBLE, memory, file_space, H5P_DEFAULT, values.data());
+  config::require(status >= 0, "file '" + path + "': cannot read /" + name + " (damaged file?)");
+  return values;
+}
+
+std::vector<std::string> read_string_list(hid_t object, const std::string& name, const std::string& path) {
+  config::require(H5Aexists(object, name.c_str()) > 0,
+                  "file '" + path + "': attribute '" + name + "' is missing");
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT));
+  Handle type(H5Aget_type(attribute));
+  Handle space(H5Aget_space(attribute));
+  const auto count = std::size_t(H5Sget_simple_extent_npoints(space));
+  const std::size_t width = H5Tget_size(type);
+  config::require(H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type),
+                  "file '" + path + "': attribute '" + name + "' is not a fixed-length string list");
+  std::vector<char> buffer(count * width);
+  config::require(H5Aread(attribute, type, buffer.data()) >= 0,
+                  "file '" + path + "': cannot read attribute '" + name + "'");
+  std::vector<std::string> values;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string v(buffer.data() + i * width, width);
+    v.erase(std::find(v.begin(), v.end(), '\0'), v.end());
+    values.push_back(v);
+  }
+  return values;
+}
+
+Table read_table(const std::string& path) {
+  Table table;
+  Handle file = open_for_reading(path, "input");
+  if (H5Lexists(file, "diagnostics", H5P_DEFAULT) <= 0) return table;
+  Handle dataset = open_dataset(file, "diagnostics", path);
+  table.columns = read_string_list(dataset, "columns", path);
+  table.values = read_doubles(path, "diagnostics");
+  config::require(!table.columns.empty() && table.values.size() % table.columns.size() == 0,
+                  "file '" + path + "': /diagnostics does not match its column names");
+  return table;
+}
+
+std::int64_t integer_attribute(hid_t file, const std::string& name, const std::string& path) {
+  std::int64_t value = 0;
+  config::require(output::read_attribute(file, name, value),
+                  "file '" + path + "': root attribute '" + name + "' is missing");
+  return value;
+}
+
+}  // namespace
+
+int Table::column(const std::string& name) const {
+  const auto it = std::find(columns.begin(), columns.end(), name);
+  return it == columns.end() ? -1 : int(it - columns.begin());
+}
+
+long long Table::row_at(double t, double tolerance) const {
+  const int c = column("time");
+  if (c < 0) return -1;
+  long long best = -1;
+  double distance = tolerance;
+  for (std::size_t r = 0; r < rows(); ++r) {
+    const double gap = std::abs(values[r * columns.size() + std::size_t(c)] - t);
+    if (gap <= distance) {
+      distance = gap;
+      best = (long long)r;
+    }
+  }
+  return best;
+}
+
+std::vector<double> ParticleRun::positions(std::int64_t snapshot) const {
+  auto values = read_doubles(path, "positions", snapshot);
+  config::require(values.size() == std::size_t(tokens * dimension),
+                  "particle file '" + path + "': /positions does not match token_count x dimension");
+  return values;
+}
+
+std::vector<double> ContinuumRun::density(std::int64_t snapshot) const {
+  auto values = read_doubles(path, "density", snapshot);
+  config::require(values.size() == std::size_t(cells),
+                  "continuum file '" + path + "': /density does not match cell_count");
+  return values;
+}
+
+ParticleRun read_particle_run(const std::string& path) {
+  ParticleRun run;
+  run.path = path;
+  {
+    Handle file = open_for_reading(path, "particle");
+    require_format(file, path, "attnflow-particles", "particle");
+    run.dimension = int(integer_attribute(file, "dimension", path));
+    run.tokens = integer_attribute(file, "token_count", path);
+  }
+  run.times = read_doubles(path, "time");
+  run.diagnostics = read_table(path);
+  config::require(!run.times.empty(), "particle file '" + path + "' has no snapshots");
+  return run;
+}
+
+ContinuumRun read_continuum_run(const std::string& path) {
+  ContinuumRun run;
+  run.path = path;
+  {
+    Handle file = open_for_reading(path, "continuum");
+    require_format(file, path, "attnflow-continuum", "continuum");
+    run.dimension = int(integer_attribute(file, "dimension", path));
+    run.cells = integer_attribute(file, "cell_count", path);
+  }
+  run.times = read_doubles(path, "time");
+  run.centres = read_doubles(path, "mesh/centres");
+  run.measures = read_doubles(path, "mesh/measures");
+  run.diagnostics = read_table(path);
+  config::require(run.centres.size() == std::size_t(run.cells * run.dimension) &&
+                      run.measures.size() == std::size_t(run.cells),
+                  "continuum file '" + path + "': /mesh does not match cell_count");
+  config::require(!run.times.empty(), "continuum file '" + path + "' has no snapshots");
+  return run;
+}
+
+std::vector<long long> match_times(const std::vector<double>& continuum_times,
+                                   const std::vector<double>& particle_times, double tolerance) {
+  std::vector<long long> match;
+  for (double t : continuum_times) {
+    long long best = -1;
+    double distance = tolerance;
+    for (std::size_t s = 0; s < particle_times.size(); ++s) {
+      const double gap = std::abs(particle_times[s] - t);
+      if (gap <= distance) {
+        distance = gap;
+        best = (long long)s;
+      }
+    }
+    match.push_back(best);
+  }
+  return match;
+}
+
+std::vector<double> circle_edges(const ContinuumRun& run, std::vector<std::int64_t>& order) {
+  config::require(run.dimension == 2, "continuum file '" + run.path + "' is not on the circle");
+  const std::size_t m = std::size_t(run.cells);
+  std::vector<double> angle(m);
+  for (std::size_t i = 0; i < m; ++i) angle[i] = std::atan2(run.centres[2 * i + 1], run.centres[2 * i]);
+  order.resize(m);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return angle[a] < angle[b]; });
+  std::vector<double> edges(m + 1);
+  edges[0] = angle[order[0]] - run.measures[order[0]] / 2;
+  for (std::size_t i = 0; i < m; ++i) edges[i + 1] = edges[i] + run.measures[order[i]];
+  config::require(std::abs(edges[m] - edges[0] - 2 * std::numbers::pi) < 1e-9,
+                  "continuum file '" + run.path + "': circle cell lengths do not add up to 2 pi");
+  return edges;
+}
+
+}  // namespace attnflow::comparison

@@ -1,0 +1,54 @@
+#pragma once
+// Reading a particle run (format attnflow-particles) and a continuum run (attnflow-continuum) for
+// the comparison, and matching their snapshot times. Serial: call on one rank (MPI_COMM_SELF I/O).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attnflow::comparison {
+
+// The diagnostics table of a run file: column names and rows.
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<double> values;  // rows x columns
+  std::size_t rows() const { return columns.empty() ? 0 : values.size() / columns.size(); }
+  // Index of the column, or -1.
+  int column(const std::string& name) const;
+  // The row whose "time" equals t within tolerance, or -1.
+  long long row_at(double t, double tolerance) const;
+};
+
+struct ParticleRun {
+  std::string path;
+  int dimension = 0;
+  std::int64_t tokens = 0;
+  std::vector<double> times;
+  Table diagnostics;
+  // Positions of snapshot s (tokens x dimension).
+  std::vector<double> positions(std::int64_t snapshot) const;
+};
+
+struct ContinuumRun {
+  std::string path;
+  int dimension = 0;
+  std::int64_t cells = 0;
+  std::vector<double> times;
+  std::vector<double> centres, measures;  // cells x d, cells (file order)
+  Table diagnostics;
+  std::vector<double> density(std::int64_t snapshot) const;  // cell averages, file order
+};
+
+// Throw config::InputError naming the file when it is missing, not HDF5 or of the wrong format.
+ParticleRun read_particle_run(const std::string& path);
+ContinuumRun read_continuum_run(const std::string& path);
+
+// For each continuum time, the index of the particle snapshot with |t_p - t_c| <= tolerance
+// (the nearest one), or -1 when there is none.
+std::vector<long long> match_times(const std::vector<double>& continuum_times,
+                                   const std::vector<double>& particle_times, double tolerance);
+
+// Cell edges of the circle mesh: the cells sorted by the angle of their centre, edge i is the start
+// of sorted cell i, edge M = edge 0 + 2 pi; `order` receives the file index of each sorted cell.
+std::vector<double> circle_edges(const ContinuumRun& run, std::vector<std::int64_t>& order);
+
+}  // namespace attnflow::comparison
