@@ -9,40 +9,15 @@
 #include <vector>
 
 #include "config/error.hpp"
+#include "interaction/benchmark.hpp"
 #include "interaction/engine.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
+#include "support/kernels.hpp"
 #include "support/mpi_test.hpp"
 
 using namespace attnflow;
-
-namespace {
-
-interaction::Kernel identity_kernel(int d, double beta, bool normalised) {
-  model::Model m;
-  m.dimension = d;
-  m.beta = beta;
-  m.attention = normalised ? model::Attention::softmax : model::Attention::unnormalised;
-  m.query = m.key = m.value = model::Matrix::identity(d);
-  return interaction::Kernel::from_model(m);
-}
-
-// Points on S^{d-1} for global indices [first, first + count), the same on any rank count.
-std::vector<double> random_points(std::int64_t first, std::int64_t count, int d,
-                                  std::uint64_t seed) {
-  random::CounterRandom rng(seed, random::Stream::test);
-  std::vector<double> x(count * d);
-  for (std::int64_t i = 0; i < count; ++i) {
-    std::span<double> row(x.data() + i * d, d);
-    rng.normals(first + i, 0, row);
-    double n = 0;
-    for (double v : row) n += v * v;
-    for (double& v : row) v /= std::sqrt(n);
-  }
-  return x;
-}
-
-}  // namespace
+using testing::identity_kernel;
 
 TEST_CASE("Direct engine on the circle equals the Jacobi-Anger series (MATH.md 5)",
           "[interaction][parallel]") {
@@ -102,7 +77,7 @@ TEST_CASE("Direct engine on S^2 with general Q, K, V equals a long-double brute-
       m.attention = attention;
       const auto kernel = interaction::Kernel::from_model(m);
       const auto part = parallel::block_partition(n, MPI_COMM_WORLD);
-      const auto all = random_points(0, n, d, 11);
+      const auto all = interaction::random_sphere_points(0, n, d, 11);
       std::vector<double> x(all.begin() + part.first * d,
                             all.begin() + (part.first + part.count) * d);
       std::vector<double> w(part.count);
@@ -150,7 +125,7 @@ TEST_CASE("Direct engine is overflow-safe for beta up to 1e4", "[interaction][pa
   const int d = 3;
   const std::int64_t n = 64;
   const auto part = parallel::block_partition(n, MPI_COMM_WORLD);
-  const auto all = random_points(0, n, d, 5);
+  const auto all = interaction::random_sphere_points(0, n, d, 5);
   std::vector<double> x(all.begin() + part.first * d, all.begin() + (part.first + part.count) * d);
   std::vector<double> w(part.count, 1.0 / n);
   for (bool normalised : {true, false}) {
@@ -187,7 +162,7 @@ TEST_CASE("Single-precision direct engine agrees with double within float roundi
     for (double beta : {1.0, 10.0, 100.0}) {
       const auto kernel = identity_kernel(d, beta, true);
       const auto part = parallel::block_partition(n, MPI_COMM_WORLD);
-      const auto x = random_points(part.first, part.count, d, 19);
+      const auto x = interaction::random_sphere_points(part.first, part.count, d, 19);
       const std::vector<double> w(part.count, 1.0 / n);
       interaction::EngineOptions single;
       single.precision = "float";

@@ -13,20 +13,13 @@
 #include "interaction/benchmark.hpp"
 #include "interaction/engine.hpp"
 #include "parallel/partition.hpp"
+#include "support/kernels.hpp"
 #include "support/mpi_test.hpp"
 
 using namespace attnflow;
+using testing::identity_kernel;
 
 namespace {
-
-interaction::Kernel identity_kernel(int d, double beta, bool normalised) {
-  model::Model m;
-  m.dimension = d;
-  m.beta = beta;
-  m.attention = normalised ? model::Attention::softmax : model::Attention::unnormalised;
-  m.query = m.key = m.value = model::Matrix::identity(d);
-  return interaction::Kernel::from_model(m);
-}
 
 struct Errors {
   double sums = 0;             // max |spectral - direct| over all sums / (W e^{beta - shift})
