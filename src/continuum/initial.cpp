@@ -1,6 +1,7 @@
 #include "continuum/initial.hpp"
 
 #include "config/number_list.hpp"
+#include "parallel/partition.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -146,7 +147,7 @@ std::vector<double> initial_cell_averages(const Solver& solver, const InitialDen
   }
   std::vector<double> masses(rho.size());
   for (std::size_t i = 0; i < rho.size(); ++i) masses[i] = rho[i] * solver.measures()[i];
-  const double mass = ordered_sum(masses, solver.comm());
+  const double mass = parallel::ordered_sum(masses, solver.comm());
   double local_min = rho.empty() ? HUGE_VAL : *std::min_element(rho.begin(), rho.end());
   double global_min = 0;
   MPI_Allreduce(&local_min, &global_min, 1, MPI_DOUBLE, MPI_MIN, solver.comm());

@@ -196,31 +196,18 @@ Diagnostics Solver::diagnostics(int max_moment) {
   }
   Diagnostics d;
   d.time = time();
-  d.mass = ordered_sum(masses, comm_);
+  d.mass = parallel::ordered_sum(masses, comm_);
   check_mpi(MPI_Allreduce(&local_min, &d.min_density, 1, MPI_DOUBLE, MPI_MIN, comm_),
             "MPI_Allreduce(min density)");
   interaction::KernelSums sums;
   energy_engine_->evaluate(centres_, centres_, masses, sums);
   std::vector<double> pair_sums(rho.size());
   for (std::size_t i = 0; i < rho.size(); ++i) pair_sums[i] = masses[i] * sums.normaliser[i];
-  const double double_sum = ordered_sum(pair_sums, comm_);
+  const double double_sum = parallel::ordered_sum(pair_sums, comm_);
   // beta = 0: E diverges like 1/(2 beta); defined as (1/2) mass^2 like the particle diagnostics.
   d.energy_scaled = model_.beta > 0 ? double_sum / (2 * model_.beta) : 0.5 * d.mass * d.mass;
   d.moments = moments(masses, d.mass, max_moment);
   return d;
-}
-
-double ordered_sum(std::span<const double> local_values, MPI_Comm comm) {
-  std::vector<int> counts, displacements;
-  parallel::gather_layout(static_cast<std::int64_t>(local_values.size()), 1, comm, counts,
-                          displacements);
-  std::vector<double> all(displacements.back() + counts.back());
-  check_mpi(MPI_Allgatherv(local_values.data(), static_cast<int>(local_values.size()), MPI_DOUBLE,
-                           all.data(), counts.data(), displacements.data(), MPI_DOUBLE, comm),
-            "MPI_Allgatherv(ordered sum)");
-  double sum = 0;
-  for (double v : all) sum += v;
-  return sum;
 }
 
 std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cells,

@@ -177,8 +177,4 @@ std::unique_ptr<Solver> make_circle_solver(const model::Model& model, std::int64
 std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cells,
                                     int refinements, const Settings& settings, MPI_Comm comm);
 
-// Sum of values over all ranks in global order (all-gathered), bitwise the same for any number
-// of ranks. Collective.
-double ordered_sum(std::span<const double> local_values, MPI_Comm comm);
-
 }  // namespace attnflow::continuum

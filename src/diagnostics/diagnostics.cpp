@@ -36,23 +36,6 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
   return interaction::make_engine("direct", energy_kernel(dimension, beta), comm);
 }
 
-namespace {
-
-// Sums values in global order: gathers every rank's block to all ranks first.
-double ordered_sum(const std::vector<double>& local, MPI_Comm comm) {
-  std::vector<int> counts, displacements;
-  parallel::gather_layout(static_cast<std::int64_t>(local.size()), 1, comm, counts, displacements);
-  std::vector<double> all(displacements.back() + counts.back());
-  check_mpi(MPI_Allgatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE, all.data(),
-                           counts.data(), displacements.data(), MPI_DOUBLE, comm),
-            "MPI_Allgatherv(diagnostics)");
-  double s = 0;
-  for (double v : all) s += v;
-  return s;
-}
-
-}  // namespace
-
 std::vector<double> compute(const particles::State& state, const model::Model& model,
                             double cluster_tolerance, interaction::Engine* energy_engine,
                             bool pair_terms) {
@@ -80,7 +63,8 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
     interaction::KernelSums sums;
     const auto weights = state.weights();
     energy_engine->evaluate(state.positions, state.positions, weights, sums);
-    energy_scaled = ordered_sum(sums.normaliser, state.comm) / (2.0 * model.beta * double(n));
+    energy_scaled =
+        parallel::ordered_sum(sums.normaliser, state.comm) / (2.0 * model.beta * double(n));
   }
 
   std::vector<double> mean(d, 0.0);

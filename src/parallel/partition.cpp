@@ -49,6 +49,18 @@ void gather_layout(std::int64_t local_count, int stride, MPI_Comm comm, std::vec
   }
 }
 
+double ordered_sum(std::span<const double> local_values, MPI_Comm comm) {
+  std::vector<int> counts, displacements;
+  gather_layout(static_cast<std::int64_t>(local_values.size()), 1, comm, counts, displacements);
+  std::vector<double> all(displacements.back() + counts.back());
+  check_mpi(MPI_Allgatherv(local_values.data(), static_cast<int>(local_values.size()), MPI_DOUBLE,
+                           all.data(), counts.data(), displacements.data(), MPI_DOUBLE, comm),
+            "MPI_Allgatherv(ordered sum)");
+  double sum = 0;
+  for (double v : all) sum += v;
+  return sum;
+}
+
 int rank_of(MPI_Comm comm) {
   int rank = 0;
   MPI_Comm_rank(comm, &rank);

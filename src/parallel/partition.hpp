@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace attnflow::parallel {
@@ -22,6 +23,10 @@ Partition partition_from_counts(std::int64_t local_count, MPI_Comm comm);
 // Counts and displacements of every rank's block, scaled by `stride` (for MPI_Allgatherv).
 void gather_layout(std::int64_t local_count, int stride, MPI_Comm comm, std::vector<int>& counts,
                    std::vector<int>& displacements);
+
+// Sum of every rank's values in global order (all-gathered, then summed serially): bitwise the
+// same for any number of ranks, unlike MPI_Allreduce. Collective.
+double ordered_sum(std::span<const double> local_values, MPI_Comm comm);
 
 int rank_of(MPI_Comm comm);
 int size_of(MPI_Comm comm);

@@ -146,6 +146,7 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   const auto seed = options.get<unsigned long long>("seed");
   const double log_time_scale = model.log_time_scale();
   const bool quiet = options.flag("quiet");
+  const bool pair_diagnostics = !options.flag("skip-pair-diagnostics");
 
   // --- Build the solver.
   parallel::Timers timers;
@@ -196,7 +197,7 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
     parallel::Timers::Scope scope(&timers, Section::output);
     if (diagnostics_due) {
       last_row = diagnostics::compute(state, model, tolerance, energy_engine.get(),
-                                      !options.flag("skip-pair-diagnostics"));
+                                      pair_diagnostics);
       writer->write_diagnostics(last_row);
     }
     if (snapshot_due) writer->write_snapshot(state);

@@ -63,7 +63,7 @@ TEST_CASE("Sphere mesh: areas sum to 4 pi, canonical indices cover every cell on
           "[continuum][sphere]") {
   // The spherical triangles tile S^2 exactly (up to rounding), whatever the partition.
   auto solver = sphere(sphere_model(model::Attention::softmax, 2.0), 2, "mesh_", MPI_COMM_WORLD);
-  const double total = continuum::ordered_sum(solver->measures(), MPI_COMM_WORLD);
+  const double total = parallel::ordered_sum(solver->measures(), MPI_COMM_WORLD);
   CHECK(solver->global_cells() == 320);
   CHECK(std::abs(total - 4 * std::numbers::pi) < 1e-12);
   const auto density = gather_by_index(*solver);
