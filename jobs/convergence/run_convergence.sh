@@ -1,53 +1,85 @@
 #!/bin/bash
-# Particle-to-continuum convergence on the circle (MATH.md 7): the density (1 + 0.5 cos 2t) / (2 pi)
-# as particles (quantile and iid placement, N = 1e3 .. 1e5) and as a fine continuum grid, SA at
-# beta = 1 up to T = 1 (before any clustering: gamma_max t* >> 1 here), then W1 at t = 0 and t = T
-# by attnflow-compare and the slopes of log W1 against log N (expected -1 quantile, -1/2 iid).
+# Particle-to-continuum convergence (MATH.md 7): one smooth initial density as particles (N = 1e3 ..
+# 1e6) and as a fine continuum grid, SA at beta = BETA up to T = FINAL_TIME (before clustering:
+# gamma_max T << ln N / 2 here), then attnflow-compare at t = 0 and t = T and the fitted slopes of
+# log distance against log N.
+#   circle (DIMENSION=2): density (1 + 0.5 cos 2t) / (2 pi); quantile placement (one run, expected
+#     W1 slope -1) and iid (SEEDS, expected -1/2); W1 exact from the CDFs.
+#   sphere (DIMENSION=3): von Mises-Fisher density, kappa = 2 around the north pole, iid (SEEDS);
+#     L1 distance of the nearest-cell histograms on the continuum mesh (refine REFINE), expected
+#     to decrease like N^{-1/2} (the multinomial noise of the cell counts) down to the mesh's floor.
 #
 #   jobs/convergence/run_convergence.sh [build-directory] [output-directory]
-# Environment: TOKENS ("1000 3000 10000 30000 100000"), SEEDS (iid seeds, "1 2 3"), CELLS (8192),
-# RANKS (mpirun -n, 1), FINAL_TIME (1), STEP (0.02), BETA (1).
+# Environment: DIMENSION (2), TOKENS ("1000 3000 10000 30000 100000 300000 1000000"), SEEDS (iid
+# seeds, "1 2 3 4 5 6 7 8 9 10"), CELLS (circle, 8192), REFINE (sphere, 3), RANKS (mpirun -n, 1),
+# FINAL_TIME (1), STEP (0.02), BETA (1).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)
 out=${2:-convergence_output}
 mkdir -p "$out"
-TOKENS=${TOKENS:-"1000 3000 10000 30000 100000"}
-SEEDS=${SEEDS:-"1 2 3"}
+DIMENSION=${DIMENSION:-2}
+TOKENS=${TOKENS:-"1000 3000 10000 30000 100000 300000 1000000"}
+SEEDS=${SEEDS:-"1 2 3 4 5 6 7 8 9 10"}
 CELLS=${CELLS:-8192}
+REFINE=${REFINE:-3}
 RANKS=${RANKS:-1}
 FINAL_TIME=${FINAL_TIME:-1}
 STEP=${STEP:-0.02}
 BETA=${BETA:-1}
-run="mpirun --allow-run-as-root --oversubscribe -n $RANKS"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+run="mpirun --oversubscribe -n $RANKS"
 steps=$(/usr/bin/python3 -c "print(round($FINAL_TIME / $STEP))")
-common="--dimension 2 --model sa --beta $BETA"
+common="--dimension $DIMENSION --model sa --beta $BETA"
 
-echo "continuum: $CELLS cells"
-$run "$build/apps/attnflow-continuum" $common --initial uniform-mode --degree 2 --amplitude 0.5 \
-  --cells "$CELLS" --engine spectral --final-time "$FINAL_TIME" --output-interval "$FINAL_TIME" \
+case "$DIMENSION" in
+  2)
+    mesh="--cells $CELLS"
+    continuum_initial="--initial uniform-mode --degree 2 --amplitude 0.5"
+    particle_initial="--initial circle-density --density-amplitude 0.5 --density-mode 2"
+    placements="quantile iid"
+    ;;
+  3)
+    mesh="--refine $REFINE"
+    continuum_initial="--initial vmf --vmf-concentration 2 --vmf-centres 0,0,1"
+    particle_initial="--initial vmf --vmf-concentrations 2 --vmf-means 0,0,1"
+    placements="iid"
+    ;;
+  *)
+    echo "run_convergence.sh: error: DIMENSION must be 2 (circle) or 3 (sphere), got '$DIMENSION'" >&2
+    exit 2
+    ;;
+esac
+
+echo "continuum: dimension $DIMENSION, $mesh"
+$run "$build/apps/attnflow-continuum" $common $continuum_initial $mesh --engine spectral \
+  --final-time "$FINAL_TIME" --output-interval "$FINAL_TIME" \
   --output "$out/continuum.h5" --overwrite > "$out/continuum.log"
 
 for n in $TOKENS; do
   # The spectral engine above 3000 tokens: the direct engine's N^2 pairs would dominate the study.
   engine=direct
   [ "$n" -gt 3000 ] && engine=spectral
-  for placement in quantile iid; do
+  for placement in $placements; do
     seeds=$SEEDS
+    placement_option=""
+    if [ "$DIMENSION" = 2 ]; then placement_option="--placement $placement"; fi
     [ "$placement" = quantile ] && seeds=1  # deterministic: one run
     for seed in $seeds; do
       name="$out/${placement}_N${n}_seed${seed}"
-      $run "$build/apps/attnflow-particles" $common --tokens "$n" --initial circle-density \
-        --density-amplitude 0.5 --density-mode 2 --placement "$placement" --seed "$seed" \
+      $run "$build/apps/attnflow-particles" $common --tokens "$n" $particle_initial \
+        $placement_option --seed "$seed" \
         --engine "$engine" --skip-pair-diagnostics --integrator rk4 --step-size "$STEP" \
         --steps "$steps" --snapshot-every "$steps" --output-every "$steps" --quiet \
         --output "$name.h5" --overwrite
       $run "$build/apps/attnflow-compare" --particles "$name.h5" --continuum "$out/continuum.h5" \
         --output "$name.csv" --overwrite > /dev/null
-      echo "$placement N=$n seed=$seed: $(tail -n +1 "$name.csv" | grep -v '^#' | tail -1)"
+      echo "$placement N=$n seed=$seed: $(grep -v '^#' "$name.csv" | tail -1)"
+      # The positions are not needed after the comparison (1e6 tokens: 48 MB per run).
+      [ "$n" -gt 3000 ] && rm -f "$name.h5" "$name.xdmf"
     done
   done
 done
 /usr/bin/python3 "$here/fit_slopes.py" "$out"
-/usr/bin/python3 "$here/plot_overlay.py" "$out/iid_N1000_seed1.h5" "$out/continuum.h5" \
+/usr/bin/python3 "$here/../plot/plot_overlay.py" "$out/iid_N1000_seed1.h5" "$out/continuum.h5" \
   --output "$out/overlay_iid_N1000.png"

@@ -2,10 +2,10 @@
 """Overlay of a particle run on a continuum run at chosen times (attnflow-compare's picture).
 
 Circle: the particle angle histogram (as a density per radian) over the PDE cell averages.
-Sphere: the particle nearest-centre histogram (mass per cell / cell area) against the PDE density,
-cell by cell (points on the diagonal agree).
+Sphere: maps (longitude, latitude) of the PDE density and of the particles' nearest-centre
+histogram density (particle fraction per cell / cell area), on one colour scale.
 
-    /usr/bin/python3 jobs/convergence/plot_overlay.py particles.h5 continuum.h5 \
+    /usr/bin/python3 jobs/plot/plot_overlay.py particles.h5 continuum.h5 \
         [--times 0,1] [--bins 72] [--output overlay.png] [--time-tolerance 1e-6]
 """
 import argparse
@@ -54,12 +54,12 @@ def main():
     if not pairs:
         fail("no continuum time with a matching particle snapshot")
     d = int(c.attrs["dimension"])
-    centres, measures = c["mesh/centres"][:], c["mesh/measures"][:]
-    fig, axes = plt.subplots(1, len(pairs), figsize=(4.5 * len(pairs), 3.6), squeeze=False)
-    for ax, (t, pi, ci) in zip(axes[0], pairs):
-        x = p["positions"][pi]
-        rho = c["density"][ci]
-        if d == 2:
+    centres, measures = c["mesh/centres"][:], np.ravel(c["mesh/measures"][:])
+    if d == 2:
+        fig, axes = plt.subplots(1, len(pairs), figsize=(4.5 * len(pairs), 3.6), squeeze=False)
+        for ax, (t, pi, ci) in zip(axes[0], pairs):
+            x = p["positions"][pi]
+            rho = c["density"][ci]
             angle = np.mod(np.arctan2(x[:, 1], x[:, 0]), 2 * np.pi)
             ax.hist(angle, bins=args.bins, range=(0, 2 * np.pi), density=True, alpha=0.5,
                     label=f"particles N={x.shape[0]}")
@@ -68,17 +68,32 @@ def main():
             ax.plot(cell_angle[order], rho[order], "k-", lw=1, label=f"continuum M={rho.size}")
             ax.set_xlabel("angle")
             ax.set_ylabel("density")
-        else:
+            ax.set_title(f"t = {t:g}")
+            ax.legend(fontsize=7, loc="upper right")
+    else:
+        # Sphere: per time, the PDE density and the particles' nearest-cell histogram density
+        # (particle fraction per cell / cell area) as maps over longitude and latitude, one colour scale.
+        fig, axes = plt.subplots(len(pairs), 2, figsize=(10, 3.4 * len(pairs)), squeeze=False,
+                                 layout="constrained")
+        longitude = np.degrees(np.arctan2(centres[:, 1], centres[:, 0]))
+        latitude = np.degrees(np.arcsin(np.clip(centres[:, 2], -1, 1)))
+        for row, (t, pi, ci) in zip(axes, pairs):
+            x = p["positions"][pi]
+            rho = c["density"][ci]
             nearest = np.argmax(x @ centres.T, axis=1)
-            mass = np.bincount(nearest, minlength=rho.size) / x.shape[0]
-            ax.plot(rho, mass / measures, ".", ms=2, label="cells")
-            top = max(rho.max(), (mass / measures).max())
-            ax.plot([0, top], [0, top], "k-", lw=0.5)
-            ax.set_xlabel("continuum density")
-            ax.set_ylabel("particle histogram density")
-        ax.set_title(f"t = {t:g}")
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+            histogram = np.bincount(nearest, minlength=rho.size) / x.shape[0] / measures
+            top = max(rho.max(), histogram.max())
+            for ax, values, name in ((row[0], rho, f"continuum, {rho.size} cells"),
+                                     (row[1], histogram, f"particles N={x.shape[0]}, cell histogram")):
+                image = ax.scatter(longitude, latitude, c=values, s=6, vmin=0, vmax=top, cmap="viridis")
+                ax.set_xlim(-180, 180)
+                ax.set_ylim(-90, 90)
+                ax.set_xlabel("longitude")
+                ax.set_ylabel("latitude")
+                ax.set_title(f"t = {t:g}: {name}", fontsize=9)
+            fig.colorbar(image, ax=row.tolist(), label="density")
+    if d == 2:
+        fig.tight_layout()
     tmp = args.output + ".partial.png"
     fig.savefig(tmp, dpi=120)
     os.replace(tmp, args.output)
