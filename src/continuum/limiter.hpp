@@ -37,4 +37,37 @@ inline double limited_slope(Limiter limiter, double backward, double forward) {
   return 0.0;
 }
 
+// The multidimensional form used on the sphere (limiters of the Barth-Jespersen type): a cell's
+// reconstruction u_i + g.r_f at its face points f is scaled by phi = min_f psi(ratio_f), where
+// ratio_f = (admissible increment) / (g.r_f) >= 0 and the admissible increment is max - u_i
+// (g.r_f > 0) or min - u_i (g.r_f < 0) over the cell and its neighbours. Every psi satisfies
+// 0 <= psi(y) <= min(1, y), so the limited face values lie in [min, max].
+// In one dimension with the central slope g = (u_{i+1} - u_{i-1}) / 2 the minimum over the two
+// faces reproduces limited_slope exactly (ratios 4 f / (b + f) and 4 b / (b + f)):
+//   mc:       psi(y) = min(1, y)            (Barth-Jespersen)
+//   minmod:   psi(y) = min(1, y / 2)
+//   van Leer: psi(y) = y (1 - y / 4) for y < 2, 1 otherwise (C^1, smooth like van Leer's)
+inline double limited_fraction(Limiter limiter, double ratio) {
+  switch (limiter) {
+    case Limiter::first_order:
+      return 0.0;
+    case Limiter::minmod:
+      return std::min(1.0, ratio / 2);
+    case Limiter::van_leer:
+      return ratio < 2 ? ratio * (1 - ratio / 4) : 1.0;
+    case Limiter::mc:
+      return std::min(1.0, ratio);
+  }
+  return 0.0;
+}
+
+// psi(ratio_f) for one face increment g.r_f of a cell with value u_i and bounds [lowest, highest]
+// (1 when the increment is 0: that face constrains nothing).
+inline double face_fraction(Limiter limiter, double value, double lowest, double highest,
+                            double increment) {
+  if (increment > 0) return limited_fraction(limiter, (highest - value) / increment);
+  if (increment < 0) return limited_fraction(limiter, (lowest - value) / increment);
+  return 1.0;
+}
+
 }  // namespace attnflow::continuum

@@ -218,7 +218,7 @@ std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cell
           "--common-noise/--independent-noise: the continuum solver integrates the deterministic "
           "PDE only; set both to 0");
   require(std::isfinite(settings.cfl) && settings.cfl > 0 && settings.cfl <= 1,
-          "--cfl: must be in (0, 1] (positivity needs <= 0.5 with MUSCL)");
+          "--cfl: must be in (0, 1] (positivity needs <= 0.5 with MUSCL on the circle)");
   require(std::isfinite(settings.max_time_step) && settings.max_time_step > 0,
           "--max-time-step: must be a finite number > 0");
   if (model.dimension == 2) return make_circle_solver(model, cells, settings, comm);

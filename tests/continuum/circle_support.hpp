@@ -9,16 +9,12 @@
 
 #include "continuum/solver.hpp"
 #include "parallel/partition.hpp"
+#include "support/kernels.hpp"
 
 namespace attnflow::testing {
 
 inline model::Model circle_model(model::Attention attention, double beta) {
-  model::Model m;
-  m.dimension = 2;
-  m.attention = attention;
-  m.beta = beta;
-  m.query = m.key = m.value = model::Matrix::identity(2);
-  return m;
+  return identity_model(2, attention, beta);
 }
 
 inline std::unique_ptr<continuum::Solver> circle(
