@@ -10,6 +10,7 @@
 #include "output/hdf5.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
+#include "support/damage.hpp"
 #include "support/mpi_test.hpp"
 
 using namespace attnflow;
@@ -109,21 +110,7 @@ TEST_CASE("Damaged, foreign and missing checkpoints are InputErrors naming the f
     fs::resize_file(truncated, fs::file_size(good) / 2);
     fs::copy_file(good, flipped);
     // Flip one byte inside the positions: the HDF5 structure stays valid, only the checksum catches it.
-    haddr_t offset = 0;
-    {
-      hid_t file = H5Fopen(flipped.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-      hid_t dataset = H5Dopen2(file, "positions", H5P_DEFAULT);
-      offset = H5Dget_offset(dataset);
-      H5Dclose(dataset);
-      H5Fclose(file);
-    }
-    std::fstream f(flipped, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(std::streamoff(offset + 8 * 50 + 3));
-    char byte = 0;
-    f.read(&byte, 1);
-    byte = static_cast<char>(byte ^ 0x10);
-    f.seekp(std::streamoff(offset + 8 * 50 + 3));
-    f.write(&byte, 1);
+    testing::flip_bits(flipped, "positions", 8 * 50 + 3, 0x10);
     std::ofstream(text) << "not a checkpoint";
   }
   {
@@ -142,3 +129,4 @@ TEST_CASE("Damaged, foreign and missing checkpoints are InputErrors naming the f
   MPI_Barrier(MPI_COMM_WORLD);
   CHECK_THAT(error_of(empty_dir, MPI_COMM_WORLD), Catch::Contains("latest"));
 }
+
