@@ -6,6 +6,7 @@
 
 #include "comparison/distance.hpp"
 #include "config/error.hpp"
+#include "geometry/sphere.hpp"
 
 namespace attnflow::comparison {
 
@@ -48,7 +49,7 @@ double circle_distance(const std::vector<double>& positions, const ContinuumRun&
 
 double sphere_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
                        const std::vector<double>& density) {
-  const auto nearest = nearest_centres(positions, continuum.centres, continuum.dimension);
+  const auto nearest = geometry::nearest_centres(positions, continuum.centres, continuum.dimension);
   std::vector<double> histogram(std::size_t(continuum.cells), 0.0), masses(histogram.size());
   for (auto c : nearest) histogram[std::size_t(c)] += 1;
   for (std::size_t i = 0; i < masses.size(); ++i) masses[i] = density[i] * continuum.measures[i];

@@ -143,28 +143,6 @@ double circle_wasserstein(const CircleMeasure& mu, const CircleMeasure& nu) {
   return w1;
 }
 
-std::vector<std::int64_t> nearest_centres(std::span<const double> points, std::span<const double> centres,
-                                          int dimension) {
-  const std::size_t d = std::size_t(dimension);
-  const std::size_t n = points.size() / d, m = centres.size() / d;
-  config::require(m > 0, "nearest centres: no cells");
-  std::vector<std::int64_t> nearest(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    double best = -INFINITY;
-    std::size_t index = 0;
-    for (std::size_t c = 0; c < m; ++c) {
-      double inner = 0;
-      for (std::size_t k = 0; k < d; ++k) inner += points[i * d + k] * centres[c * d + k];
-      if (inner > best) {
-        best = inner;
-        index = c;
-      }
-    }
-    nearest[i] = std::int64_t(index);
-  }
-  return nearest;
-}
-
 double histogram_l1(std::span<const double> p, std::span<const double> q) {
   config::require(p.size() == q.size(), "histogram L1: histograms have different numbers of cells");
   double sp = 0, sq = 0;

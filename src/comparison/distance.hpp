@@ -26,11 +26,6 @@ CircleMeasure cells(std::span<const double> edges, std::span<const double> masse
 // with non-positive total mass or a negative mass.
 double circle_wasserstein(const CircleMeasure& mu, const CircleMeasure& nu);
 
-// For each of the `points` (count x d, unit vectors), the index of the centre (cells x d) with the
-// largest inner product (ties: the smallest index).
-std::vector<std::int64_t> nearest_centres(std::span<const double> points, std::span<const double> centres,
-                                          int dimension);
-
 // sum_i |p_i / sum p - q_i / sum q| for two histograms on the same cells: 0 for identical, 2 for
 // disjoint supports.
 double histogram_l1(std::span<const double> p, std::span<const double> q);

@@ -1,6 +1,7 @@
 #include "config/options.hpp"
 
 #include <charconv>
+#include <cstdlib>
 #include <cstdint>
 #include <string_view>
 #include <fstream>
@@ -105,6 +106,30 @@ std::string OptionSet::resolved_ini() const {
     out << name << " = " << formatters_.at(name)(it->second.value()) << "\n";
   }
   return out.str();
+}
+
+namespace {
+bool is_number(const char* text) {
+  char* end = nullptr;
+  std::strtod(text, &end);
+  return end != text && *end == '\0';
+}
+}  // namespace
+
+std::vector<const char*> without_petsc_options(int argc, const char* const* argv) {
+  std::vector<const char*> kept = {argv[0]};
+  bool petsc_value = false;
+  for (int i = 1; i < argc; ++i) {
+    const char* a = argv[i];
+    const bool option = a[0] == '-' && !is_number(a);
+    if (option && a[1] != '-') {
+      petsc_value = true;  // a PETSc option: its values follow until the next option
+      continue;
+    }
+    if (option) petsc_value = false;
+    if (!petsc_value) kept.push_back(a);
+  }
+  return kept;
 }
 
 }  // namespace attnflow::config

@@ -77,6 +77,12 @@ class OptionSet {
 
 std::string format_value(const boost::any& value);
 
+// The command line without PETSc-style options (a single dash and a name, e.g.
+// -continuum_ts_ssp_type rks2) and their values, which PETSc reads from the full command line
+// itself: what OptionSet::parse sees in an app that passes PETSc options through. Negative numbers
+// are values, not options. argv[0] is kept.
+std::vector<const char*> without_petsc_options(int argc, const char* const* argv);
+
 template <class T>
 void OptionSet::register_formatter(const std::string& name) {
   order_.push_back(name);

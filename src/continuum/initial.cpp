@@ -11,6 +11,8 @@
 #include "config/options.hpp"
 #include "continuum/solver.hpp"
 #include "diagnostics/harmonics.hpp"
+#include "geometry/sphere.hpp"
+#include "output/run_writer.hpp"
 #include "random/counter_random.hpp"
 
 namespace attnflow::continuum {
@@ -51,7 +53,8 @@ std::vector<double> parse_centres(const std::string& text, int dimension) {
 
 void add_initial_options(config::OptionSet& options) {
   options.add<std::string>("initial", "uniform-mode", "",
-                           "initial density: uniform-mode, vmf (von Mises-Fisher mixture) or noise");
+                           "initial density: uniform-mode, vmf (von Mises-Fisher mixture), noise "
+                           "or particles (histogram of a particle file)");
   options.add<int>("degree", 1, "",
                    "uniform-mode: Fourier mode k (circle) or harmonic degree l (sphere)");
   options.add<int>("order", 0, "",
@@ -63,15 +66,19 @@ void add_initial_options(config::OptionSet& options) {
   options.add<std::string>("vmf-centres", "0", "",
                            "vmf: component centres, angles in radians (circle) or 'x y z; ...'");
   options.add<int>("seed", 1, "", "noise: seed of the counter-based generator");
+  options.add_optional("initial-file", "path", "particles: attnflow particle HDF5 file");
+  options.add<long long>("initial-snapshot", -1, "",
+                         "particles: snapshot of initial-file (-1 = the last)");
 }
 
 InitialDensity initial_from_options(const config::OptionSet& options, int dimension) {
   using config::require;
   InitialDensity initial;
   initial.kind = options.get<std::string>("initial");
-  require(initial.kind == "uniform-mode" || initial.kind == "vmf" || initial.kind == "noise",
+  require(initial.kind == "uniform-mode" || initial.kind == "vmf" || initial.kind == "noise" ||
+              initial.kind == "particles",
           "--initial: unknown initial density '" + initial.kind +
-              "'; accepted: uniform-mode, vmf, noise");
+              "'; accepted: uniform-mode, vmf, noise, particles");
   initial.degree = options.get<int>("degree");
   initial.order = options.get<int>("order");
   initial.amplitude = options.get<double>("amplitude");
@@ -91,6 +98,12 @@ InitialDensity initial_from_options(const config::OptionSet& options, int dimens
     require(std::isfinite(initial.concentration) && initial.concentration > 0,
             "--vmf-concentration: must be a finite number > 0");
     initial.centres = parse_centres(options.get<std::string>("vmf-centres"), dimension);
+  }
+  if (initial.kind == "particles") {
+    initial.particle_file = options.get<std::string>("initial-file");
+    initial.particle_snapshot = options.get<long long>("initial-snapshot");
+    require(!initial.particle_file.empty(),
+            "--initial-file: --initial particles needs an attnflow particle HDF5 file");
   }
   return initial;
 }
@@ -138,6 +151,10 @@ std::vector<double> initial_cell_averages(const Solver& solver, const InitialDen
       }
       return normaliser * s / static_cast<double>(count);
     });
+  } else if (initial.kind == "particles") {
+    const auto particles =
+        output::read_snapshot(initial.particle_file, solver.comm(), d, initial.particle_snapshot);
+    rho = particle_histogram(solver, particles.positions, particles.partition.global_count);
   } else {
     random::CounterRandom generator(initial.seed, random::Stream::initial_state);
     for (std::int64_t index : solver.global_indices()) {
@@ -154,6 +171,36 @@ std::vector<double> initial_cell_averages(const Solver& solver, const InitialDen
   config::require(global_min >= 0 && mass > 0,
                   "--amplitude: the initial density is negative in some cell; reduce it");
   for (double& r : rho) r /= mass;
+  return rho;
+}
+
+std::vector<double> particle_histogram(const Solver& solver, std::span<const double> positions,
+                                       std::int64_t particle_count) {
+  const int d = solver.dimension();
+  const std::int64_t cells = solver.global_cells();
+  std::vector<std::int64_t> counts(cells, 0);
+  if (d == 2) {
+    const double width = 2 * std::numbers::pi / static_cast<double>(cells);
+    for (std::size_t j = 0; j + 1 < positions.size(); j += 2) {
+      double theta = std::atan2(positions[j + 1], positions[j]);
+      if (theta < 0) theta += 2 * std::numbers::pi;
+      // theta / width can round up to `cells` for an angle just below 2 pi.
+      ++counts[std::min<std::int64_t>(static_cast<std::int64_t>(theta / width), cells - 1)];
+    }
+  } else {
+    // Every rank needs every centre (in canonical order) to find the nearest one.
+    const auto centres =
+        parallel::all_rows(solver.centres(), solver.global_indices(), d, cells, solver.comm());
+    for (std::int64_t cell : geometry::nearest_centres(positions, centres, d)) ++counts[cell];
+  }
+  parallel::check_mpi(MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(cells),
+                                    MPI_INT64_T, MPI_SUM, solver.comm()),
+                      "MPI_Allreduce(histogram)");
+  std::vector<double> rho;
+  const auto index = solver.global_indices();
+  for (std::size_t i = 0; i < index.size(); ++i)
+    rho.push_back(static_cast<double>(counts[index[i]]) /
+                  (static_cast<double>(particle_count) * solver.measures()[i]));
   return rho;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // Initial densities of the continuum solver, as probability densities on S^{d-1} (mass 1):
-// the uniform density plus one mode, a von Mises-Fisher mixture, or uniform with white noise.
+// the uniform density plus one mode, a von Mises-Fisher mixture, uniform with white noise, or the
+// histogram of a snapshot of a particle run's HDF5 file.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,7 +16,7 @@ namespace attnflow::continuum {
 class Solver;
 
 struct InitialDensity {
-  std::string kind = "uniform-mode";  // uniform-mode | vmf | noise
+  std::string kind = "uniform-mode";  // uniform-mode | vmf | noise | particles
   // uniform-mode: rho = (1 + amplitude f) / |S^{d-1}|. Circle: f = cos(k theta) for order >= 0,
   // sin(k theta) for order < 0 (k = degree). Sphere: f = sqrt(4 pi) Y_lm (real harmonic).
   int degree = 1;
@@ -27,15 +29,31 @@ struct InitialDensity {
   // noise: rho_i = (1 + amplitude (2 u_i - 1)) / |S^{d-1}| with u_i uniform from the counter-based
   // generator keyed by (seed, global cell index): the same on any number of ranks.
   std::uint64_t seed = 1;
+  // particles: snapshot `particle_snapshot` (-1 = the last, -2 the one before, ...) of the
+  // attnflow particle file `particle_file`, histogrammed into the cells (particle_histogram).
+  std::string particle_file;
+  std::int64_t particle_snapshot = -1;
 };
 
-// Registers initial, degree, order, amplitude, vmf-concentration, vmf-centres, seed.
+// Registers initial, degree, order, amplitude, vmf-concentration, vmf-centres, seed, initial-file,
+// initial-snapshot.
 void add_initial_options(config::OptionSet& options);
 // Throws config::InputError naming the option.
 InitialDensity initial_from_options(const config::OptionSet& options, int dimension);
 
 // Cell averages of the initial density for the solver's owned cells, scaled so that the total
-// mass is exactly 1 (rank-independent sum). Throws config::InputError if any cell is negative.
+// mass is exactly 1 (rank-independent sum). Throws config::InputError if any cell is negative, and
+// for the particle file: missing, not HDF5, not an attnflow particle file, another dimension, no
+// such snapshot. Collective.
 std::vector<double> initial_cell_averages(const Solver& solver, const InitialDensity& initial);
+
+// The empirical measure of N particles as cell averages of the solver's owned cells: the fraction
+// of the particles in each cell divided by its measure. Circle: the cell [i dx, (i+1) dx) holding
+// the angle; sphere: the cell whose centre is nearest (largest inner product; O(N M / ranks)).
+// `positions` are this rank's particles (any distribution, rows of d); particle_count = N.
+// The counts are integers summed over the ranks, so the result does not depend on the rank count.
+// Collective.
+std::vector<double> particle_histogram(const Solver& solver, std::span<const double> positions,
+                                       std::int64_t particle_count);
 
 }  // namespace attnflow::continuum

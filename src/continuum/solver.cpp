@@ -172,10 +172,24 @@ double Solver::step(double max_step) {
 }
 
 void Solver::advance_to(double end_time) {
+  advance_to(end_time, [] { return true; });
+}
+
+bool Solver::advance_to(double end_time, const std::function<bool()>& after_step) {
   // Stop within a few ulps of end_time rather than take a step of length ~1e-16.
   const double tolerance = 8 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(end_time));
-  while (end_time - time() > tolerance) step(end_time - time());
+  while (end_time - time() > tolerance) {
+    step(end_time - time());
+    if (end_time - time() > tolerance && !after_step()) return false;
+  }
   check_petsc(TSSetTime(ts_, end_time), "TSSetTime");
+  return true;
+}
+
+void Solver::restore(double time, std::int64_t steps) {
+  check_petsc(TSSetTime(ts_, time), "TSSetTime");
+  check_petsc(TSSetStepNumber(ts_, static_cast<PetscInt>(steps)), "TSSetStepNumber");
+  steps_ = steps;
 }
 
 void Solver::attention_at(std::span<const double> targets, std::span<const double> masses,

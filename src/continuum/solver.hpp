@@ -96,6 +96,14 @@ class Solver {
   double step(double max_step);
   // Steps until time() == end_time exactly (the last step is shortened). Collective.
   void advance_to(double end_time);
+  // The same, but calls after_step() after every step that leaves the time short of end_time and
+  // returns false as soon as that returns false (a later advance_to(end_time) then continues
+  // exactly as if there had been no stop). Returns true once time() == end_time. Collective:
+  // after_step must return the same on every rank.
+  bool advance_to(double end_time, const std::function<bool()>& after_step);
+  // Restart: sets the time and the step counter of a checkpoint (set the density with
+  // set_density). The step depends only on the density and time, so the run continues exactly.
+  void restore(double time, std::int64_t steps);
   // Velocity X at this rank's faces for the current density (for tests), as computed by the RHS.
   const std::vector<double>& face_velocities();
   // Collective. max_moment: K (circle) or L (sphere).

@@ -90,6 +90,21 @@ class SphereSolver final : public Solver {
     check_petsc(PetscOptionsClearValue(nullptr, distribute.c_str()), "PetscOptionsClearValue");
     PetscInt serial_start = 0, serial_end = 0;
     check_petsc(DMPlexGetChart(serial, &serial_start, &serial_end), "DMPlexGetChart");
+    // PTScotch, PETSc's mesh partitioner by default here, partitions the sphere differently from
+    // one process to the next (its random state is not fixed), and the engine sums in the order
+    // of the partition: two identical runs at 2-4 ranks, or a run and its restart, would differ
+    // by rounding. PETSc's simple partitioner is deterministic and costs nothing here (the engine
+    // all-gathers the sources; the partition only shapes the one-cell halo). A partitioner chosen
+    // with -petscpartitioner_type still wins.
+    PetscBool partitioner_given = PETSC_FALSE;
+    check_petsc(PetscOptionsHasName(nullptr, nullptr, "-petscpartitioner_type", &partitioner_given),
+                "PetscOptionsHasName");
+    if (!partitioner_given) {
+      PetscPartitioner partitioner = nullptr;
+      check_petsc(DMPlexGetPartitioner(serial, &partitioner), "DMPlexGetPartitioner");
+      check_petsc(PetscPartitionerSetType(partitioner, PETSCPARTITIONERSIMPLE),
+                  "PetscPartitionerSetType");
+    }
     PetscSF migration = nullptr;
     DM distributed = nullptr;
     check_petsc(DMPlexDistribute(serial, 1, &migration, &distributed), "DMPlexDistribute");

@@ -1,28 +1,28 @@
 #include "continuum/writer.hpp"
 
-#include <cstdio>
-#include <filesystem>
 #include <sstream>
 
 #include "config/error.hpp"
 #include "diagnostics/diagnostics.hpp"
-#include "output/run_writer.hpp"
+#include "output/run_file.hpp"
 #include "parallel/partition.hpp"
 
 namespace attnflow::continuum {
 
-namespace fs = std::filesystem;
 using output::Handle;
 
 namespace {
 
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
+// Rows are written in canonical cell order (this rank's block of the canonical numbering), not in
+// PETSc's storage order, which on the sphere depends on the rank count: files of runs at different
+// rank counts agree row by row, and a restart at another rank count appends to the same layout.
+std::int64_t first_row(const Solver& solver) {
+  return parallel::block_partition(solver.global_cells(), solver.comm()).first;
 }
-
-std::int64_t first_row(const Solver& solver) { return solver.storage_offset(); }
+std::vector<double> canonical_block(const Solver& solver, std::span<const double> rows, int width) {
+  return parallel::rows_to_blocks(rows, solver.global_indices(), width, solver.global_cells(),
+                                  solver.comm());
+}
 
 std::string xdmf_text(const std::string& h5_name, const std::vector<double>& times,
                       std::int64_t cells, int dimension) {
@@ -32,7 +32,7 @@ std::string xdmf_text(const std::string& h5_name, const std::vector<double>& tim
     << "  <Grid Name=\"density\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
   for (std::size_t s = 0; s < times.size(); ++s) {
     x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
-      << "    <Time Value=\"" << number(times[s]) << "\"/>\n"
+      << "    <Time Value=\"" << output::exact_text(times[s]) << "\"/>\n"
       << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << cells
       << "\" NodesPerElement=\"1\"/>\n"
       << "    <Geometry GeometryType=\"" << (dimension == 2 ? "XY" : "XYZ") << "\">\n"
@@ -75,15 +75,18 @@ std::vector<double> diagnostic_row(const Diagnostics& d) {
   return row;
 }
 
-Writer::Writer(const std::string& path, const Solver& solver, const std::string& resolved_input_ini,
-               const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite)
+Writer::Writer(const std::string& path, const Solver& solver)
     : path_(path),
       comm_(solver.comm()),
       dimension_(solver.dimension()),
       cells_(solver.global_cells()),
-      columns_(diagnostic_columns(solver.dimension())) {
+      columns_(diagnostic_columns(solver.dimension())) {}
+
+Writer::Writer(const std::string& path, const Solver& solver, const std::string& resolved_input_ini,
+               const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite)
+    : Writer(path, solver) {
   output::check_output_path(path, comm_, overwrite);
-  file_ = output::create_file(path + ".partial", comm_);
+  file_ = output::create_file(output::partial_path(path), comm_);
   output::write_string_attribute(file_, "format", continuum_format);
   output::write_string_attribute(file_, "version", ATTNFLOW_VERSION);
   output::write_string_attribute(file_, "git_revision", ATTNFLOW_GIT_REVISION);
@@ -92,20 +95,17 @@ Writer::Writer(const std::string& path, const Solver& solver, const std::string&
   output::write_attribute(file_, "cell_count", cells_);
   output::write_attribute(file_, "log_time_scale", solver.model().log_time_scale());
   for (const auto& [key, value] : metadata) output::write_string_attribute(file_, key, value);
-  output::write_string_dataset(file_, "input", resolved_input_ini);
-  {
-    Handle input(output::check_hdf5(H5Dopen2(file_, "input", H5P_DEFAULT), "H5Dopen2(input)"));
-    for (const auto& [key, value] : output::ini_pairs(resolved_input_ini))
-      output::write_string_attribute(input, key, value);
-  }
+  output::write_input(file_, resolved_input_ini);
   {
     Handle mesh(output::check_hdf5(
         H5Gcreate2(file_, "mesh", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2(mesh)"));
     const std::int64_t first = first_row(solver);
-    output::write_row_block(mesh, "centres", cells_, dimension_, first, solver.centres());
-    output::write_row_block(mesh, "measures", cells_, 1, first, solver.measures());
-    std::vector<double> canonical(solver.global_indices().begin(), solver.global_indices().end());
-    output::write_row_block(mesh, "cell_index", cells_, 1, first, canonical);
+    output::write_row_block(mesh, "centres", cells_, dimension_, first,
+                            canonical_block(solver, solver.centres(), dimension_));
+    output::write_row_block(mesh, "measures", cells_, 1, first,
+                            canonical_block(solver, solver.measures(), 1));
+    std::vector<double> index(solver.global_indices().begin(), solver.global_indices().end());
+    output::write_row_block(mesh, "cell_index", cells_, 1, first, canonical_block(solver, index, 1));
   }
   const hsize_t n = hsize_t(cells_), c = hsize_t(columns_.size());
   density_ = output::create_extendable(file_, "density", H5T_NATIVE_DOUBLE, {n},
@@ -116,6 +116,37 @@ Writer::Writer(const std::string& path, const Solver& solver, const std::string&
   output::write_string_list_attribute(diagnostics_, "columns", columns_);
 }
 
+std::unique_ptr<Writer> Writer::resume(const std::string& path, const Solver& solver,
+                                       std::int64_t snapshot_count, std::int64_t diagnostic_count) {
+  std::unique_ptr<Writer> w(new Writer(path, solver));
+  w->file_ = output::reopen_partial(
+      path, w->comm_, continuum_format,
+      [&](hid_t file) -> std::string {
+        std::int64_t cells = 0;
+        const std::string domain = output::read_string_attribute(file, "domain");
+        if (domain != solver.domain_name() || !output::read_attribute(file, "cell_count", cells) ||
+            cells != w->cells_)
+          return "it holds " + domain + " with " + std::to_string(cells) + " cells, the run has " +
+                 solver.domain_name() + " with " + std::to_string(w->cells_);
+        return {};
+      },
+      {{"density", snapshot_count},
+       {"time", snapshot_count},
+       {"step", snapshot_count},
+       {"diagnostics", diagnostic_count}});
+  w->open_datasets();
+  w->snapshots_ = snapshot_count;
+  w->records_ = diagnostic_count;
+  return w;
+}
+
+void Writer::open_datasets() {
+  density_ = Handle(H5Dopen2(file_, "density", H5P_DEFAULT));
+  time_ = Handle(H5Dopen2(file_, "time", H5P_DEFAULT));
+  step_ = Handle(H5Dopen2(file_, "step", H5P_DEFAULT));
+  diagnostics_ = Handle(H5Dopen2(file_, "diagnostics", H5P_DEFAULT));
+}
+
 Writer::~Writer() = default;
 
 void Writer::write_snapshot(const Solver& solver) {
@@ -123,15 +154,14 @@ void Writer::write_snapshot(const Solver& solver) {
   output::set_records(density_, record + 1);
   output::set_records(time_, record + 1);
   output::set_records(step_, record + 1);
-  const auto rho = solver.density();
-  output::write_record(density_, H5T_NATIVE_DOUBLE, record, first_row(solver), solver.local_cells(),
-                       rho.data());
+  const auto block = canonical_block(solver, solver.density(), 1);
+  output::write_record(density_, H5T_NATIVE_DOUBLE, record, first_row(solver),
+                       std::int64_t(block.size()), block.data());
   const bool root = parallel::rank_of(comm_) == 0;
   const double t = solver.time();
   const std::int64_t step = solver.steps();
   output::write_record(time_, H5T_NATIVE_DOUBLE, record, 0, root ? 1 : 0, &t);
   output::write_record(step_, H5T_NATIVE_INT64, record, 0, root ? 1 : 0, &step);
-  times_.push_back(t);
   ++snapshots_;
 }
 
@@ -144,34 +174,23 @@ void Writer::write_diagnostics(const Diagnostics& d) {
   const bool root = parallel::rank_of(comm_) == 0;
   output::write_record(diagnostics_, H5T_NATIVE_DOUBLE, record, 0,
                        root ? std::int64_t(columns_.size()) : 0, row.data());
-  table_.insert(table_.end(), row.begin(), row.end());
   ++records_;
 }
 
+void Writer::flush() { output::check_hdf5(H5Fflush(file_, H5F_SCOPE_GLOBAL), "H5Fflush"); }
+
 void Writer::finish() {
   if (finished_) return;
-  output::check_hdf5(H5Fflush(file_, H5F_SCOPE_GLOBAL), "H5Fflush");
+  flush();
   diagnostics_.close();
   step_.close();
   time_.close();
   density_.close();
   file_.close();
-  if (parallel::rank_of(comm_) == 0) {
-    fs::rename(path_ + ".partial", path_);
-    output::write_text_atomically(
-        output::RunWriter::sidecar_path(path_, ".xdmf"),
-        xdmf_text(fs::path(path_).filename().string(), times_, cells_, dimension_));
-    std::ostringstream csv;
-    for (std::size_t c = 0; c < columns_.size(); ++c) csv << (c ? "," : "") << columns_[c];
-    csv << "\n";
-    for (std::size_t r = 0; r < table_.size() / columns_.size(); ++r) {
-      for (std::size_t c = 0; c < columns_.size(); ++c)
-        csv << (c ? "," : "") << number(table_[r * columns_.size() + c]);
-      csv << "\n";
-    }
-    output::write_text_atomically(output::RunWriter::sidecar_path(path_, ".csv"), csv.str());
-  }
-  parallel::check_mpi(MPI_Barrier(comm_), "MPI_Barrier(continuum finish)");
+  output::publish(path_, comm_, columns_,
+                  [&](const std::string& file_name, const std::vector<double>& times) {
+                    return xdmf_text(file_name, times, cells_, dimension_);
+                  });
   finished_ = true;
 }
 

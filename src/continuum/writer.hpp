@@ -2,18 +2,21 @@
 // The continuum run's output file: the mesh, density snapshots, a diagnostics table and the
 // resolved input in one parallel HDF5 file, written under path + ".partial" and renamed into
 // place by finish(), with XDMF (ParaView: cell centres as points carrying the density) and CSV
-// (diagnostics) sidecars. Built on the output/ helpers shared with the particle RunWriter.
+// (the input as '#' lines, then the diagnostics) sidecars; a restart reopens the partial file
+// (output/run_file.hpp, shared with the particle RunWriter).
 //
 // Layout (format attribute "attnflow-continuum 1"):
-//   /mesh/centres   cells x d  cell centres on the unit sphere (storage order, see below)
-//   /mesh/measures  cells      cell lengths (circle) or spherical areas (sphere)
-//   /mesh/cell_index cells     canonical cell index (rank-count independent; stored as float64):
-//                   rows are in PETSc's storage order, which on the sphere depends on the ranks
+//   Every cell-indexed dataset is in canonical cell order (Solver::global_indices: circle cell
+//   number, sphere cell of the serial refined mesh), the same for any rank count.
+//   /mesh/centres   cells x d  cell centres on the unit sphere
+//   /mesh/measures  cells x 1  cell lengths (circle) or spherical areas (sphere)
+//   /mesh/cell_index cells x 1 canonical cell index (0, 1, ..., cells - 1; stored as float64)
 //   /density        snapshots x cells  cell averages (chunked, extendable)
 //   /time, /step    snapshots  (USA: rescaled time t' = e^{s} t, s in attribute log_time_scale)
 //   /diagnostics    records x columns, attribute "columns": time, mass, min_density,
 //                   energy_scaled, then fourier_modulus_1..16 (circle) or harmonic_power_0..16
 //   /input          the resolved input (string); each "key = value" also as an attribute
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,23 +42,34 @@ class Writer {
   // missing or not writable; creates nothing in that case. Collective.
   Writer(const std::string& path, const Solver& solver, const std::string& resolved_input_ini,
          const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite);
-  ~Writer();  // without finish(): leaves path.partial
+  // Restart: reopens path.partial, checks its domain and cell count against the solver, and
+  // truncates it to the snapshots and diagnostic rows a checkpoint counted (later ones belong to
+  // the lost part of the run). Throws config::InputError when the partial file is missing,
+  // unreadable or does not match. Collective.
+  static std::unique_ptr<Writer> resume(const std::string& path, const Solver& solver,
+                                        std::int64_t snapshot_count,
+                                        std::int64_t diagnostic_count);
+  ~Writer();  // without finish(): leaves path.partial for a restart
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
   void write_snapshot(const Solver& solver);     // collective
   void write_diagnostics(const Diagnostics& d);  // collective; rank 0's values are written
-  void finish();                                 // collective
+  void flush();   // collective: to disk (before a checkpoint records the counts)
+  void finish();  // collective: renames path.partial to path, writes the sidecars
   std::int64_t snapshot_count() const { return snapshots_; }
+  std::int64_t diagnostic_count() const { return records_; }
   const std::string& path() const { return path_; }
 
  private:
+  Writer(const std::string& path, const Solver& solver);
+  void open_datasets();
+
   std::string path_;
   MPI_Comm comm_;
   int dimension_;
   std::int64_t cells_;
   std::vector<std::string> columns_;
-  std::vector<double> times_, table_;
   std::int64_t snapshots_ = 0, records_ = 0;
   output::Handle file_, density_, time_, step_, diagnostics_;
   bool finished_ = false;

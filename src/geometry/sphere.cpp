@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "config/error.hpp"
+
 namespace attnflow::geometry {
 
 double dot(std::span<const double> a, std::span<const double> b) {
@@ -35,6 +37,28 @@ double max_norm_defect(std::span<const double> points, int dimension) {
   for (std::size_t i = 0; i < points.size(); i += dimension)
     worst = std::max(worst, std::abs(norm(points.subspan(i, dimension)) - 1.0));
   return worst;
+}
+
+std::vector<std::int64_t> nearest_centres(std::span<const double> points,
+                                          std::span<const double> centres, int dimension) {
+  const std::size_t d = std::size_t(dimension);
+  const std::size_t n = points.size() / d, m = centres.size() / d;
+  config::require(m > 0, "nearest centres: no cells");
+  std::vector<std::int64_t> nearest(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    double best = -INFINITY;
+    std::size_t index = 0;
+    for (std::size_t c = 0; c < m; ++c) {
+      double inner = 0;
+      for (std::size_t k = 0; k < d; ++k) inner += points[i * d + k] * centres[c * d + k];
+      if (inner > best) {
+        best = inner;
+        index = c;
+      }
+    }
+    nearest[i] = std::int64_t(index);
+  }
+  return nearest;
 }
 
 }  // namespace attnflow::geometry

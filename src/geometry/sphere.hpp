@@ -1,8 +1,10 @@
 #pragma once
 // Geometry of the unit sphere S^{d-1} in R^d: tangent projection, renormalisation, and uniform
-// sampling from normal draws. Points are rows of length d in row-major arrays.
+// sampling from normal draws, nearest of a set of centres. Points are rows of length d in row-major arrays.
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <vector>
 
 namespace attnflow::geometry {
 
@@ -16,5 +18,10 @@ void normalise(std::span<double> x);
 void normalise_rows(std::span<double> points, int dimension);
 // Largest | |x_i| - 1 | over the rows.
 double max_norm_defect(std::span<const double> points, int dimension);
+// For each of the `points` (count x d, unit vectors), the index of the centre (cells x d) with the
+// largest inner product, i.e. the nearest in geodesic distance (ties: the smallest index). Brute
+// force, O(count cells). Throws config::InputError when there are no centres.
+std::vector<std::int64_t> nearest_centres(std::span<const double> points,
+                                          std::span<const double> centres, int dimension);
 
 }  // namespace attnflow::geometry

@@ -1,10 +1,6 @@
 #include "output/run_writer.hpp"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "config/error.hpp"
@@ -13,34 +9,8 @@
 namespace attnflow::output {
 
 namespace fs = std::filesystem;
-using parallel::check_mpi;
 
 namespace {
-
-// Runs `check` on rank 0 and throws its message (if any) as InputError on every rank.
-template <class Check>
-void collective_require(MPI_Comm comm, Check check) {
-  std::string message;
-  if (parallel::rank_of(comm) == 0) message = check();
-  int length = static_cast<int>(message.size());
-  check_mpi(MPI_Bcast(&length, 1, MPI_INT, 0, comm), "MPI_Bcast(error length)");
-  message.resize(length);
-  check_mpi(MPI_Bcast(message.data(), length, MPI_CHAR, 0, comm), "MPI_Bcast(error)");
-  if (length > 0) throw config::InputError(message);
-}
-
-std::string trim(const std::string& s) {
-  const auto begin = s.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return {};
-  const auto end = s.find_last_not_of(" \t\r");
-  return s.substr(begin, end - begin + 1);
-}
-
-std::string format_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
 
 // Chunk rows for /positions: about 64 Ki doubles (512 KiB) per chunk.
 hsize_t chunk_rows(std::int64_t token_count, int dimension) {
@@ -49,61 +19,6 @@ hsize_t chunk_rows(std::int64_t token_count, int dimension) {
 }
 
 }  // namespace
-
-std::vector<std::pair<std::string, std::string>> ini_pairs(const std::string& ini) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  std::istringstream in(ini);
-  std::string line;
-  while (std::getline(in, line)) {
-    const std::string t = trim(line);
-    if (t.empty() || t[0] == '#' || t[0] == ';' || t[0] == '[') continue;
-    const auto eq = t.find('=');
-    if (eq == std::string::npos) continue;
-    pairs.emplace_back(trim(t.substr(0, eq)), trim(t.substr(eq + 1)));
-  }
-  return pairs;
-}
-
-void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
-                       const std::string& option_name) {
-  collective_require(comm, [&]() -> std::string {
-    const fs::path file(path);
-    std::error_code error;
-    if (fs::exists(file, error) && !overwrite)
-      return "--" + option_name + ": output file '" + path +
-             "' exists; remove it, choose another name or pass --overwrite";
-    if (fs::exists(path + ".partial", error) && !overwrite)
-      return "--" + option_name + ": '" + path + ".partial' of an interrupted run exists; restart "
-             "from its checkpoint, remove it, or pass --overwrite";
-    if (fs::is_directory(file, error))
-      return "--" + option_name + ": '" + path + "' is a directory; give a file name such as run.h5";
-    const fs::path directory = file.has_parent_path() ? file.parent_path() : fs::path(".");
-    if (!fs::is_directory(directory, error))
-      return "--" + option_name + ": directory '" + directory.string() + "' of '" + path +
-             "' does not exist; create it first";
-    if (::access(directory.c_str(), W_OK | X_OK) != 0)
-      return "--" + option_name + ": directory '" + directory.string() + "' of '" + path +
-             "' is not writable";
-    return {};
-  });
-}
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write '" + temporary + "'");
-  }
-  fs::rename(temporary, path);
-}
-
-std::string RunWriter::sidecar_path(const std::string& path, const std::string& extension) {
-  fs::path p(path);
-  p.replace_extension(extension);
-  return p.string();
-}
 
 RunWriter::RunWriter(const std::string& path, MPI_Comm comm, int dimension,
                      std::int64_t token_count, std::vector<std::string> diagnostic_columns,
@@ -125,12 +40,7 @@ RunWriter::RunWriter(const std::string& path, MPI_Comm comm, int dimension,
   write_attribute(file_, "dimension", std::int64_t(dimension));
   write_attribute(file_, "token_count", token_count);
   for (const auto& [key, value] : metadata) write_string_attribute(file_, key, value);
-  write_string_dataset(file_, "input", resolved_input_ini);
-  {
-    Handle input(check_hdf5(H5Dopen2(file_, "input", H5P_DEFAULT), "H5Dopen2(input)"));
-    for (const auto& [key, value] : ini_pairs(resolved_input_ini))
-      write_string_attribute(input, key, value);
-  }
+  write_input(file_, resolved_input_ini);
   const hsize_t d = hsize_t(dimension), n = hsize_t(token_count), c = hsize_t(columns_.size());
   positions_ = create_extendable(file_, "positions", H5T_NATIVE_DOUBLE, {n, d},
                                  {1, chunk_rows(token_count, dimension), d});
@@ -149,55 +59,31 @@ RunWriter RunWriter::resume(const std::string& path, MPI_Comm comm, int dimensio
   w.dimension_ = dimension;
   w.token_count_ = token_count;
   w.columns_ = std::move(diagnostic_columns);
-  const std::string partial = w.partial_path();
-  collective_require(comm, [&]() -> std::string {
-    if (!fs::exists(partial))
-      return "restart: the run's partial output '" + partial +
-             "' is missing (finished, moved or never started); cannot append to it";
-    return {};
-  });
-  w.file_ = open_file(partial, comm, true);
-  config::require(w.file_.valid(), "restart: cannot open '" + partial + "' as HDF5 for writing");
-  std::int64_t stored_dimension = 0, stored_count = 0;
-  config::require(read_string_attribute(w.file_, "format") == particle_format &&
-                      read_attribute(w.file_, "dimension", stored_dimension) &&
-                      read_attribute(w.file_, "token_count", stored_count),
-                  "restart: '" + partial + "' is not an attnflow particle output file");
-  config::require(stored_dimension == dimension && stored_count == token_count,
-                  "restart: '" + partial + "' holds " + std::to_string(stored_count) +
-                      " tokens in dimension " + std::to_string(stored_dimension) + ", the run has " +
-                      std::to_string(token_count) + " in dimension " + std::to_string(dimension));
+  w.file_ = reopen_partial(
+      path, comm, particle_format,
+      [&](hid_t file) -> std::string {
+        std::int64_t stored_dimension = 0, stored_count = 0;
+        if (!read_attribute(file, "dimension", stored_dimension) ||
+            !read_attribute(file, "token_count", stored_count))
+          return "no dimension or token_count attribute";
+        if (stored_dimension != dimension || stored_count != token_count)
+          return "it holds " + std::to_string(stored_count) + " tokens in dimension " +
+                 std::to_string(stored_dimension) + ", the run has " + std::to_string(token_count) +
+                 " in dimension " + std::to_string(dimension);
+        if (H5Lexists(file, "diagnostics", H5P_DEFAULT) <= 0) return {};
+        Handle table(H5Dopen2(file, "diagnostics", H5P_DEFAULT));
+        const auto extent = table.valid() ? dataset_extent(table) : std::vector<hsize_t>{};
+        if (extent.size() != 2 || extent[1] != w.columns_.size())
+          return "it has a different set of diagnostic columns";
+        return {};
+      },
+      {{"positions", snapshot_count},
+       {"time", snapshot_count},
+       {"step", snapshot_count},
+       {"diagnostics", diagnostic_count}});
   w.open_datasets();
-  config::require(w.positions_.valid() && w.time_.valid() && w.step_.valid() &&
-                      w.diagnostics_table_.valid(),
-                  "restart: '" + partial + "' lacks a dataset (positions, time, step, diagnostics)");
-  const auto positions_extent = dataset_extent(w.positions_);
-  const auto diagnostics_extent = dataset_extent(w.diagnostics_table_);
-  config::require(diagnostics_extent.size() == 2 && diagnostics_extent[1] == w.columns_.size(),
-                  "restart: '" + partial + "' has a different set of diagnostic columns");
-  config::require(std::int64_t(positions_extent[0]) >= snapshot_count &&
-                      std::int64_t(diagnostics_extent[0]) >= diagnostic_count,
-                  "restart: '" + partial + "' holds " + std::to_string(positions_extent[0]) +
-                      " snapshots and " + std::to_string(diagnostics_extent[0]) +
-                      " diagnostic rows, fewer than the checkpoint's " +
-                      std::to_string(snapshot_count) + " and " + std::to_string(diagnostic_count));
-  // Rows written after the checkpoint belong to the lost part of the run: drop them.
-  set_records(w.positions_, snapshot_count);
-  set_records(w.time_, snapshot_count);
-  set_records(w.step_, snapshot_count);
-  set_records(w.diagnostics_table_, diagnostic_count);
   w.snapshots_ = snapshot_count;
   w.diagnostics_ = diagnostic_count;
-  // HDF5 1.10.8 (parallel) silently drops writes into a dataset that was shrunk by H5Dset_extent
-  // in the same open; closing and reopening the file after the truncation avoids it.
-  w.diagnostics_table_.close();
-  w.step_.close();
-  w.time_.close();
-  w.positions_.close();
-  w.file_.close();
-  w.file_ = open_file(partial, comm, true);
-  config::require(w.file_.valid(), "restart: cannot reopen '" + partial + "' after truncating it");
-  w.open_datasets();
   return w;
 }
 
@@ -251,7 +137,7 @@ std::string xdmf_text(const std::string& h5_name, const std::vector<double>& tim
     << "  <Grid Name=\"tokens\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
   for (std::size_t s = 0; s < times.size(); ++s) {
     x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
-      << "    <Time Value=\"" << format_number(times[s]) << "\"/>\n"
+      << "    <Time Value=\"" << exact_text(times[s]) << "\"/>\n"
       << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << token_count
       << "\" NodesPerElement=\"1\"/>\n"
       << "    <Geometry GeometryType=\"" << (shown == 2 ? "XY" : "XYZ") << "\">\n"
@@ -268,19 +154,6 @@ std::string xdmf_text(const std::string& h5_name, const std::vector<double>& tim
   return x.str();
 }
 
-// Reads a whole 1-D or 2-D double dataset serially (rank 0, file opened without MPI-IO).
-std::vector<double> read_all(hid_t file, const char* name, std::vector<hsize_t>& extent) {
-  Handle dataset(check_hdf5(H5Dopen2(file, name, H5P_DEFAULT), name));
-  extent = dataset_extent(dataset);
-  std::size_t total = 1;
-  for (hsize_t e : extent) total *= e;
-  std::vector<double> values(total);
-  if (total > 0)
-    check_hdf5(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-               name);
-  return values;
-}
-
 }  // namespace
 
 void RunWriter::finish() {
@@ -291,37 +164,16 @@ void RunWriter::finish() {
   time_.close();
   positions_.close();
   file_.close();
-  const int rank = parallel::rank_of(comm_);
-  if (rank == 0) {
-    fs::rename(partial_path(), path_);
-    Handle file(check_hdf5(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen(final)"));
-    std::vector<hsize_t> time_extent, table_extent;
-    const auto times = read_all(file, "time", time_extent);
-    const auto table = read_all(file, "diagnostics", table_extent);
-    const std::string input = read_string_dataset(file, "input");
-    write_text_atomically(sidecar_path(path_, ".xdmf"),
-                          xdmf_text(fs::path(path_).filename().string(), times, token_count_, dimension_));
-    std::ostringstream csv;
-    std::istringstream lines(input);
-    std::string line;
-    while (std::getline(lines, line)) csv << (line.rfind('#', 0) == 0 ? "" : "# ") << line << "\n";
-    for (std::size_t c = 0; c < columns_.size(); ++c) csv << (c ? "," : "") << columns_[c];
-    csv << "\n";
-    const std::size_t columns = table_extent.size() == 2 ? table_extent[1] : 0;
-    for (std::size_t r = 0; columns > 0 && r < table_extent[0]; ++r) {
-      for (std::size_t c = 0; c < columns; ++c) csv << (c ? "," : "") << format_number(table[r * columns + c]);
-      csv << "\n";
-    }
-    write_text_atomically(sidecar_path(path_, ".csv"), csv.str());
-  }
-  check_mpi(MPI_Barrier(comm_), "MPI_Barrier(finish)");
+  publish(path_, comm_, columns_, [&](const std::string& file_name, const std::vector<double>& times) {
+    return xdmf_text(file_name, times, token_count_, dimension_);
+  });
   finished_ = true;
 }
 
 particles::State read_snapshot(const std::string& path, MPI_Comm comm, int expected_dimension,
                                std::int64_t snapshot_index) {
   const std::string what = "initial-state file '" + path + "'";
-  collective_require(comm, [&]() -> std::string {
+  parallel::require_on_root(comm, [&]() -> std::string {
     if (!fs::is_regular_file(path)) return what + " does not exist or is not a regular file";
     if (H5Fis_hdf5(path.c_str()) <= 0) return what + " is not an HDF5 file";
     return {};

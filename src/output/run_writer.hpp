@@ -18,23 +18,12 @@
 #include <vector>
 
 #include "output/hdf5.hpp"
+#include "output/run_file.hpp"
 #include "particles/state.hpp"
 
 namespace attnflow::output {
 
 inline constexpr const char* particle_format = "attnflow-particles 1";
-
-// "key = value" pairs of an INI text ('#' comments and blank lines skipped).
-std::vector<std::pair<std::string, std::string>> ini_pairs(const std::string& ini);
-
-// Throws config::InputError (one line, on every rank) when `path` or `path`.partial (an interrupted
-// run that could be restarted) exists and !overwrite, or the directory does not exist or is not
-// writable. Collective; creates nothing.
-void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
-                       const std::string& option_name = "output");
-
-// Writes `text` to `path` atomically (temporary name, then rename). Serial: call on one rank.
-void write_text_atomically(const std::string& path, const std::string& text);
 
 class RunWriter {
  public:
@@ -66,9 +55,7 @@ class RunWriter {
   std::int64_t snapshot_count() const { return snapshots_; }
   std::int64_t diagnostic_count() const { return diagnostics_; }
   const std::string& path() const { return path_; }
-  std::string partial_path() const { return path_ + ".partial"; }
-  // Sidecar names: the path with its extension replaced by .xdmf / .csv.
-  static std::string sidecar_path(const std::string& path, const std::string& extension);
+  std::string partial_path() const { return output::partial_path(path_); }
 
  private:
   RunWriter() = default;

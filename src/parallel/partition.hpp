@@ -4,7 +4,9 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <functional>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace attnflow::parallel {
@@ -24,12 +26,34 @@ Partition partition_from_counts(std::int64_t local_count, MPI_Comm comm);
 void gather_layout(std::int64_t local_count, int stride, MPI_Comm comm, std::vector<int>& counts,
                    std::vector<int>& displacements);
 
+// Redistribution between an arbitrary distribution of rows (each rank holds rows with the given
+// global indices, `width` values each; every index 0..global_count-1 held by exactly one rank)
+// and the block partition of global_count rows. Used where a rank-count dependent ownership (the
+// sphere mesh's PETSc partition) meets a file in global order. Collective.
+// This rank's block of rows, in global order:
+std::vector<double> rows_to_blocks(std::span<const double> rows,
+                                   std::span<const std::int64_t> global_indices, int width,
+                                   std::int64_t global_count, MPI_Comm comm);
+// The rows with the given global indices, from every rank's block (the inverse):
+std::vector<double> rows_from_blocks(std::span<const double> block,
+                                     std::span<const std::int64_t> global_indices, int width,
+                                     std::int64_t global_count, MPI_Comm comm);
+// Every row in global order on every rank (rows_to_blocks, then all-gathered).
+std::vector<double> all_rows(std::span<const double> rows,
+                             std::span<const std::int64_t> global_indices, int width,
+                             std::int64_t global_count, MPI_Comm comm);
+
 // Sum of every rank's values in global order (all-gathered, then summed serially): bitwise the
 // same for any number of ranks, unlike MPI_Allreduce. Collective.
 double ordered_sum(std::span<const double> local_values, MPI_Comm comm);
 
 int rank_of(MPI_Comm comm);
 int size_of(MPI_Comm comm);
+
+// Rank 0 decides, every rank throws: runs `check` on rank 0 only (e.g. file system tests) and,
+// when it returns a non-empty message, throws config::InputError(message) on every rank.
+// Collective.
+void require_on_root(MPI_Comm comm, const std::function<std::string()>& check);
 
 // Aborts the whole job when an MPI call fails (never leaves other ranks waiting).
 void check_mpi(int code, const char* what);

@@ -1,7 +1,6 @@
 #include "run/particle_run.hpp"
 
 #include <cmath>
-#include <filesystem>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -80,11 +79,6 @@ Schedule schedule_from_options(const config::OptionSet& options, std::string& in
   return s;
 }
 
-std::string default_checkpoint_directory(const std::string& output) {
-  std::filesystem::path p(output);
-  return (p.parent_path() / (p.stem().string() + ".chk")).string();
-}
-
 std::string format_number(double value) {
   std::ostringstream out;
   out << std::setprecision(17) << value;
@@ -142,7 +136,7 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   const auto output_path = options.get<std::string>("output");
   const auto restart = options.get<std::string>("restart");
   auto checkpoint_directory = options.get<std::string>("checkpoint-directory");
-  if (checkpoint_directory.empty()) checkpoint_directory = default_checkpoint_directory(output_path);
+  if (checkpoint_directory.empty()) checkpoint_directory = checkpoint::default_directory(output_path);
   const auto seed = options.get<unsigned long long>("seed");
   const double log_time_scale = model.log_time_scale();
   const bool quiet = options.flag("quiet");

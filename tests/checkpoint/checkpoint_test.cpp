@@ -1,15 +1,18 @@
-// Restart files: bitwise round trips at 1-4 ranks, reading at another rank count, the `latest`
-// pointer, and readable errors for damaged or foreign files.
+// Restart files (particle positions, continuum densities): bitwise round trips at 1-4 ranks,
+// reading at another rank count and partition, the `latest` pointer, and readable errors for
+// damaged or foreign files.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
 
 #include "checkpoint/checkpoint.hpp"
+#include "checkpoint/density_checkpoint.hpp"
 #include "config/error.hpp"
 #include "output/hdf5.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
+#include "support/damage.hpp"
 #include "support/mpi_test.hpp"
 
 using namespace attnflow;
@@ -109,21 +112,7 @@ TEST_CASE("Damaged, foreign and missing checkpoints are InputErrors naming the f
     fs::resize_file(truncated, fs::file_size(good) / 2);
     fs::copy_file(good, flipped);
     // Flip one byte inside the positions: the HDF5 structure stays valid, only the checksum catches it.
-    haddr_t offset = 0;
-    {
-      hid_t file = H5Fopen(flipped.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-      hid_t dataset = H5Dopen2(file, "positions", H5P_DEFAULT);
-      offset = H5Dget_offset(dataset);
-      H5Dclose(dataset);
-      H5Fclose(file);
-    }
-    std::fstream f(flipped, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(std::streamoff(offset + 8 * 50 + 3));
-    char byte = 0;
-    f.read(&byte, 1);
-    byte = static_cast<char>(byte ^ 0x10);
-    f.seekp(std::streamoff(offset + 8 * 50 + 3));
-    f.write(&byte, 1);
+    testing::flip_bits(flipped, "positions", 8 * 50 + 3, 0x10);
     std::ofstream(text) << "not a checkpoint";
   }
   {
@@ -141,4 +130,75 @@ TEST_CASE("Damaged, foreign and missing checkpoints are InputErrors naming the f
   if (testing::world_rank() == 0) fs::create_directories(empty_dir);
   MPI_Barrier(MPI_COMM_WORLD);
   CHECK_THAT(error_of(empty_dir, MPI_COMM_WORLD), Catch::Contains("latest"));
+}
+
+namespace {
+
+// A density value of canonical cell g (full precision, independent of who owns g).
+double density_of(std::int64_t g) {
+  random::CounterRandom rng(5, random::Stream::test);
+  return rng.uniforms(std::uint64_t(g), 3)[0];
+}
+
+std::vector<double> densities(const std::vector<std::int64_t>& cells) {
+  std::vector<double> values;
+  for (auto g : cells) values.push_back(density_of(g));
+  return values;
+}
+
+}  // namespace
+
+TEST_CASE("Density checkpoint: canonical order from any ownership, read by any other",
+          "[checkpoint][parallel]") {
+  // Written with a round-robin ownership (like the sphere mesh's scattered canonical indices),
+  // read back with the reversed block ownership here and with everything on one rank: every
+  // cell keeps its value bit for bit, so a restart may use another rank count and partition.
+  const std::string dir = testing::scratch_directory("density_checkpoint");
+  const int rank = testing::world_rank(), size = testing::world_size();
+  const std::int64_t cells = 37;
+  const checkpoint::DensityDomain domain{"sphere", 3, cells, "rks3, 4 stages, SSP coefficient 2"};
+  std::vector<std::int64_t> round_robin, reversed;
+  for (std::int64_t g = rank; g < cells; g += size) round_robin.push_back(g);
+  const auto block = parallel::block_partition(cells, MPI_COMM_WORLD);
+  for (std::int64_t i = block.count - 1; i >= 0; --i) reversed.push_back(cells - 1 - (block.first + i));
+  const checkpoint::RunPosition position{2.5, 41, 6, 6};
+  const std::string path = checkpoint::write_density(dir, domain, densities(round_robin),
+                                                     round_robin, position, input_text, MPI_COMM_WORLD);
+  CHECK(fs::path(path).filename() == checkpoint::file_name(41));
+  const auto back = checkpoint::read_density(dir, domain, reversed, MPI_COMM_WORLD);
+  CHECK(back.density == densities(reversed));
+  CHECK(back.position.time == 2.5);
+  CHECK(back.position.step == 41);
+  CHECK(back.position.snapshots_written == 6);
+  CHECK(back.input == input_text);
+  if (rank == 0) {
+    std::vector<std::int64_t> all(cells);
+    for (std::int64_t g = 0; g < cells; ++g) all[g] = g;
+    CHECK(checkpoint::read_density(path, domain, all, MPI_COMM_SELF).density == densities(all));
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  auto error_of_density = [&](const std::string& file, checkpoint::DensityDomain expected) -> std::string {
+    try {
+      checkpoint::read_density(file, expected, reversed, MPI_COMM_WORLD);
+    } catch (const config::InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  auto other = domain;
+  other.cell_count = 38;
+  CHECK_THAT(error_of_density(path, other), Catch::Contains("37 cells") && Catch::Contains("38 cells"));
+  other = domain;
+  other.time_stepper = "rks2, 5 stages, SSP coefficient 4";
+  CHECK_THAT(error_of_density(path, other), Catch::Contains("rks2"));
+  // A particle checkpoint is not a density checkpoint, and a flipped bit fails the checksum.
+  const std::string particles = checkpoint::write(dir + "/particles", make_state(3, 10, 1, MPI_COMM_WORLD), 0, 0, "");
+  CHECK_THAT(error_of_density(particles, domain), Catch::Contains("not an attnflow checkpoint"));
+  const std::string flipped = dir + "/flipped.h5";
+  if (rank == 0) {
+    fs::copy_file(path, flipped);
+    testing::flip_bits(flipped, "density", 8 * 20 + 2, 0x04);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  CHECK_THAT(error_of_density(flipped, domain), Catch::Contains("flipped.h5") && Catch::Contains("checksum"));
 }

@@ -116,15 +116,3 @@ TEST_CASE("histogram L1: identical 0, disjoint 2, scale-free", "[comparison]") {
   const std::vector<double> short_histogram = {1};
   CHECK_THROWS_AS(histogram_l1(p, short_histogram), config::InputError);
 }
-
-TEST_CASE("nearest centres by largest inner product", "[comparison]") {
-  // The six octahedron vertices: a point is nearest the vertex of its largest signed coordinate.
-  const std::vector<double> centres = {1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1};
-  const double s = 1 / std::sqrt(3.0);
-  const std::vector<double> points = {0.9, 0.3, std::sqrt(1 - 0.9), 0.1, -0.99, std::sqrt(1 - 0.99 - 0.01), -s, s * 0.5, -s};
-  const auto nearest = nearest_centres(points, centres, 3);
-  REQUIRE(nearest.size() == 3);
-  CHECK(nearest[0] == 0);
-  CHECK(nearest[1] == 3);
-  CHECK(nearest[2] == 1);  // -s ties between -x and -z: the smaller index
-}

@@ -1,4 +1,5 @@
-// Geometry of S^{d-1}: the tangent projection, renormalisation, and moments of uniform sampling.
+// Geometry of S^{d-1}: the tangent projection, renormalisation, moments of uniform sampling, and
+// the nearest of a set of centres.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -50,4 +51,16 @@ TEST_CASE("Uniform samples on S^{d-1} have mean 0 and second moment I/d", "[geom
         REQUIRE(std::abs(second[a * d + b] - (a == b ? 1.0 / d : 0.0)) < tolerance);
     }
   }
+}
+
+TEST_CASE("nearest centres by largest inner product", "[geometry]") {
+  // The six octahedron vertices: a point is nearest the vertex of its largest signed coordinate.
+  const std::vector<double> centres = {1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1};
+  const double s = 1 / std::sqrt(3.0);
+  const std::vector<double> points = {0.9, 0.3, std::sqrt(1 - 0.9), 0.1, -0.99, std::sqrt(1 - 0.99 - 0.01), -s, s * 0.5, -s};
+  const auto nearest = geometry::nearest_centres(points, centres, 3);
+  REQUIRE(nearest.size() == 3);
+  CHECK(nearest[0] == 0);
+  CHECK(nearest[1] == 3);
+  CHECK(nearest[2] == 1);  // -s ties between -x and -z: the smaller index
 }

@@ -89,7 +89,7 @@ TEST_CASE("RunWriter round trip: snapshots, diagnostics, input, sidecars", "[out
       CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_SELF, d, -2), d, n, 1));
 
       // CSV: the input as '#' comments, a header, then the rows exactly (%.17g round-trips).
-      const std::string csv = read_text(output::RunWriter::sidecar_path(path, ".csv"));
+      const std::string csv = read_text(output::sidecar_path(path, ".csv"));
       std::istringstream lines(csv);
       std::string line;
       int comments = 0, rows = 0;
@@ -117,7 +117,7 @@ TEST_CASE("RunWriter round trip: snapshots, diagnostics, input, sidecars", "[out
       CHECK(csv.find("# beta = 2.5\n") != std::string::npos);
 
       // XDMF: one Polyvertex grid per snapshot, XY on the circle, XYZ (first three) otherwise.
-      const std::string xdmf = read_text(output::RunWriter::sidecar_path(path, ".xdmf"));
+      const std::string xdmf = read_text(output::sidecar_path(path, ".xdmf"));
       std::size_t grids = 0;
       for (auto p = xdmf.find("<Grid Name=\"snapshot_"); p != std::string::npos;
            p = xdmf.find("<Grid Name=\"snapshot_", p + 1))
@@ -231,7 +231,7 @@ TEST_CASE("RunWriter::resume truncates to the checkpoint's counts and continues"
   CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, 1), d, n, 1));
   CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, 2), d, n, 10));
   CHECK_THROWS_AS(output::read_snapshot(path, MPI_COMM_WORLD, d, 3), config::InputError);
-  const std::string csv = read_text(output::RunWriter::sidecar_path(path, ".csv"));
+  const std::string csv = read_text(output::sidecar_path(path, ".csv"));
   std::size_t rows = 0;
   std::istringstream lines(csv);
   std::string line, last;

@@ -3,30 +3,12 @@
 # and write nothing. Usage: bad_input.sh path/to/attnflow-particles
 set -u
 app="$1"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
-checks=0
-expect_rejected() {
-  local what="$1"; shift
-  local before after status lines
-  checks=$((checks + 1))
-  before="$(ls -A | sort)"
-  "$app" --quiet --output run.h5 "$@" >stdout.txt 2>stderr.txt
-  status=$?
-  lines=$(wc -l < stderr.txt)
-  rm -f stdout.txt
-  after="$(ls -A | grep -v stderr.txt | sort)"
-  if [ "$status" -ne 2 ] || [ "$lines" -ne 1 ] || [ "$before" != "$after" ]; then
-    echo "FAIL $what: status $status, $lines stderr lines, files before [$before] after [$after]"
-    cat stderr.txt
-    failures=$((failures + 1))
-  else
-    echo "ok   $what: $(cat stderr.txt)"
-  fi
-  rm -f stderr.txt
-}
+command=("$app" --quiet --output run.h5)
+source "$here/expect_rejected.sh"
 expect_rejected "N <= 0" --tokens 0
 expect_rejected "d < 2" --dimension 1
 expect_rejected "non-finite beta" --beta nan

@@ -1,0 +1,26 @@
+# Sourced by the bad-input tests of the apps. expect_rejected WHAT ARGS... runs
+# "${command[@]}" ARGS... in the current directory and checks the contract for bad input: exit
+# status 2, exactly one line on stderr, and no file created, removed or changed. Counts checks and
+# failures in $checks and $failures.
+checks=0
+failures=0
+directory_state() { find . -path ./stderr.txt -prune -o -print0 | sort -z | xargs -0 md5sum 2>&1; }
+expect_rejected() {
+  local what="$1"; shift
+  local before after status lines
+  checks=$((checks + 1))
+  before="$(directory_state)"
+  "${command[@]}" "$@" >stdout.txt 2>stderr.txt
+  status=$?
+  lines=$(wc -l < stderr.txt)
+  rm -f stdout.txt
+  after="$(directory_state)"
+  if [ "$status" -ne 2 ] || [ "$lines" -ne 1 ] || [ "$before" != "$after" ]; then
+    echo "FAIL $what: status $status, $lines stderr lines, files changed: $([ "$before" != "$after" ] && echo yes || echo no)"
+    cat stderr.txt
+    failures=$((failures + 1))
+  else
+    echo "ok   $what: $(cat stderr.txt)"
+  fi
+  rm -f stderr.txt
+}
