@@ -1,7 +1,7 @@
 #!/bin/bash
 # Particle-to-continuum convergence (MATH.md 7): one smooth initial density as particles (N = 1e3 ..
-# 1e6) and as a fine continuum grid, SA at beta = BETA up to T = FINAL_TIME (before clustering:
-# gamma_max T << ln N / 2 here), then attnflow-compare at t = 0 and t = T and the fitted slopes of
+# 1e6) and as a fine continuum grid (the same --initial keys for both apps), SA at beta = BETA up
+# to T = FINAL_TIME (before clustering: gamma_max T << ln N / 2 here), then attnflow-compare at t = 0 and t = T and the fitted slopes of
 # log distance against log N.
 #   circle (DIMENSION=2): density (1 + 0.5 cos 2t) / (2 pi); quantile placement (one run, expected
 #     W1 slope -1) and iid (SEEDS, expected -1/2); W1 exact from the CDFs.
@@ -35,14 +35,12 @@ common="--dimension $DIMENSION --model sa --beta $BETA"
 case "$DIMENSION" in
   2)
     mesh="--cells $CELLS"
-    continuum_initial="--initial uniform-mode --degree 2 --amplitude 0.5"
-    particle_initial="--initial circle-density --density-amplitude 0.5 --density-mode 2"
+    initial="--initial circle-density --density-amplitude 0.5 --density-mode 2"
     placements="quantile iid"
     ;;
   3)
     mesh="--refine $REFINE"
-    continuum_initial="--initial vmf --vmf-concentration 2 --vmf-centres 0,0,1"
-    particle_initial="--initial vmf --vmf-concentrations 2 --vmf-means 0,0,1"
+    initial="--initial vmf --vmf-concentrations 2 --vmf-means 0,0,1"
     placements="iid"
     ;;
   *)
@@ -52,7 +50,7 @@ case "$DIMENSION" in
 esac
 
 echo "continuum: dimension $DIMENSION, $mesh"
-$run "$build/apps/attnflow-continuum" $common $continuum_initial $mesh --engine spectral \
+$run "$build/apps/attnflow-continuum" $common $initial $mesh --engine spectral \
   --final-time "$FINAL_TIME" --output-interval "$FINAL_TIME" \
   --output "$out/continuum.h5" --overwrite > "$out/continuum.log"
 
@@ -67,7 +65,7 @@ for n in $TOKENS; do
     [ "$placement" = quantile ] && seeds=1  # deterministic: one run
     for seed in $seeds; do
       name="$out/${placement}_N${n}_seed${seed}"
-      $run "$build/apps/attnflow-particles" $common --tokens "$n" $particle_initial \
+      $run "$build/apps/attnflow-particles" $common --tokens "$n" $initial \
         $placement_option --seed "$seed" \
         --engine "$engine" --skip-pair-diagnostics --integrator rk4 --step-size "$STEP" \
         --steps "$steps" --snapshot-every "$steps" --output-every "$steps" --quiet \

@@ -1,6 +1,5 @@
 #include "continuum/initial.hpp"
 
-#include "config/number_list.hpp"
 #include "parallel/partition.hpp"
 
 #include <algorithm>
@@ -23,38 +22,12 @@ double sphere_measure(int dimension) {
   return dimension == 2 ? 2 * std::numbers::pi : 4 * std::numbers::pi;
 }
 
-// Parses the mixture centres: circle "a1 a2 ..." (angles in radians), sphere "x y z; x y z ..."
-// (normalised here).
-std::vector<double> parse_centres(const std::string& text, int dimension) {
-  const auto values = config::parse_numbers(text, "vmf-centres");
-  std::vector<double> centres;
-  if (dimension == 2) {
-    config::require(!values.empty(), "--vmf-centres: give at least one angle (radians)");
-    for (double a : values) {
-      centres.push_back(std::cos(a));
-      centres.push_back(std::sin(a));
-    }
-    return centres;
-  }
-  config::require(!values.empty() && values.size() % dimension == 0,
-                  "--vmf-centres: give vectors of " + std::to_string(dimension) +
-                      " numbers each ('x y z; x y z'), got " + std::to_string(values.size()) +
-                      " numbers");
-  for (std::size_t c = 0; c < values.size(); c += dimension) {
-    double n = 0;
-    for (int k = 0; k < dimension; ++k) n += values[c + k] * values[c + k];
-    config::require(n > 0, "--vmf-centres: a centre is the zero vector");
-    for (int k = 0; k < dimension; ++k) centres.push_back(values[c + k] / std::sqrt(n));
-  }
-  return centres;
-}
-
 }  // namespace
 
 void add_initial_options(config::OptionSet& options) {
   options.add<std::string>("initial", "uniform-mode", "",
-                           "initial density: uniform-mode, vmf (von Mises-Fisher mixture), noise "
-                           "or particles (histogram of a particle file)");
+                           "initial density: uniform-mode, vmf (von Mises-Fisher mixture), "
+                           "circle-density, noise or particles (histogram of a particle file)");
   options.add<int>("degree", 1, "",
                    "uniform-mode: Fourier mode k (circle) or harmonic degree l (sphere)");
   options.add<int>("order", 0, "",
@@ -62,9 +35,8 @@ void add_initial_options(config::OptionSet& options) {
                    "circle: >= 0 for cos(k theta), < 0 for sin(k theta)");
   options.add<double>("amplitude", 0.01, "",
                       "uniform-mode and noise: relative amplitude of the perturbation");
-  options.add<double>("vmf-concentration", 20.0, "", "vmf: concentration kappa of each component");
-  options.add<std::string>("vmf-centres", "0", "",
-                           "vmf: component centres, angles in radians (circle) or 'x y z; ...'");
+  density::add_mixture_options(options);
+  density::add_circle_density_options(options);
   options.add<int>("seed", 1, "", "noise: seed of the counter-based generator");
   options.add_optional("initial-file", "path", "particles: attnflow particle HDF5 file");
   options.add<long long>("initial-snapshot", -1, "",
@@ -75,14 +47,14 @@ InitialDensity initial_from_options(const config::OptionSet& options, int dimens
   using config::require;
   InitialDensity initial;
   initial.kind = options.get<std::string>("initial");
-  require(initial.kind == "uniform-mode" || initial.kind == "vmf" || initial.kind == "noise" ||
+  require(initial.kind == "uniform-mode" || initial.kind == "vmf" ||
+              initial.kind == "circle-density" || initial.kind == "noise" ||
               initial.kind == "particles",
           "--initial: unknown initial density '" + initial.kind +
-              "'; accepted: uniform-mode, vmf, noise, particles");
+              "'; accepted: uniform-mode, vmf, circle-density, noise, particles");
   initial.degree = options.get<int>("degree");
   initial.order = options.get<int>("order");
   initial.amplitude = options.get<double>("amplitude");
-  initial.concentration = options.get<double>("vmf-concentration");
   const int seed = options.get<int>("seed");
   require(seed >= 0, "--seed: must be >= 0");
   initial.seed = static_cast<std::uint64_t>(seed);
@@ -94,10 +66,11 @@ InitialDensity initial_from_options(const config::OptionSet& options, int dimens
       require(std::abs(initial.order) <= initial.degree,
               "--order: must satisfy |m| <= l (degree " + std::to_string(initial.degree) + ")");
   }
-  if (initial.kind == "vmf") {
-    require(std::isfinite(initial.concentration) && initial.concentration > 0,
-            "--vmf-concentration: must be a finite number > 0");
-    initial.centres = parse_centres(options.get<std::string>("vmf-centres"), dimension);
+  if (initial.kind == "vmf") initial.mixture = density::mixture_from_options(options, dimension);
+  if (initial.kind == "circle-density") {
+    require(dimension == 2, "--initial circle-density: needs --dimension 2 (got " +
+                                std::to_string(dimension) + ")");
+    initial.circle = density::circle_density_from_options(options);
   }
   if (initial.kind == "particles") {
     initial.particle_file = options.get<std::string>("initial-file");
@@ -125,31 +98,11 @@ std::vector<double> initial_cell_averages(const Solver& solver, const InitialDen
       return uniform * (1 + a * std::sqrt(4 * std::numbers::pi) * harmonics[k * k + k + m]);
     });
   } else if (initial.kind == "vmf") {
-    const double kappa = initial.concentration;
-    // Normalising constants with the maximum e^{kappa} factored out (no overflow for any kappa):
-    // circle 1 / (2 pi I_0(kappa) e^{-kappa}); sphere kappa / (2 pi (1 - e^{-2 kappa})).
-    double normaliser;
-    if (d == 2) {
-      // I_0(kappa) e^{-kappa} by its integral representation (1/pi) int_0^pi e^{kappa(cos t - 1)}.
-      const int n = 4096;
-      double s = 0;
-      for (int q = 0; q < n; ++q) {
-        const double t = (q + 0.5) * std::numbers::pi / n;
-        s += std::exp(kappa * (std::cos(t) - 1));
-      }
-      normaliser = 1.0 / (2 * std::numbers::pi * s / n);
-    } else {
-      normaliser = kappa / (2 * std::numbers::pi * -std::expm1(-2 * kappa));
-    }
-    const std::size_t count = initial.centres.size() / d;
+    rho = solver.cell_averages(
+        [&](std::span<const double> x) { return density::mixture_density(initial.mixture, x); });
+  } else if (initial.kind == "circle-density") {
     rho = solver.cell_averages([&](std::span<const double> x) {
-      double s = 0;
-      for (std::size_t c = 0; c < count; ++c) {
-        double dot = 0;
-        for (int r = 0; r < d; ++r) dot += x[r] * initial.centres[c * d + r];
-        s += std::exp(kappa * (dot - 1));
-      }
-      return normaliser * s / static_cast<double>(count);
+      return density::circle_density(initial.circle, std::atan2(x[1], x[0]));
     });
   } else if (initial.kind == "particles") {
     const auto particles =

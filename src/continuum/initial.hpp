@@ -1,11 +1,14 @@
 #pragma once
 // Initial densities of the continuum solver, as probability densities on S^{d-1} (mass 1):
-// the uniform density plus one mode, a von Mises-Fisher mixture, uniform with white noise, or the
-// histogram of a snapshot of a particle run's HDF5 file.
+// the uniform density plus one mode, a von Mises-Fisher mixture or the circle density of
+// density/densities.hpp (the particle solver's keys: one input describes both runs' start),
+// uniform with white noise, or the histogram of a snapshot of a particle run's HDF5 file.
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "density/densities.hpp"
 
 namespace attnflow::config {
 class OptionSet;
@@ -16,16 +19,14 @@ namespace attnflow::continuum {
 class Solver;
 
 struct InitialDensity {
-  std::string kind = "uniform-mode";  // uniform-mode | vmf | noise | particles
+  std::string kind = "uniform-mode";  // uniform-mode | vmf | circle-density | noise | particles
   // uniform-mode: rho = (1 + amplitude f) / |S^{d-1}|. Circle: f = cos(k theta) for order >= 0,
   // sin(k theta) for order < 0 (k = degree). Sphere: f = sqrt(4 pi) Y_lm (real harmonic).
   int degree = 1;
   int order = 0;
   double amplitude = 0.01;  // uniform-mode and noise
-  // vmf: equal-weight mixture of von Mises-Fisher densities with this concentration kappa around
-  // these unit vectors (count x d).
-  double concentration = 20.0;
-  std::vector<double> centres;
+  density::VonMisesFisherMixture mixture;  // vmf
+  density::CircleDensity circle;           // circle-density
   // noise: rho_i = (1 + amplitude (2 u_i - 1)) / |S^{d-1}| with u_i uniform from the counter-based
   // generator keyed by (seed, global cell index): the same on any number of ranks.
   std::uint64_t seed = 1;
@@ -35,7 +36,8 @@ struct InitialDensity {
   std::int64_t particle_snapshot = -1;
 };
 
-// Registers initial, degree, order, amplitude, vmf-concentration, vmf-centres, seed, initial-file,
+// Registers initial, degree, order, amplitude, the density keys (vmf-means, vmf-concentrations,
+// vmf-weights, density-amplitude, density-mode, density-phase), seed, initial-file,
 // initial-snapshot.
 void add_initial_options(config::OptionSet& options);
 // Throws config::InputError naming the option.

@@ -86,55 +86,11 @@ void von_mises_fisher_point(const CounterRandom& rng, std::uint64_t index,
   geometry::normalise(out);
 }
 
-VonMisesFisherMixture mixture_from_options(const config::OptionSet& options, int dimension) {
-  VonMisesFisherMixture m;
-  const auto means = config::parse_numbers(options.get<std::string>("vmf-means"), "vmf-means");
-  require(!means.empty() && means.size() % dimension == 0,
-          "--vmf-means: expected a multiple of d = " + std::to_string(dimension) +
-              " numbers (one mean direction per component), got " + std::to_string(means.size()));
-  const std::size_t components = means.size() / dimension;
-  for (std::size_t c = 0; c < components; ++c) {
-    std::vector<double> mean(means.begin() + c * dimension, means.begin() + (c + 1) * dimension);
-    require(geometry::norm(mean) > 0, "--vmf-means: mean direction " + std::to_string(c + 1) +
-                                          " is the zero vector");
-    geometry::normalise(mean);
-    m.means.push_back(mean);
-  }
-  m.concentrations =
-      config::parse_numbers(options.get<std::string>("vmf-concentrations"), "vmf-concentrations");
-  if (m.concentrations.size() == 1) m.concentrations.assign(components, m.concentrations[0]);
-  require(m.concentrations.size() == components,
-          "--vmf-concentrations: expected 1 or " + std::to_string(components) + " values");
-  for (double k : m.concentrations)
-    require(k >= 0 && k <= 1e8, "--vmf-concentrations: each kappa must be in [0, 1e8]");
-  m.weights = config::parse_numbers(options.get<std::string>("vmf-weights"), "vmf-weights");
-  if (m.weights.empty()) m.weights.assign(components, 1.0);
-  require(m.weights.size() == components,
-          "--vmf-weights: expected " + std::to_string(components) + " values (or none)");
-  double total = 0;
-  for (double w : m.weights) {
-    require(w >= 0, "--vmf-weights: weights must be >= 0");
-    total += w;
-  }
-  require(total > 0, "--vmf-weights: weights must not all be zero");
-  for (double& w : m.weights) w /= total;
-  return m;
-}
-
-CircleDensity density_from_options(const config::OptionSet& options) {
-  CircleDensity c;
-  c.amplitude = options.get<double>("density-amplitude");
-  c.mode = options.get<int>("density-mode");
-  c.phase = options.get<double>("density-phase");
+Placement placement_from_options(const config::OptionSet& options) {
   const auto placement = options.get<std::string>("placement");
-  require(std::isfinite(c.amplitude) && std::abs(c.amplitude) < 1,
-          "--density-amplitude: must satisfy |eps| < 1 so that the density stays positive");
-  require(c.mode >= 1, "--density-mode: must be an integer >= 1");
-  require(std::isfinite(c.phase), "--density-phase: must be finite");
   require(placement == "iid" || placement == "quantile",
           "--placement: unknown placement '" + placement + "'; accepted: iid, quantile");
-  c.quantile_placement = placement == "quantile";
-  return c;
+  return placement == "quantile" ? Placement::quantile : Placement::iid;
 }
 
 }  // namespace
@@ -147,7 +103,7 @@ State uniform_state(std::int64_t tokens, int dimension, std::uint64_t seed, MPI_
   return s;
 }
 
-State mixture_state(std::int64_t tokens, int dimension, const VonMisesFisherMixture& mixture,
+State mixture_state(std::int64_t tokens, int dimension, const density::VonMisesFisherMixture& mixture,
                     std::uint64_t seed, MPI_Comm comm) {
   State s = empty_state(tokens, dimension, comm);
   const CounterRandom rng(seed, Stream::initial_state), choice(seed, Stream::mixture_choice);
@@ -164,36 +120,15 @@ State mixture_state(std::int64_t tokens, int dimension, const VonMisesFisherMixt
   return s;
 }
 
-double circle_density_quantile(const CircleDensity& c, double u) {
-  // F(t) = (t + (eps/k)(sin(k t + phase) - sin(phase))) / (2 pi) is increasing for |eps| < 1;
-  // Newton from the uniform guess, safeguarded by bisection.
-  const double two_pi = 2 * std::numbers::pi;
-  auto cdf = [&](double t) {
-    return (t + c.amplitude / c.mode * (std::sin(c.mode * t + c.phase) - std::sin(c.phase))) /
-           two_pi;
-  };
-  double low = 0, high = two_pi, t = two_pi * u;
-  for (int iteration = 0; iteration < 100; ++iteration) {
-    const double f = cdf(t) - u;
-    if (f > 0) high = t; else low = t;
-    const double density = (1 + c.amplitude * std::cos(c.mode * t + c.phase)) / two_pi;
-    double next = t - f / density;
-    if (!(next > low && next < high)) next = 0.5 * (low + high);
-    if (std::abs(next - t) < 1e-15 * two_pi) return next;
-    t = next;
-  }
-  return t;
-}
-
-State circle_density_state(std::int64_t tokens, const CircleDensity& density, std::uint64_t seed,
-                           MPI_Comm comm) {
+State circle_density_state(std::int64_t tokens, const density::CircleDensity& circle,
+                           Placement placement, std::uint64_t seed, MPI_Comm comm) {
   State s = empty_state(tokens, 2, comm);
   const CounterRandom rng(seed, Stream::initial_state);
   for (std::int64_t i = 0; i < s.partition.count; ++i) {
     const std::int64_t index = s.partition.first + i;
-    const double u = density.quantile_placement ? (index + 0.5) / static_cast<double>(tokens)
+    const double u = placement == Placement::quantile ? (index + 0.5) / static_cast<double>(tokens)
                                                 : rng.uniforms(index, 0)[0];
-    const double t = circle_density_quantile(density, u);
+    const double t = density::circle_density_quantile(circle, u);
     s.positions[2 * i] = std::cos(t);
     s.positions[2 * i + 1] = std::sin(t);
   }
@@ -204,14 +139,8 @@ void add_initial_state_options(config::OptionSet& options) {
   options.add<std::string>("initial", "uniform", "",
                            "initial state: uniform | vmf | circle-density | file");
   options.add<unsigned long long>("seed", 1, "", "random seed (initial state and noise)");
-  options.add<std::string>("vmf-means", "0 0 1", "unit vectors",
-                           "von Mises-Fisher mean directions, d numbers per component");
-  options.add<std::string>("vmf-concentrations", "10", "",
-                           "kappa per component (one value applies to all)");
-  options.add_optional("vmf-weights", "", "mixture weights per component (default equal)");
-  options.add<double>("density-amplitude", 0.5, "", "circle density 1 + eps cos(k t + phase): eps");
-  options.add<int>("density-mode", 3, "", "circle density: mode k");
-  options.add<double>("density-phase", 0.0, "rad", "circle density: phase");
+  density::add_mixture_options(options);
+  density::add_circle_density_options(options);
   options.add<std::string>("placement", "iid", "", "circle density placement: iid | quantile");
   options.add_optional("initial-file", "path", "attnflow HDF5 file to start from (initial = file)");
   options.add<long long>("initial-snapshot", -1, "", "snapshot of initial-file (-1 = last)");
@@ -221,11 +150,12 @@ void validate_initial_state_options(const config::OptionSet& options, int dimens
   const auto kind = options.get<std::string>("initial");
   if (kind == "uniform") return;
   if (kind == "vmf") {
-    mixture_from_options(options, dimension);
+    density::mixture_from_options(options, dimension);
   } else if (kind == "circle-density") {
     require(dimension == 2, "--initial circle-density: needs --dimension 2 (got " +
                                 std::to_string(dimension) + ")");
-    density_from_options(options);
+    density::circle_density_from_options(options);
+    placement_from_options(options);
   } else if (kind == "file") {
     require(!options.get<std::string>("initial-file").empty(),
             "--initial file: needs --initial-file PATH");
@@ -245,9 +175,11 @@ State initial_state_from_options(const config::OptionSet& options, std::int64_t 
   const auto kind = options.get<std::string>("initial");
   const auto seed = options.get<unsigned long long>("seed");
   if (kind == "vmf")
-    return mixture_state(tokens, dimension, mixture_from_options(options, dimension), seed, comm);
+    return mixture_state(tokens, dimension, density::mixture_from_options(options, dimension), seed,
+                         comm);
   if (kind == "circle-density")
-    return circle_density_state(tokens, density_from_options(options), seed, comm);
+    return circle_density_state(tokens, density::circle_density_from_options(options),
+                                placement_from_options(options), seed, comm);
   if (kind == "file") return read_initial_file(options, tokens, dimension, comm);
   return uniform_state(tokens, dimension, seed, comm);
 }

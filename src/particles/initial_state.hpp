@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "density/densities.hpp"
 #include "particles/state.hpp"
 
 namespace attnflow::config {
@@ -14,30 +15,19 @@ class OptionSet;
 
 namespace attnflow::particles {
 
-struct VonMisesFisherMixture {
-  std::vector<std::vector<double>> means;  // unit vectors
-  std::vector<double> concentrations;      // kappa >= 0
-  std::vector<double> weights;             // mixture weights, summing to 1
-};
-
-struct CircleDensity {
-  double amplitude = 0.0;  // eps, |eps| < 1
-  int mode = 1;            // k >= 1
-  double phase = 0.0;
-  bool quantile_placement = false;  // deterministic quantiles (error O(1/N)) instead of iid
-};
+// Where circle-density tokens go: iid samples, or the deterministic quantiles (i + 1/2) / N of the
+// distribution function (W1 error O(1/N)).
+enum class Placement { iid, quantile };
 
 State uniform_state(std::int64_t tokens, int dimension, std::uint64_t seed, MPI_Comm comm);
-State mixture_state(std::int64_t tokens, int dimension, const VonMisesFisherMixture& mixture,
+State mixture_state(std::int64_t tokens, int dimension, const density::VonMisesFisherMixture& mixture,
                     std::uint64_t seed, MPI_Comm comm);
-State circle_density_state(std::int64_t tokens, const CircleDensity& density, std::uint64_t seed,
-                           MPI_Comm comm);
-// Angle t in [0, 2 pi) with F(t) = u for the circle density's distribution function F.
-double circle_density_quantile(const CircleDensity& density, double u);
+State circle_density_state(std::int64_t tokens, const density::CircleDensity& circle,
+                           Placement placement, std::uint64_t seed, MPI_Comm comm);
 
-// Options: initial (uniform | vmf | circle-density | file), seed, vmf-means, vmf-concentrations,
-// vmf-weights, density-amplitude, density-mode, density-phase, placement, initial-file,
-// initial-snapshot.
+// Options: initial (uniform | vmf | circle-density | file), seed, the density keys of
+// density/densities.hpp (vmf-means, vmf-concentrations, vmf-weights, density-amplitude,
+// density-mode, density-phase), placement, initial-file, initial-snapshot.
 void add_initial_state_options(config::OptionSet& options);
 // Checks the initial-state options without building anything (so bad input fails before any
 // output is touched). Throws config::InputError.

@@ -35,7 +35,8 @@ namespace {
 const std::set<std::string> keys_free_on_restart = {
     "output", "overwrite", "restart", "checkpoint-every", "checkpoint-directory",
     "stop-after-steps", "final-time", "quiet", "initial", "degree", "order", "amplitude",
-    "vmf-concentration", "vmf-centres", "seed", "initial-file", "initial-snapshot"};
+    "vmf-means", "vmf-concentrations", "vmf-weights", "density-amplitude", "density-mode",
+    "density-phase", "seed", "initial-file", "initial-snapshot"};
 
 void require_same_dynamics(const checkpoint::DensityCheckpoint& checkpoint,
                            const std::string& resolved_input) {

@@ -29,11 +29,11 @@ TEST_CASE("compare: quantile particles against the continuum density at the same
   m.attention = model::Attention::softmax;
   m.query = m.key = m.value = model::Matrix::identity(2);
   {
-    particles::CircleDensity density;
-    density.amplitude = 0.5;
-    density.mode = 2;
-    density.quantile_placement = true;
-    const auto state = particles::circle_density_state(tokens, density, 1, MPI_COMM_WORLD);
+    density::CircleDensity circle;
+    circle.amplitude = 0.5;
+    circle.mode = 2;
+    const auto state = particles::circle_density_state(tokens, circle, particles::Placement::quantile,
+                                                       1, MPI_COMM_WORLD);
     output::RunWriter writer(particle_path, MPI_COMM_WORLD, 2, tokens, diagnostics::column_names(2),
                              "", {}, true);
     writer.write_snapshot(state);
