@@ -233,6 +233,12 @@ std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cell
           "PDE only; set both to 0");
   require(std::isfinite(settings.cfl) && settings.cfl > 0 && settings.cfl <= 1,
           "--cfl: must be in (0, 1] (positivity needs <= 0.5 with MUSCL on the circle)");
+  // The circle's forward-Euler limit dx / max|X| assumes first-order face values; MUSCL face
+  // values reach 2 rho_i, so only cfl <= 1/2 keeps the density >= 0 (the sphere's limit already
+  // carries its reconstruction factor).
+  require(model.dimension != 2 || settings.limiter == Limiter::first_order || settings.cfl <= 0.5,
+          "--cfl: must be <= 0.5 on the circle with the " + limiter_name(settings.limiter) +
+              " limiter (MUSCL face values reach 2 rho_i); use <= 0.5 or --limiter first-order");
   require(std::isfinite(settings.max_time_step) && settings.max_time_step > 0,
           "--max-time-step: must be a finite number > 0");
   if (model.dimension == 2) return make_circle_solver(model, cells, settings, comm);

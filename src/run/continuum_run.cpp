@@ -85,10 +85,12 @@ void add_continuum_options(config::OptionSet& options) {
   options.add<double>("final-time", 10.0, "time", "end time (USA: rescaled time e^{s} t)");
   options.add<double>("output-interval", 1.0, "time", "time between snapshots and diagnostics");
   options.add<double>("cfl", 0.4, "",
-                      "dt = cfl * C_ssp * h / max|X|; positivity needs <= 0.5 (MUSCL) or 1");
+                      "dt = cfl * C_ssp * forward-Euler limit; positivity needs <= 0.5 with the "
+                      "circle's MUSCL, <= 1 otherwise (the sphere's limit includes its factor 3)");
   options.add<double>("max-time-step", 0.1, "time", "upper bound on the time step");
   options.add<std::string>("limiter", "van-leer", "",
-                           "MUSCL limiter on the circle: van-leer, mc, minmod or first-order");
+                           "slope limiter (circle MUSCL, sphere limited least squares): van-leer, "
+                           "mc, minmod or first-order");
   options.add<std::string>("engine", "direct", "", "interaction engine");
   options.add<std::string>("output", "continuum.h5", "path",
                            "HDF5 output (also .xdmf and .csv beside it)");

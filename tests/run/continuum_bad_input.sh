@@ -29,6 +29,9 @@ setup 0 "$particles" --quiet --output p3.h5 --dimension 3 --tokens 50 --steps 1
 setup 0 "$app" --quiet "${circle[@]}" --output c2.h5 --initial particles --initial-file p2.h5
 echo "not hdf5" > junk.h5
 
+expect_rejected "MUSCL on the circle above cfl 1/2" "${circle[@]}" --cfl 0.8
+expect_rejected "vmf means of the wrong dimension" "${circle[@]}" --initial vmf --vmf-means "0 0 1"
+expect_rejected "circle density on the sphere" --quiet --dimension 3 --refine 1 --initial circle-density
 expect_rejected "unknown initial density" "${circle[@]}" --initial gaussian
 expect_rejected "particles without a file" "${circle[@]}" --initial particles
 expect_rejected "missing particle file" "${circle[@]}" --initial particles --initial-file missing.h5
