@@ -6,12 +6,7 @@
 set -u
 app="$1"
 particles="$2"
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-command=("$app" --quiet --output run.h5)
-source "$here/expect_rejected.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/expect_rejected.sh"
 
 # Runs a setup command that must exit with status $1.
 setup() {

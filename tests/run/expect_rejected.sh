@@ -1,7 +1,12 @@
 # Sourced by the bad-input tests of the apps. expect_rejected WHAT ARGS... runs
 # "${command[@]}" ARGS... in the current directory and checks the contract for bad input: exit
 # status 2, exactly one line on stderr, and no file created, removed or changed. Counts checks and
-# failures in $checks and $failures.
+# failures in $checks and $failures. Sourcing it moves into a fresh scratch directory (removed on
+# exit) and sets command=(APP --quiet --output run.h5) for APP = $app.
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+command=("$app" --quiet --output run.h5)
 checks=0
 failures=0
 directory_state() { find . -path ./stderr.txt -prune -o -print0 | sort -z | xargs -0 md5sum 2>&1; }
