@@ -21,9 +21,43 @@
 #include "parallel/partition.hpp"
 #include "output/run_writer.hpp"
 #include "particles/initial_state.hpp"
+#include "support/kernels.hpp"
 #include "support/mpi_test.hpp"
 
 using namespace attnflow;
+
+namespace {
+
+// The solver's density at t = 0 and after advancing to each later time, with diagnostics, as a
+// continuum run file.
+void write_continuum_file(const std::string& path, continuum::Solver& solver,
+                          const std::vector<double>& later_times) {
+  continuum::Writer writer(path, solver, "", {}, true);
+  const int moments = continuum::max_moment(solver.dimension());
+  writer.write_snapshot(solver);
+  writer.write_diagnostics(solver.diagnostics(moments));
+  for (double t : later_times) {
+    solver.advance_to(t);
+    writer.write_snapshot(solver);
+    writer.write_diagnostics(solver.diagnostics(moments));
+  }
+  writer.finish();
+}
+
+// Both files read back and compared serially (call on rank 0 after the writers finished).
+struct Compared {
+  comparison::ParticleRun particles;
+  comparison::ContinuumRun continuum;
+  comparison::Comparison result;
+};
+Compared read_and_compare(const std::string& particle_path, const std::string& continuum_path) {
+  Compared c{comparison::read_particle_run(particle_path),
+             comparison::read_continuum_run(continuum_path), {}};
+  c.result = comparison::compare(c.particles, c.continuum, 1e-9);
+  return c;
+}
+
+}  // namespace
 
 TEST_CASE("compare: quantile particles against the continuum density at the same time", "[comparison][parallel]") {
   const std::string directory =
@@ -53,19 +87,12 @@ TEST_CASE("compare: quantile particles against the continuum density at the same
     initial.degree = 2;
     initial.amplitude = 0.5;
     solver->set_density(continuum::initial_cell_averages(*solver, initial));
-    continuum::Writer writer(continuum_path, *solver, "", {}, true);
-    writer.write_snapshot(*solver);
-    writer.write_diagnostics(solver->diagnostics(continuum::max_moment(2)));
-    solver->advance_to(0.25);  // no particle snapshot at this time: reported unmatched
-    writer.write_snapshot(*solver);
-    writer.write_diagnostics(solver->diagnostics(continuum::max_moment(2)));
-    writer.finish();
+    // No particle snapshot at t = 0.25: reported unmatched.
+    write_continuum_file(continuum_path, *solver, {0.25});
   }
   MPI_Barrier(MPI_COMM_WORLD);
   if (testing::world_rank() != 0) return;  // the comparison is serial (rank 0)
-  const auto particles_run = comparison::read_particle_run(particle_path);
-  const auto continuum_run = comparison::read_continuum_run(continuum_path);
-  const auto result = comparison::compare(particles_run, continuum_run, 1e-9);
+  const auto result = read_and_compare(particle_path, continuum_path).result;
   REQUIRE(result.rows.size() == 1);
   REQUIRE(result.unmatched_times.size() == 1);
   CHECK(result.unmatched_times[0] == Approx(0.25));
@@ -105,11 +132,7 @@ TEST_CASE("compare on the sphere: particles near cell corners are binned to thei
   const std::string directory =
       testing::scratch_directory("comparison_sphere_" + std::to_string(testing::world_size()));
   const std::string particle_path = directory + "/particles.h5", continuum_path = directory + "/continuum.h5";
-  model::Model m;
-  m.dimension = 3;
-  m.beta = 1.0;
-  m.attention = model::Attention::softmax;
-  m.query = m.key = m.value = model::Matrix::identity(3);
+  const model::Model m = testing::identity_model(3, model::Attention::softmax, 1.0);
   continuum::Settings settings;
   settings.options_prefix = "comparison_sphere_";
   auto solver = continuum::make_solver(m, 0, 2, settings, MPI_COMM_WORLD);
@@ -138,16 +161,11 @@ TEST_CASE("compare on the sphere: particles near cell corners are binned to thei
     continuum::InitialDensity initial;
     initial.amplitude = 0;  // uniform
     solver->set_density(continuum::initial_cell_averages(*solver, initial));
-    continuum::Writer writer(continuum_path, *solver, "", {}, true);
-    writer.write_snapshot(*solver);
-    writer.write_diagnostics(solver->diagnostics(continuum::max_moment(3)));
-    writer.finish();
+    write_continuum_file(continuum_path, *solver, {});
   }
   MPI_Barrier(MPI_COMM_WORLD);
   if (testing::world_rank() != 0) return;  // the comparison is serial (rank 0)
-  const auto particles_run = comparison::read_particle_run(particle_path);
-  const auto continuum_run = comparison::read_continuum_run(continuum_path);
-  const auto result = comparison::compare(particles_run, continuum_run, 1e-9);
+  const auto [particles_run, continuum_run, result] = read_and_compare(particle_path, continuum_path);
   REQUIRE(result.rows.size() == 1);
   CHECK(result.unlocated_points == 0);
   double expected = 0;
