@@ -56,6 +56,10 @@ int compare_runs(const config::OptionSet& options) {
               << result.unmatched_times.size() << " unmatched; wrote " << options.get<std::string>("output")
               << "\n";
     for (double t : result.unmatched_times) std::cout << "  unmatched continuum time " << t << "\n";
+    if (result.unlocated_points > 0)
+      std::cerr << "attnflow-compare: warning: " << result.unlocated_points
+                << " particle positions lay in no triangle around their nearest cell centre and "
+                   "were binned by nearest centre\n";
     for (const auto& row : result.rows)
       std::cout << "  time " << row[0] << "  " << result.columns[4] << " " << row[4]
                 << "  energy difference " << row[7] << "\n";

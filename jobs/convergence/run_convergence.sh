@@ -6,8 +6,9 @@
 #   circle (DIMENSION=2): density (1 + 0.5 cos 2t) / (2 pi); quantile placement (one run, expected
 #     W1 slope -1) and iid (SEEDS, expected -1/2); W1 exact from the CDFs.
 #   sphere (DIMENSION=3): von Mises-Fisher density, kappa = 2 around the north pole, iid (SEEDS);
-#     L1 distance of the nearest-cell histograms on the continuum mesh (refine REFINE), expected
-#     to decrease like N^{-1/2} (the multinomial noise of the cell counts) down to the mesh's floor.
+#     L1 distance between the particles' histogram over the continuum's triangles (refine REFINE;
+#     each particle in the cell containing it) and the cell masses: the multinomial noise of the
+#     cell counts, ~N^{-1/2} with no floor (fit_slopes.py prints its exact prediction).
 #
 #   jobs/convergence/run_convergence.sh [build-directory] [output-directory]
 # Environment: DIMENSION (2), TOKENS ("1000 3000 10000 30000 100000 300000 1000000"), SEEDS (iid

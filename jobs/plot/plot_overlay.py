@@ -2,8 +2,9 @@
 """Overlay of a particle run on a continuum run at chosen times (attnflow-compare's picture).
 
 Circle: the particle angle histogram (as a density per radian) over the PDE cell averages.
-Sphere: maps (longitude, latitude) of the PDE density and of the particles' nearest-centre
-histogram density (particle fraction per cell / cell area), on one colour scale.
+Sphere: maps (longitude, latitude) of the PDE density and of the particles' histogram density
+(fraction of the particles in each cell's spherical triangle / cell area; the triangles are read
+from /mesh/vertices), on one colour scale.
 
     /usr/bin/python3 jobs/plot/plot_overlay.py particles.h5 continuum.h5 \
         [--times 0,1] [--bins 72] [--output overlay.png] [--time-tolerance 1e-6]
@@ -22,6 +23,37 @@ import numpy as np
 def fail(message):
     print(f"plot_overlay.py: error: {message}", file=sys.stderr)
     sys.exit(2)
+
+
+def containing_triangles(points, centres, vertices, chunk=16384):
+    """For each point (n x 3) the index of the spherical triangle (vertices: cells x 3 x 3,
+    counter-clockwise) containing it, as geometry::containing_triangles does: the nearest centre's
+    triangle and those sharing a corner with it are candidates, the one the point is deepest in
+    (largest smallest signed sine distance to its edges) wins, ties to the smaller index."""
+    cells = centres.shape[0]
+    normals = np.cross(vertices, np.roll(vertices, -1, axis=1))  # edge k: v_k x v_(k+1)
+    normals /= np.linalg.norm(normals, axis=2)[..., None]
+    _, node = np.unique(vertices.reshape(-1, 3), axis=0, return_inverse=True)
+    node = node.reshape(cells, 3)
+    around = [[] for _ in range(node.max() + 1)]
+    for cell, corners in enumerate(node):
+        for n in corners:
+            around[n].append(cell)
+    rings = [sorted(set(around[a] + around[b] + around[c])) for a, b, c in node]
+    ring = np.full((cells, max(len(r) for r in rings)), -1)
+    for cell, r in enumerate(rings):
+        ring[cell, :len(r)] = r
+    located = np.empty(points.shape[0], dtype=np.int64)
+    for start in range(0, points.shape[0], chunk):
+        x = points[start:start + chunk]
+        nearest = np.argmax(x @ centres.T, axis=1)
+        candidates = ring[nearest]
+        depth = np.einsum("ckej,cj->cke", normals[candidates], x).min(axis=2)
+        depth[candidates < 0] = -np.inf
+        best = np.argmax(depth, axis=1)  # the first maximum: the smaller index
+        found = depth[np.arange(x.shape[0]), best] >= -1e-13
+        located[start:start + chunk] = np.where(found, candidates[np.arange(x.shape[0]), best], nearest)
+    return located
 
 
 def main():
@@ -71,8 +103,12 @@ def main():
             ax.set_title(f"t = {t:g}")
             ax.legend(fontsize=7, loc="upper right")
     else:
-        # Sphere: per time, the PDE density and the particles' nearest-cell histogram density
+        # Sphere: per time, the PDE density and the particles' triangle histogram density
         # (particle fraction per cell / cell area) as maps over longitude and latitude, one colour scale.
+        if "mesh/vertices" not in c:
+            fail(f"continuum file '{args.continuum}' has no /mesh/vertices: it predates the stored "
+                 "cell triangles; regenerate it with this attnflow-continuum")
+        vertices = c["mesh/vertices"][:]
         fig, axes = plt.subplots(len(pairs), 2, figsize=(10, 3.4 * len(pairs)), squeeze=False,
                                  layout="constrained")
         longitude = np.degrees(np.arctan2(centres[:, 1], centres[:, 0]))
@@ -80,11 +116,11 @@ def main():
         for row, (t, pi, ci) in zip(axes, pairs):
             x = p["positions"][pi]
             rho = c["density"][ci]
-            nearest = np.argmax(x @ centres.T, axis=1)
-            histogram = np.bincount(nearest, minlength=rho.size) / x.shape[0] / measures
+            located = containing_triangles(x, centres, vertices)
+            histogram = np.bincount(located, minlength=rho.size) / x.shape[0] / measures
             top = max(rho.max(), histogram.max())
             for ax, values, name in ((row[0], rho, f"continuum, {rho.size} cells"),
-                                     (row[1], histogram, f"particles N={x.shape[0]}, cell histogram")):
+                                     (row[1], histogram, f"particles N={x.shape[0]}, triangle histogram")):
                 image = ax.scatter(longitude, latitude, c=values, s=6, vmin=0, vmax=top, cmap="viridis")
                 ax.set_xlim(-180, 180)
                 ax.set_ylim(-90, 90)

@@ -6,7 +6,7 @@
 
 #include "comparison/distance.hpp"
 #include "config/error.hpp"
-#include "geometry/sphere.hpp"
+#include "geometry/triangles.hpp"
 
 namespace attnflow::comparison {
 
@@ -48,10 +48,15 @@ double circle_distance(const std::vector<double>& positions, const ContinuumRun&
 }
 
 double sphere_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
-                       const std::vector<double>& density) {
-  const auto nearest = geometry::nearest_centres(positions, continuum.centres, continuum.dimension);
+                       const std::vector<double>& density, std::int64_t* unlocated) {
+  config::require(continuum.vertices.size() == std::size_t(continuum.cells) * 9,
+                  "continuum file '" + continuum.path + "' has no cell triangles (/mesh/vertices); "
+                  "regenerate it with this attnflow-continuum");
+  const auto location =
+      geometry::containing_triangles(positions, continuum.centres, continuum.vertices);
+  if (unlocated) *unlocated = location.unlocated;
   std::vector<double> histogram(std::size_t(continuum.cells), 0.0), masses(histogram.size());
-  for (auto c : nearest) histogram[std::size_t(c)] += 1;
+  for (auto c : location.cells) histogram[std::size_t(c)] += 1;
   for (std::size_t i = 0; i < masses.size(); ++i) masses[i] = density[i] * continuum.measures[i];
   return histogram_l1(histogram, masses);
 }
@@ -79,8 +84,10 @@ Comparison compare(const ParticleRun& particles, const ContinuumRun& continuum, 
     }
     const auto positions = particles.positions(match[s]);
     const auto density = continuum.density(std::int64_t(s));
+    std::int64_t unlocated = 0;
     const double distance = d == 2 ? circle_distance(positions, continuum, density)
-                                   : sphere_distance(positions, continuum, density);
+                                   : sphere_distance(positions, continuum, density, &unlocated);
+    result.unlocated_points += unlocated;
     const long long prow = particles.diagnostics.row_at(particles.times[std::size_t(match[s])], time_tolerance);
     const long long crow = continuum.diagnostics.row_at(t, time_tolerance);
     const double ep = table_value(particles.diagnostics, prow, "energy_scaled");
@@ -100,6 +107,10 @@ std::string csv_text(const Comparison& comparison, const std::vector<std::string
   for (const auto& line : header_lines) out << "# " << line << "\n";
   for (double t : comparison.unmatched_times)
     out << "# unmatched continuum time " << number(t) << " (no particle snapshot within the tolerance)\n";
+  if (comparison.unlocated_points > 0)
+    out << "# warning: " << comparison.unlocated_points
+        << " particle positions lay in no triangle around their nearest cell centre and were "
+           "binned by nearest centre\n";
   for (std::size_t c = 0; c < comparison.columns.size(); ++c) out << (c ? "," : "") << comparison.columns[c];
   out << "\n";
   for (const auto& row : comparison.rows) {

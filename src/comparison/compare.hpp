@@ -2,6 +2,7 @@
 // The particle-versus-continuum comparison of attnflow-compare (MATH.md 7): per continuum snapshot
 // with a particle snapshot at the same time, the circle W1 or the sphere cell-histogram L1, and the
 // differences of the energies and leading moments from the two diagnostics tables.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct Comparison {
   std::vector<std::string> columns;
   std::vector<std::vector<double>> rows;
   std::vector<double> unmatched_times;  // continuum times without a particle snapshot
+  // Sphere: particle positions (summed over the matched times) that lay in no triangle around
+  // their nearest centre and were binned by nearest centre (geometry::containing_triangles).
+  std::int64_t unlocated_points = 0;
 };
 
 // Throws config::InputError when the dimensions differ or are not 2 or 3.
@@ -23,9 +27,12 @@ Comparison compare(const ParticleRun& particles, const ContinuumRun& continuum, 
 // W1 between the particle snapshot (tokens x 2) and the continuum density (file order) on the circle.
 double circle_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
                        const std::vector<double>& density);
-// L1 between the nearest-centre histogram of the particles and the continuum cell masses.
+// L1 between the histogram of the particles over the cells' triangles (each particle in the
+// spherical triangle containing it, geometry::containing_triangles) and the continuum cell masses.
+// `unlocated`, when given, receives the count of positions binned by nearest centre instead.
+// Throws config::InputError when the run has no cell vertices.
 double sphere_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
-                       const std::vector<double>& density);
+                       const std::vector<double>& density, std::int64_t* unlocated = nullptr);
 
 // The CSV text: '#' lines (the given header lines, then unmatched times), a header, the rows.
 std::string csv_text(const Comparison& comparison, const std::vector<std::string>& header_lines);

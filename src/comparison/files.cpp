@@ -169,6 +169,21 @@ ContinuumRun read_continuum_run(const std::string& path) {
   run.times = read_doubles(path, "time");
   run.centres = read_doubles(path, "mesh/centres");
   run.measures = read_doubles(path, "mesh/measures");
+  if (run.dimension == 3) {
+    bool has_vertices = false;
+    {
+      Handle file = open_for_reading(path, "continuum");
+      has_vertices = H5Lexists(file, "mesh", H5P_DEFAULT) > 0 &&
+                     H5Lexists(file, "mesh/vertices", H5P_DEFAULT) > 0;
+    }
+    config::require(has_vertices,
+                    "continuum file '" + path + "' has no /mesh/vertices: it predates the stored "
+                    "cell triangles that the sphere histogram needs; regenerate it with this "
+                    "attnflow-continuum");
+    run.vertices = read_doubles(path, "mesh/vertices");
+    config::require(run.vertices.size() == std::size_t(run.cells * 9),
+                    "continuum file '" + path + "': /mesh/vertices is not cell_count x 3 x 3");
+  }
   run.diagnostics = read_table(path);
   config::require(run.centres.size() == std::size_t(run.cells * run.dimension) &&
                       run.measures.size() == std::size_t(run.cells),

@@ -34,11 +34,15 @@ struct ContinuumRun {
   std::int64_t cells = 0;
   std::vector<double> times;
   std::vector<double> centres, measures;  // cells x d, cells (file order)
+  // Sphere: /mesh/vertices, each cell's triangle (cells x 3 x 3, counter-clockwise); circle: empty.
+  std::vector<double> vertices;
   Table diagnostics;
   std::vector<double> density(std::int64_t snapshot) const;  // cell averages, file order
 };
 
-// Throw config::InputError naming the file when it is missing, not HDF5 or of the wrong format.
+// Throw config::InputError naming the file when it is missing, not HDF5 or of the wrong format;
+// and for a sphere file without /mesh/vertices (written before attnflow stored the cell triangles:
+// regenerate it; binning by nearest centre instead would bias the histogram distance).
 ParticleRun read_particle_run(const std::string& path);
 ContinuumRun read_continuum_run(const std::string& path);
 

@@ -4,13 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <numbers>
 #include <sstream>
 
 #include "config/options.hpp"
 #include "continuum/solver.hpp"
 #include "diagnostics/harmonics.hpp"
-#include "geometry/sphere.hpp"
+#include "geometry/triangles.hpp"
 #include "output/run_writer.hpp"
 #include "random/counter_random.hpp"
 
@@ -141,10 +142,21 @@ std::vector<double> particle_histogram(const Solver& solver, std::span<const dou
       ++counts[std::min<std::int64_t>(static_cast<std::int64_t>(theta / width), cells - 1)];
     }
   } else {
-    // Every rank needs every centre (in canonical order) to find the nearest one.
+    // Every rank needs every cell (in canonical order) to locate its particles.
     const auto centres =
         parallel::all_rows(solver.centres(), solver.global_indices(), d, cells, solver.comm());
-    for (std::int64_t cell : geometry::nearest_centres(positions, centres, d)) ++counts[cell];
+    const auto vertices =
+        parallel::all_rows(solver.cell_vertices(), solver.global_indices(), 9, cells, solver.comm());
+    const auto location = geometry::containing_triangles(positions, centres, vertices);
+    for (std::int64_t cell : location.cells) ++counts[cell];
+    std::int64_t unlocated = 0;
+    parallel::check_mpi(MPI_Allreduce(&location.unlocated, &unlocated, 1, MPI_INT64_T, MPI_SUM,
+                                      solver.comm()),
+                        "MPI_Allreduce(unlocated)");
+    if (unlocated > 0 && parallel::rank_of(solver.comm()) == 0)
+      std::cerr << "attnflow: warning: " << unlocated << " of " << particle_count
+                << " particles lay in no triangle around their nearest cell centre and were "
+                   "binned by nearest centre\n";
   }
   parallel::check_mpi(MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(cells),
                                     MPI_INT64_T, MPI_SUM, solver.comm()),

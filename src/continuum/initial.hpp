@@ -51,8 +51,11 @@ std::vector<double> initial_cell_averages(const Solver& solver, const InitialDen
 
 // The empirical measure of N particles as cell averages of the solver's owned cells: the fraction
 // of the particles in each cell divided by its measure. Circle: the cell [i dx, (i+1) dx) holding
-// the angle; sphere: the cell whose centre is nearest (largest inner product; O(N M / ranks)).
-// `positions` are this rank's particles (any distribution, rows of d); particle_count = N.
+// the angle; sphere: the cell whose spherical triangle contains the particle
+// (geometry::containing_triangles: the nearest centre on a bucket grid, then the triangles around
+// it; O(N / ranks + M); a particle found in none, which the icosphere does not produce, is binned
+// by nearest centre with a warning on stderr). `positions` are this rank's particles (any
+// distribution, rows of d); particle_count = N.
 // The counts are integers summed over the ranks, so the result does not depend on the rank count.
 // Collective.
 std::vector<double> particle_histogram(const Solver& solver, std::span<const double> positions,

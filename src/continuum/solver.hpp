@@ -74,6 +74,11 @@ class Solver {
   std::int64_t storage_offset() const { return storage_offset_; }
   std::span<const double> centres() const { return centres_; }
   std::span<const double> measures() const { return measures_; }
+  // Sphere: the corners of each owned cell's spherical triangle (local_cells x 3 corners x 3, in
+  // the order of global_indices()), counter-clockwise seen from outside (det[a, b, c] > 0); the
+  // cell's centre is their normalised mean. Corners shared by cells are equal bit for bit (one
+  // mesh vertex). Circle: empty (cell i is the arc [i dx, (i + 1) dx), nothing to store).
+  std::span<const double> cell_vertices() const { return vertices_; }
   MPI_Comm comm() const { return comm_; }
   const model::Model& model() const { return model_; }
   const Settings& settings() const { return settings_; }
@@ -143,6 +148,7 @@ class Solver {
   std::vector<std::int64_t> global_indices_;
   std::int64_t storage_offset_ = 0;
   std::vector<double> centres_, measures_;
+  std::vector<double> vertices_;  // cell_vertices()
   std::vector<double> face_velocities_;
   DM dm_ = nullptr;
   TS ts_ = nullptr;

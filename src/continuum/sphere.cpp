@@ -14,6 +14,7 @@
 #include "continuum/petsc_error.hpp"
 #include "continuum/solver.hpp"
 #include "diagnostics/harmonics.hpp"
+#include "geometry/triangles.hpp"
 #include "parallel/partition.hpp"
 
 namespace attnflow::continuum {
@@ -29,12 +30,6 @@ double dot3(const Vector3& a, const Vector3& b) { return a[0] * b[0] + a[1] * b[
 Vector3 normalised(const Vector3& a) {
   const double n = std::sqrt(dot3(a, a));
   return {a[0] / n, a[1] / n, a[2] / n};
-}
-// Spherical excess of the triangle abc on the unit sphere (Van Oosterom and Strackee 1983).
-double spherical_area(const Vector3& a, const Vector3& b, const Vector3& c) {
-  const double numerator = std::abs(dot3(a, cross(b, c)));
-  const double denominator = 1 + dot3(a, b) + dot3(b, c) + dot3(c, a);
-  return 2 * std::atan2(numerator, denominator);
 }
 // The point p in geodesic normal coordinates at c: the tangent vector at c pointing along the
 // great circle to p, as long as the arc (the logarithmic map of the sphere). Linear functions of
@@ -191,7 +186,7 @@ class SphereSolver final : public Solver {
       const PetscInt i = c - cell_start;
       cell_vertices_[i] = corners;
       cell_corner_points_[i] = corner_points;
-      cell_area_[i] = spherical_area(corners[0], corners[1], corners[2]);
+      cell_area_[i] = geometry::spherical_triangle_area(corners[0], corners[1], corners[2]);
       cell_centre_[i] = normalised({corners[0][0] + corners[1][0] + corners[2][0],
                                     corners[0][1] + corners[1][1] + corners[2][1],
                                     corners[0][2] + corners[1][2] + corners[2][2]});
@@ -206,6 +201,11 @@ class SphereSolver final : public Solver {
         global_indices_.push_back(original[c - start] - serial_cell_start);
         for (double x : cell_centre_[i]) centres_.push_back(x);
         measures_.push_back(cell_area_[i]);
+        // Exposed counter-clockwise seen from outside; the solver keeps DMPlex's corner order
+        // (its edge numbering and face offsets follow it).
+        const bool clockwise = geometry::orientation(corners[0], corners[1], corners[2]) < 0;
+        for (int k : {0, clockwise ? 2 : 1, clockwise ? 1 : 2})
+          for (double x : corners[k]) vertices_.push_back(x);
       }
     }
     storage_offset_ = first_global;

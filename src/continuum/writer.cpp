@@ -4,6 +4,7 @@
 
 #include "config/error.hpp"
 #include "diagnostics/diagnostics.hpp"
+#include "geometry/triangles.hpp"
 #include "output/run_file.hpp"
 #include "parallel/partition.hpp"
 
@@ -24,22 +25,64 @@ std::vector<double> canonical_block(const Solver& solver, std::span<const double
                                   solver.comm());
 }
 
+// The sphere's triangles, whole mesh on every rank: each cell's corners in canonical order, and
+// the distinct corners (nodes) with each cell's node numbers (a connected mesh for ParaView).
+struct MeshTriangles {
+  std::vector<double> vertices;
+  geometry::SharedVertices shared;
+  std::int64_t node_count() const { return std::int64_t(shared.nodes.size() / 3); }
+};
+MeshTriangles mesh_triangles(const Solver& solver) {
+  MeshTriangles mesh;
+  mesh.vertices = parallel::all_rows(solver.cell_vertices(), solver.global_indices(), 9,
+                                     solver.global_cells(), solver.comm());
+  mesh.shared = geometry::shared_vertices(mesh.vertices);
+  return mesh;
+}
+// /mesh/vertices (cells x 3 x 3), /mesh/nodes (nodes x 3), /mesh/triangles (cells x 3, int64):
+// rank 0 writes the rows (the other ranks join the collective calls).
+void write_triangles(hid_t mesh_group, const MeshTriangles& mesh, std::int64_t cells, MPI_Comm comm) {
+  const bool root = parallel::rank_of(comm) == 0;
+  const std::int64_t nodes = mesh.node_count();
+  output::write_rows(mesh_group, "vertices", H5T_NATIVE_DOUBLE, cells, {3, 3}, 0, root ? cells : 0,
+                     mesh.vertices.data());
+  output::write_rows(mesh_group, "nodes", H5T_NATIVE_DOUBLE, nodes, {3}, 0, root ? nodes : 0,
+                     mesh.shared.nodes.data());
+  output::write_rows(mesh_group, "triangles", H5T_NATIVE_INT64, cells, {3}, 0, root ? cells : 0,
+                     mesh.shared.triangles.data());
+}
+
+// A temporal collection with one grid per snapshot. Circle: the cell centres as points carrying
+// the density. Sphere: the triangles (Triangle topology over /mesh/nodes) with the density as a
+// cell attribute, so ParaView shows the mesh and the cell averages as they are.
 std::string xdmf_text(const std::string& h5_name, const std::vector<double>& times,
-                      std::int64_t cells, int dimension) {
+                      std::int64_t cells, int dimension, std::int64_t nodes) {
   std::ostringstream x;
   x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
     << "<Xdmf Version=\"3.0\">\n <Domain>\n"
     << "  <Grid Name=\"density\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
   for (std::size_t s = 0; s < times.size(); ++s) {
     x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
-      << "    <Time Value=\"" << output::exact_text(times[s]) << "\"/>\n"
-      << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << cells
-      << "\" NodesPerElement=\"1\"/>\n"
-      << "    <Geometry GeometryType=\"" << (dimension == 2 ? "XY" : "XYZ") << "\">\n"
-      << "     <DataItem Dimensions=\"" << cells << " " << dimension
-      << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
-      << ":/mesh/centres</DataItem>\n    </Geometry>\n"
-      << "    <Attribute Name=\"density\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+      << "    <Time Value=\"" << output::exact_text(times[s]) << "\"/>\n";
+    if (dimension == 3) {
+      x << "    <Topology TopologyType=\"Triangle\" NumberOfElements=\"" << cells << "\">\n"
+        << "     <DataItem Dimensions=\"" << cells
+        << " 3\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">" << h5_name
+        << ":/mesh/triangles</DataItem>\n    </Topology>\n"
+        << "    <Geometry GeometryType=\"XYZ\">\n"
+        << "     <DataItem Dimensions=\"" << nodes
+        << " 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
+        << ":/mesh/nodes</DataItem>\n    </Geometry>\n";
+    } else {
+      x << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << cells
+        << "\" NodesPerElement=\"1\"/>\n"
+        << "    <Geometry GeometryType=\"XY\">\n"
+        << "     <DataItem Dimensions=\"" << cells << " " << dimension
+        << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
+        << ":/mesh/centres</DataItem>\n    </Geometry>\n";
+    }
+    x << "    <Attribute Name=\"density\" AttributeType=\"Scalar\" Center=\""
+      << (dimension == 3 ? "Cell" : "Node") << "\">\n"
       << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << cells << "\" Type=\"HyperSlab\">\n"
       << "      <DataItem Dimensions=\"3 2\" Format=\"XML\">" << s << " 0 1 1 1 " << cells
       << "</DataItem>\n"
@@ -106,6 +149,11 @@ Writer::Writer(const std::string& path, const Solver& solver, const std::string&
                             canonical_block(solver, solver.measures(), 1));
     std::vector<double> index(solver.global_indices().begin(), solver.global_indices().end());
     output::write_row_block(mesh, "cell_index", cells_, 1, first, canonical_block(solver, index, 1));
+    if (dimension_ == 3) {
+      const auto triangles = mesh_triangles(solver);
+      write_triangles(mesh, triangles, cells_, comm_);
+      nodes_ = triangles.node_count();
+    }
   }
   const hsize_t n = hsize_t(cells_), c = hsize_t(columns_.size());
   density_ = output::create_extendable(file_, "density", H5T_NATIVE_DOUBLE, {n},
@@ -134,6 +182,15 @@ std::unique_ptr<Writer> Writer::resume(const std::string& path, const Solver& so
        {"time", snapshot_count},
        {"step", snapshot_count},
        {"diagnostics", diagnostic_count}});
+  if (w->dimension_ == 3) {
+    // A partial file begun before the triangles were stored gets them now (same mesh: checked).
+    const auto triangles = mesh_triangles(solver);
+    w->nodes_ = triangles.node_count();
+    if (H5Lexists(w->file_, "mesh/vertices", H5P_DEFAULT) <= 0) {
+      Handle mesh(output::check_hdf5(H5Gopen2(w->file_, "mesh", H5P_DEFAULT), "H5Gopen2(mesh)"));
+      write_triangles(mesh, triangles, w->cells_, w->comm_);
+    }
+  }
   w->open_datasets();
   w->snapshots_ = snapshot_count;
   w->records_ = diagnostic_count;
@@ -189,7 +246,7 @@ void Writer::finish() {
   file_.close();
   output::publish(path_, comm_, columns_,
                   [&](const std::string& file_name, const std::vector<double>& times) {
-                    return xdmf_text(file_name, times, cells_, dimension_);
+                    return xdmf_text(file_name, times, cells_, dimension_, nodes_);
                   });
   finished_ = true;
 }

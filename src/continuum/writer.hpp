@@ -1,7 +1,8 @@
 #pragma once
 // The continuum run's output file: the mesh, density snapshots, a diagnostics table and the
 // resolved input in one parallel HDF5 file, written under path + ".partial" and renamed into
-// place by finish(), with XDMF (ParaView: cell centres as points carrying the density) and CSV
+// place by finish(), with XDMF (ParaView: the sphere's triangles with the density as a cell
+// attribute; on the circle the cell centres as points carrying the density) and CSV
 // (the input as '#' lines, then the diagnostics) sidecars; a restart reopens the partial file
 // (output/run_file.hpp, shared with the particle RunWriter).
 //
@@ -11,6 +12,13 @@
 //   /mesh/centres   cells x d  cell centres on the unit sphere
 //   /mesh/measures  cells x 1  cell lengths (circle) or spherical areas (sphere)
 //   /mesh/cell_index cells x 1 canonical cell index (0, 1, ..., cells - 1; stored as float64)
+//   sphere only (the circle's cell i is the arc [i dx, (i + 1) dx): nothing to store):
+//   /mesh/vertices  cells x 3 x 3  the corners of each cell's spherical triangle, counter-clockwise
+//                   seen from outside (det > 0); the centre is their normalised mean
+//   /mesh/nodes     nodes x 3  the distinct corners (geometry::shared_vertices: numbered by first
+//                   appearance in cell order)
+//   /mesh/triangles cells x 3 (int64) node numbers of each cell's corners, as in /mesh/vertices
+//                   (XDMF Triangle topology)
 //   /density        snapshots x cells  cell averages (chunked, extendable)
 //   /time, /step    snapshots  (USA: rescaled time t' = e^{s} t, s in attribute log_time_scale)
 //   /diagnostics    records x columns, attribute "columns": time, mass, min_density,
@@ -70,6 +78,7 @@ class Writer {
   int dimension_;
   std::int64_t cells_;
   std::vector<std::string> columns_;
+  std::int64_t nodes_ = 0;  // sphere: rows of /mesh/nodes (for the XDMF)
   std::int64_t snapshots_ = 0, records_ = 0;
   output::Handle file_, density_, time_, step_, diagnostics_;
   bool finished_ = false;

@@ -18,9 +18,11 @@ void normalise(std::span<double> x);
 void normalise_rows(std::span<double> points, int dimension);
 // Largest | |x_i| - 1 | over the rows.
 double max_norm_defect(std::span<const double> points, int dimension);
-// For each of the `points` (count x d, unit vectors), the index of the centre (cells x d) with the
-// largest inner product, i.e. the nearest in geodesic distance (ties: the smallest index). Brute
-// force, O(count cells). Throws config::InputError when there are no centres.
+// For each of the `points` (count x d, unit vectors), the index of the centre (cells x d, unit
+// vectors) with the largest inner product, i.e. the nearest in geodesic distance (ties: the
+// smallest index). d = 3: a bucket grid, O(cells) set-up and O(1) per point for centres spread
+// over the sphere; otherwise brute force, O(count cells). Throws config::InputError when there
+// are no centres.
 std::vector<std::int64_t> nearest_centres(std::span<const double> points,
                                           std::span<const double> centres, int dimension);
 

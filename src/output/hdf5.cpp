@@ -109,23 +109,36 @@ Handle collective_transfer() {
 
 void write_row_block(hid_t location, const std::string& name, std::int64_t global_rows, int columns,
                      std::int64_t first_row, std::span<const double> local) {
-  const hsize_t dims[2] = {hsize_t(global_rows), hsize_t(columns)};
-  Handle file_space(check_hdf5(H5Screate_simple(2, dims, nullptr), "H5Screate_simple"));
-  Handle dataset(check_hdf5(H5Dcreate2(location, name.c_str(), H5T_NATIVE_DOUBLE, file_space,
-                                       H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+  write_rows(location, name, H5T_NATIVE_DOUBLE, global_rows, {hsize_t(columns)}, first_row,
+             std::int64_t(local.size() / std::size_t(columns)), local.data());
+}
+
+void write_rows(hid_t location, const std::string& name, hid_t type, std::int64_t global_rows,
+                const std::vector<hsize_t>& row_shape, std::int64_t first_row, std::int64_t rows,
+                const void* local) {
+  std::vector<hsize_t> dims = {hsize_t(global_rows)}, start = {hsize_t(first_row)},
+                       count = {hsize_t(rows)};
+  for (hsize_t extent : row_shape) {
+    dims.push_back(extent);
+    start.push_back(0);
+    count.push_back(extent);
+  }
+  const int rank = int(dims.size());
+  Handle file_space(check_hdf5(H5Screate_simple(rank, dims.data(), nullptr), "H5Screate_simple"));
+  Handle dataset(check_hdf5(H5Dcreate2(location, name.c_str(), type, file_space, H5P_DEFAULT,
+                                       H5P_DEFAULT, H5P_DEFAULT),
                             ("H5Dcreate2(" + name + ")").c_str()));
-  const hsize_t rows = local.size() / std::size_t(columns);
-  const hsize_t start[2] = {hsize_t(first_row), 0}, count[2] = {rows, hsize_t(columns)};
-  Handle memory_space(check_hdf5(H5Screate_simple(2, count, nullptr), "H5Screate_simple"));
+  Handle memory_space(check_hdf5(H5Screate_simple(rank, count.data(), nullptr), "H5Screate_simple"));
   if (rows == 0) {
     H5Sselect_none(file_space);
     H5Sselect_none(memory_space);
   } else {
-    check_hdf5(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr),
+    check_hdf5(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                                   nullptr),
                "H5Sselect_hyperslab");
   }
   Handle dxpl = collective_transfer();
-  check_hdf5(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space, dxpl, local.data()),
+  check_hdf5(H5Dwrite(dataset, type, memory_space, file_space, dxpl, local),
              ("H5Dwrite(" + name + ")").c_str());
 }
 

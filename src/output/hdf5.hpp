@@ -53,6 +53,12 @@ Handle collective_transfer();
 // [first_row, first_row + local.size() / columns) collectively.
 void write_row_block(hid_t location, const std::string& name, std::int64_t global_rows, int columns,
                      std::int64_t first_row, std::span<const double> local);
+// The same for rows of any shape (row_shape, e.g. {3, 3}: a global_rows x 3 x 3 dataset) and
+// memory type (H5T_NATIVE_DOUBLE, H5T_NATIVE_INT64): this rank writes `rows` rows from first_row
+// (none when rows == 0, still collective).
+void write_rows(hid_t location, const std::string& name, hid_t type, std::int64_t global_rows,
+                const std::vector<hsize_t>& row_shape, std::int64_t first_row, std::int64_t rows,
+                const void* local);
 // Reads rows [first_row, first_row + rows) of a 2-D (or, with `leading_index` >= 0, of the slice
 // leading_index of a 3-D) double dataset into `local` (rows x columns). Collective. Returns false
 // when this rank's read failed (a damaged file): combine with all_true() before reporting.

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "continuum/initial.hpp"
 #include "continuum/solver.hpp"
 #include "continuum/sphere_support.hpp"
+#include "geometry/triangles.hpp"
 #include "parallel/partition.hpp"
 
 using namespace attnflow;
@@ -36,6 +38,40 @@ TEST_CASE("Sphere mesh: areas sum to 4 pi, canonical indices cover every cell on
     each_once = each_once && all[k] == static_cast<double>(k);
   CHECK(static_cast<std::int64_t>(all.size()) == 320);
   CHECK(each_once);
+}
+
+TEST_CASE("Sphere mesh: cell vertices are counter-clockwise corners of the cell's triangle",
+          "[continuum][sphere]") {
+  // Solver::cell_vertices: per owned cell three unit vectors with det[a, b, c] > 0 (seen from
+  // outside), whose normalised mean is the cell centre and whose spherical excess is the cell
+  // area (the same formula with the corners in another order: equal to a few roundings, 1e-14
+  // relative).
+  auto solver = sphere(sphere_model(model::Attention::softmax, 2.0), 2, "vertices_", MPI_COMM_WORLD);
+  const auto vertices = solver->cell_vertices();
+  REQUIRE(static_cast<std::int64_t>(vertices.size()) == 9 * solver->local_cells());
+  double worst_norm = 0, worst_centre = 0, worst_area = 0, smallest_orientation = HUGE_VAL;
+  for (std::int64_t i = 0; i < solver->local_cells(); ++i) {
+    std::array<geometry::Point3, 3> corner{};
+    geometry::Point3 sum{};
+    for (int k = 0; k < 3; ++k)
+      for (int r = 0; r < 3; ++r) {
+        corner[k][r] = vertices[9 * i + 3 * k + r];
+        sum[r] += corner[k][r];
+      }
+    for (const auto& c : corner)
+      worst_norm = std::max(worst_norm, std::abs(std::sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]) - 1));
+    const double length = std::sqrt(sum[0] * sum[0] + sum[1] * sum[1] + sum[2] * sum[2]);
+    for (int r = 0; r < 3; ++r)
+      worst_centre = std::max(worst_centre, std::abs(sum[r] / length - solver->centres()[3 * i + r]));
+    const double area = geometry::spherical_triangle_area(corner[0], corner[1], corner[2]);
+    worst_area = std::max(worst_area, std::abs(area - solver->measures()[i]) / solver->measures()[i]);
+    smallest_orientation =
+        std::min(smallest_orientation, geometry::orientation(corner[0], corner[1], corner[2]));
+  }
+  CHECK(worst_norm < 1e-15);
+  CHECK(worst_centre < 1e-15);
+  CHECK(worst_area < 1e-14);
+  CHECK(smallest_orientation > 0);
 }
 
 TEST_CASE("Sphere: mass conserved, density >= 0, energy non-decreasing, rank independent",
