@@ -14,7 +14,7 @@ fi
 rm -rf "$directory" && mkdir -p "$directory" || exit 1
 status=0
 "$mpiexec" -n 2 --oversubscribe "$continuum" --dimension 3 --refine 1 --initial vmf \
-  --vmf-concentration 4 --vmf-centres "0 0 1" --final-time 0.2 --output-interval 0.1 \
+  --vmf-concentrations 4 --vmf-means "0 0 1" --final-time 0.2 --output-interval 0.1 \
   --output "$directory/sphere.h5" --quiet || { echo "FAIL: sphere run"; exit 1; }
 "$continuum" --dimension 2 --cells 32 --final-time 0.2 --output-interval 0.1 \
   --output "$directory/circle.h5" --quiet || { echo "FAIL: circle run"; exit 1; }
