@@ -10,6 +10,7 @@
 #include "config/error.hpp"
 #include "output/run_file.hpp"
 #include "parallel/partition.hpp"
+#include "version/version.hpp"
 
 namespace attnflow::checkpoint {
 
@@ -76,8 +77,8 @@ std::string write_file(const std::string& directory, const std::string& format,
   {
     Handle file = output::create_file(temporary, comm);
     output::write_string_attribute(file, "format", format);
-    output::write_string_attribute(file, "version", ATTNFLOW_VERSION);
-    output::write_string_attribute(file, "git_revision", ATTNFLOW_GIT_REVISION);
+    output::write_string_attribute(file, "version", version::number());
+    output::write_string_attribute(file, "git_revision", version::git_revision());
     output::write_attribute(file, "time", position.time);
     output::write_attribute(file, "step", position.step);
     output::write_attribute(file, "snapshots_written", position.snapshots_written);

@@ -7,6 +7,7 @@
 #include "geometry/triangles.hpp"
 #include "output/run_file.hpp"
 #include "parallel/partition.hpp"
+#include "version/version.hpp"
 
 namespace attnflow::continuum {
 
@@ -131,8 +132,8 @@ Writer::Writer(const std::string& path, const Solver& solver, const std::string&
   output::check_output_path(path, comm_, overwrite);
   file_ = output::create_file(output::partial_path(path), comm_);
   output::write_string_attribute(file_, "format", continuum_format);
-  output::write_string_attribute(file_, "version", ATTNFLOW_VERSION);
-  output::write_string_attribute(file_, "git_revision", ATTNFLOW_GIT_REVISION);
+  output::write_string_attribute(file_, "version", version::number());
+  output::write_string_attribute(file_, "git_revision", version::git_revision());
   output::write_string_attribute(file_, "domain", solver.domain_name());
   output::write_attribute(file_, "dimension", std::int64_t(dimension_));
   output::write_attribute(file_, "cell_count", cells_);

@@ -6,13 +6,7 @@
 #include <sstream>
 
 #include "config/error.hpp"
-
-#ifndef ATTNFLOW_GIT_REVISION
-#define ATTNFLOW_GIT_REVISION "unknown"
-#endif
-#ifndef ATTNFLOW_VERSION
-#define ATTNFLOW_VERSION "unknown"
-#endif
+#include "version/version.hpp"
 
 namespace attnflow::longcontext {
 
@@ -38,7 +32,7 @@ void write_study_csv(const std::string& path, const std::string& comment,
   {
     std::ofstream out(temporary);
     config::require(static_cast<bool>(out), "--output: cannot write '" + temporary + "'");
-    out << "# attnflow " ATTNFLOW_VERSION " (git " ATTNFLOW_GIT_REVISION ")\n";
+    out << "# attnflow " << version::number() << " (git " << version::git_revision() << ")\n";
     std::istringstream lines(comment);
     std::string line;
     while (std::getline(lines, line)) out << (line.rfind('#', 0) == 0 ? "" : "# ") << line << '\n';

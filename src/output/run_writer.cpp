@@ -5,6 +5,7 @@
 
 #include "config/error.hpp"
 #include "parallel/partition.hpp"
+#include "version/version.hpp"
 
 namespace attnflow::output {
 
@@ -35,8 +36,8 @@ RunWriter::RunWriter(const std::string& path, MPI_Comm comm, int dimension,
                   "RunWriter: need dimension >= 2, at least one token and one diagnostic column");
   file_ = create_file(partial_path(), comm);
   write_string_attribute(file_, "format", particle_format);
-  write_string_attribute(file_, "version", ATTNFLOW_VERSION);
-  write_string_attribute(file_, "git_revision", ATTNFLOW_GIT_REVISION);
+  write_string_attribute(file_, "version", version::number());
+  write_string_attribute(file_, "git_revision", version::git_revision());
   write_attribute(file_, "dimension", std::int64_t(dimension));
   write_attribute(file_, "token_count", token_count);
   for (const auto& [key, value] : metadata) write_string_attribute(file_, key, value);

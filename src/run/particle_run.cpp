@@ -20,6 +20,7 @@
 #include "run/signals.hpp"
 #include "stepper/integrator.hpp"
 #include "theory/stability.hpp"
+#include "version/version.hpp"
 
 namespace attnflow::run {
 
@@ -197,7 +198,7 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
     if (snapshot_due) writer->write_snapshot(state);
   };
   if (rank == 0 && !quiet) {
-    out << "attnflow-particles " << ATTNFLOW_VERSION << " (" << ATTNFLOW_GIT_REVISION << ") on "
+    out << "attnflow-particles " << version::number() << " (" << version::git_revision() << ") on "
         << ranks << " ranks: N = " << tokens << ", d = " << model.dimension << ", "
         << model.attention_name() << ", beta = " << model.beta << ", " << integrator_name
         << ", h = " << schedule.step_size << ", " << schedule.total_steps << " steps\n";

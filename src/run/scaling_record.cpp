@@ -7,6 +7,7 @@
 
 #include "config/error.hpp"
 #include "parallel/partition.hpp"
+#include "version/version.hpp"
 
 namespace attnflow::run {
 
@@ -43,7 +44,7 @@ void append_scaling_record(const std::string& path, const ScalingRecord& r,
   const auto average = [&](parallel::Section s) { return summary.average[static_cast<int>(s)]; };
   const double rate =
       r.loop_seconds > 0 ? r.steps * r.pairs_per_step / r.loop_seconds / ranks : 0.0;
-  out << ATTNFLOW_GIT_REVISION << "," << (r.input.empty() ? "-" : r.input) << "," << r.tokens
+  out << version::git_revision() << "," << (r.input.empty() ? "-" : r.input) << "," << r.tokens
       << "," << r.dimension << "," << config::format_number(r.beta) << "," << r.engine << ","
       << ranks << "," << nodes << "," << r.steps << "," << r.loop_seconds << ","
       << average(parallel::Section::compute) << ","
