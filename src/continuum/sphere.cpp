@@ -21,16 +21,10 @@ namespace attnflow::continuum {
 
 namespace {
 
-using Vector3 = std::array<double, 3>;
-
-Vector3 cross(const Vector3& a, const Vector3& b) {
-  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-}
-double dot3(const Vector3& a, const Vector3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-Vector3 normalised(const Vector3& a) {
-  const double n = std::sqrt(dot3(a, a));
-  return {a[0] / n, a[1] / n, a[2] / n};
-}
+using Vector3 = geometry::Point3;
+using geometry::cross;
+using geometry::dot3;
+using geometry::normalised;
 // The point p in geodesic normal coordinates at c: the tangent vector at c pointing along the
 // great circle to p, as long as the arc (the logarithmic map of the sphere). Linear functions of
 // these coordinates are the second-order Taylor model of a smooth density around c.

@@ -12,10 +12,6 @@ namespace attnflow::geometry {
 
 namespace {
 
-Point3 cross(const Point3& a, const Point3& b) {
-  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-}
-double dot3(const Point3& a, const Point3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
 Point3 row(std::span<const double> values, std::size_t index) {
   return {values[3 * index], values[3 * index + 1], values[3 * index + 2]};
 }

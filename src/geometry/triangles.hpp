@@ -4,6 +4,7 @@
 // (cells x 3 corners x 3 coordinates), each triangle counter-clockwise seen from outside
 // (det[a, b, c] > 0), corners on the unit sphere.
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -11,6 +12,19 @@
 namespace attnflow::geometry {
 
 using Point3 = std::array<double, 3>;
+
+// Three-vector algebra shared by the triangle code and the sphere solver's geometry (inline: each
+// caller's floating-point contraction rules apply, as when they were written out in place).
+inline Point3 cross(const Point3& a, const Point3& b) {
+  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
+}
+inline double dot3(const Point3& a, const Point3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+inline Point3 normalised(const Point3& a) {
+  const double n = std::sqrt(dot3(a, a));
+  return {a[0] / n, a[1] / n, a[2] / n};
+}
 
 // det[a, b, c] = <a x b, c>: > 0 when a, b, c turn counter-clockwise seen from outside.
 double orientation(const Point3& a, const Point3& b, const Point3& c);
