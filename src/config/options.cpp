@@ -97,6 +97,12 @@ std::string format_value(const boost::any& value) {
   return out.str();
 }
 
+std::vector<std::string> OptionSet::names() const {
+  std::vector<std::string> out;
+  for (const auto& option : descriptions_.options()) out.push_back(option->long_name());
+  return out;
+}
+
 std::string OptionSet::resolved_ini() const {
   std::ostringstream out;
   out << "# resolved input of " << program_ << " (command line and input file)\n";

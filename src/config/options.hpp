@@ -51,6 +51,8 @@ class OptionSet {
   bool given(const std::string& name) const;
   // "name = value" for every option in registration order: a valid input file.
   std::string resolved_ini() const;
+  // The names of the registered options, in registration order (--input and --help included).
+  std::vector<std::string> names() const;
   // The input file name, or empty.
   const std::string& input_file() const { return input_file_; }
   const std::string& program() const { return program_; }

@@ -30,20 +30,25 @@ using config::require;
 namespace {
 
 // Input keys a restart may change: where output and checkpoints go, when to stop, and how the
-// run began (the state now comes from the checkpoint). Every other key shapes the continuation
-// (model, domain, scheme, output times) and must equal the checkpoint's.
-const std::set<std::string> keys_free_on_restart = {
-    "output", "overwrite", "restart", "checkpoint-every", "checkpoint-directory",
-    "stop-after-steps", "final-time", "quiet", "initial", "degree", "order", "amplitude",
-    "vmf-means", "vmf-concentrations", "vmf-weights", "density-amplitude", "density-mode",
-    "density-phase", "seed", "initial-file", "initial-snapshot"};
+// run began (the state now comes from the checkpoint: every key continuum::add_initial_options
+// registers). Every other key shapes the continuation (model, domain, scheme, output times) and
+// must equal the checkpoint's.
+std::set<std::string> keys_free_on_restart() {
+  std::set<std::string> keys = {"output", "overwrite", "restart", "checkpoint-every",
+                                "checkpoint-directory", "stop-after-steps", "final-time", "quiet"};
+  config::OptionSet initial("", "");
+  continuum::add_initial_options(initial);
+  for (const auto& name : initial.names()) keys.insert(name);
+  return keys;
+}
 
 void require_same_dynamics(const checkpoint::DensityCheckpoint& checkpoint,
                            const std::string& resolved_input) {
   std::map<std::string, std::string> stored;
   for (const auto& [key, value] : output::ini_pairs(checkpoint.input)) stored[key] = value;
+  const auto free_keys = keys_free_on_restart();
   for (const auto& [key, value] : output::ini_pairs(resolved_input)) {
-    if (keys_free_on_restart.count(key)) continue;
+    if (free_keys.count(key)) continue;
     const auto it = stored.find(key);
     require(it != stored.end() && it->second == value,
             "--restart: checkpoint '" + checkpoint.path + "' was written with " + key + " = " +
