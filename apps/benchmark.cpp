@@ -3,7 +3,7 @@
 //   flow        wall time of projected Euler steps (stepper "euler") with the engine
 //   accuracy    one evaluation on all tokens, error against the direct engine on sampled targets
 // Not a test: jobs/benchmark runs it.
-#include "interaction/benchmark.hpp"
+#include "benchmark/benchmark.hpp"
 
 #include <mpi.h>
 
@@ -57,11 +57,11 @@ int main(int argc, char** argv) {
     const int d = options.get<int>("dimension");
     const long long n = options.get<long long>("tokens");
     const std::string attention = options.get<std::string>("attention");
-    config::require(mode == "throughput" || mode == "flow" || mode == "accuracy",
+    errors::require(mode == "throughput" || mode == "flow" || mode == "accuracy",
                     "--mode: unknown mode '" + mode + "'; accepted: throughput, flow, accuracy");
-    config::require(d >= 2, "--dimension: must be >= 2");
-    config::require(n >= 1, "--tokens: must be >= 1");
-    config::require(attention == "sa" || attention == "usa",
+    errors::require(d >= 2, "--dimension: must be >= 2");
+    errors::require(n >= 1, "--tokens: must be >= 1");
+    errors::require(attention == "sa" || attention == "usa",
                     "--attention: '" + attention + "' is unknown; accepted: sa, usa");
     model::Model model;
     model.dimension = d;
@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
 
     if (mode == "throughput") {
       const int repeats = options.get<int>("repeats");
-      config::require(repeats >= 1, "--repeats: must be >= 1");
-      const auto timing = interaction::time_engine(*engine, d, n, repeats, MPI_COMM_WORLD);
+      errors::require(repeats >= 1, "--repeats: must be >= 1");
+      const auto timing = benchmark::time_engine(*engine, d, n, repeats, MPI_COMM_WORLD);
       if (rank == 0)
         std::printf(
             "engine=%s dimension=%d tokens=%lld ranks=%d seconds_per_evaluation=%.6g "
@@ -87,8 +87,8 @@ int main(int argc, char** argv) {
             timing.pairs_per_second_per_core, timing.pairs_per_cpu_second,
             timing.cpu_seconds_per_evaluation);
       if (options.flag("measure-peak") && rank == 0) {
-        const double peak = interaction::measure_fma_peak(options.get<double>("peak-seconds"), 3);
-        const double flops = interaction::kernel_flops_per_pair(d);
+        const double peak = benchmark::measure_fma_peak(options.get<double>("peak-seconds"), 3);
+        const double flops = benchmark::kernel_flops_per_pair(d);
         std::printf(
             "fma_peak_flops_per_core=%.4g kernel_flops_per_pair=%.0f "
             "peak_pairs_per_second_per_core=%.4g fraction_of_peak=%.3f\n",
@@ -96,10 +96,10 @@ int main(int argc, char** argv) {
       }
     } else if (mode == "flow") {
       const long long steps = options.get<long long>("steps");
-      config::require(steps >= 1, "--steps: must be >= 1");
+      errors::require(steps >= 1, "--steps: must be >= 1");
       // The integrator works in the rescaled time t' = e^{s} t for USA (MATH.md section 1).
       const double h = options.get<double>("time-step") * std::exp(model.log_time_scale());
-      const auto flow = interaction::time_flow(*engine, model, n, h, steps, MPI_COMM_WORLD);
+      const auto flow = benchmark::time_flow(*engine, model, n, h, steps, MPI_COMM_WORLD);
       const long long total = options.get<long long>("total-steps");
       if (rank == 0)
         std::printf(
@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
       const std::string other = options.get<std::string>("compare-engine");
       if (!other.empty()) {
         auto second = interaction::make_engine(other, kernel, MPI_COMM_WORLD, engine_options);
-        const auto reference = interaction::time_flow(*second, model, n, h, steps, MPI_COMM_WORLD);
+        const auto reference = benchmark::time_flow(*second, model, n, h, steps, MPI_COMM_WORLD);
         double difference = 0, largest = 0;
         for (std::size_t i = 0; i < flow.final_positions.size(); ++i)
           difference = std::max(difference,
@@ -127,9 +127,9 @@ int main(int argc, char** argv) {
       }
     } else {
       const long long samples = options.get<long long>("samples");
-      config::require(samples >= 1, "--samples: must be >= 1");
+      errors::require(samples >= 1, "--samples: must be >= 1");
       const auto accuracy =
-          interaction::sampled_accuracy(*engine, kernel, n, samples, MPI_COMM_WORLD);
+          benchmark::sampled_accuracy(*engine, kernel, n, samples, MPI_COMM_WORLD);
       if (rank == 0)
         std::printf(
             "engine=%s mode=accuracy dimension=%d tokens=%lld ranks=%d beta=%g "
@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
             accuracy.seconds_per_evaluation, accuracy.cpu_seconds_per_evaluation, samples,
             accuracy.sums_error, accuracy.output_error);
     }
-  } catch (const config::InputError& error) {
+  } catch (const errors::InputError& error) {
     if (rank == 0) std::fprintf(stderr, "attnflow-benchmark: error: %s\n", error.what());
     status = 2;
   }

@@ -13,6 +13,7 @@
 #include "output/run_writer.hpp"
 #include "parallel/partition.hpp"
 #include "run/application.hpp"
+#include "text/text_file.hpp"
 
 using namespace attnflow;
 
@@ -26,13 +27,13 @@ int compare_runs(const config::OptionSet& options) {
   if (root) {
     try {
       const double tolerance = options.get<double>("time-tolerance");
-      config::require(tolerance >= 0, "--time-tolerance: must be >= 0");
+      errors::require(tolerance >= 0, "--time-tolerance: must be >= 0");
       const auto particle_path = options.get<std::string>("particles");
       const auto continuum_path = options.get<std::string>("continuum");
-      config::require(!particle_path.empty(), "--particles: a particle HDF5 file is required");
-      config::require(!continuum_path.empty(), "--continuum: a continuum HDF5 file is required");
+      errors::require(!particle_path.empty(), "--particles: a particle HDF5 file is required");
+      errors::require(!continuum_path.empty(), "--continuum: a continuum HDF5 file is required");
       const auto output = options.get<std::string>("output");
-      config::require(options.flag("overwrite") || !std::filesystem::exists(output),
+      errors::require(options.flag("overwrite") || !std::filesystem::exists(output),
                       "--output: '" + output + "' exists (use --overwrite)");
       const auto particles = comparison::read_particle_run(particle_path);
       const auto continuum = comparison::read_continuum_run(continuum_path);
@@ -41,7 +42,7 @@ int compare_runs(const config::OptionSet& options) {
                                          "continuum = " + continuum_path,
                                          "time-tolerance = " + std::to_string(tolerance)};
       text = comparison::csv_text(result, header);
-    } catch (const config::InputError& e) {
+    } catch (const errors::InputError& e) {
       error = e.what();
     }
   }
@@ -49,9 +50,9 @@ int compare_runs(const config::OptionSet& options) {
   MPI_Bcast(&length, 1, MPI_INT, 0, MPI_COMM_WORLD);
   error.resize(std::size_t(length));
   MPI_Bcast(error.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
-  if (length > 0) throw config::InputError(error);
+  if (length > 0) throw errors::InputError(error);
   if (root) {
-    output::write_text_atomically(options.get<std::string>("output"), text);
+    text::write_text_atomically(options.get<std::string>("output"), text);
     std::cout << "attnflow-compare: " << result.rows.size() << " matched times, "
               << result.unmatched_times.size() << " unmatched; wrote " << options.get<std::string>("output")
               << "\n";

@@ -45,9 +45,9 @@ int main(int argc, char** argv) {
     const double critical = d >= 2 ? 2.0 / (d - 1) : 0.0;
     if (exponents.empty()) exponents = {critical - 0.25, critical, critical + 0.25};
     for (double n : key_counts)
-      config::require(n >= 1 && n == std::floor(n) && n <= 9e15,
+      errors::require(n >= 1 && n == std::floor(n) && n <= 9e15,
                       "--keys: every key count must be a whole number >= 1");
-    for (double c : scales) config::require(c >= 0, "--scales: every scale c must be >= 0");
+    for (double c : scales) errors::require(c >= 0, "--scales: every scale c must be >= 0");
 
     std::vector<longcontext::StudyRow> rows;
     parallel::Timers timers;
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     }
     parallel::print_timing_table(std::cout, timers, loop_seconds, total_queries,
                                  key_evaluations / std::max(1LL, total_queries), MPI_COMM_WORLD);
-  } catch (const config::InputError& error) {
+  } catch (const errors::InputError& error) {
     if (rank == 0) std::cerr << "attnflow-longcontext: error: " << error.what() << "\n";
     status = 2;
   }

@@ -5,6 +5,7 @@
 
 #include "config/options.hpp"
 #include "sensor/modes.hpp"
+#include "text/text_file.hpp"
 
 int main(int argc, char** argv) {
   using namespace attnflow;
@@ -23,7 +24,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> written;
     for (const auto& table : result.tables) {
       const std::string path = sensor::table_path(config.output, table.name);
-      sensor::write_file_atomically(path, sensor::render_csv(header, table));
+      text::write_text_atomically(path, sensor::render_csv(header, table));
       written.push_back(path);
     }
     std::cout << "attnflow-sensor: mode " << sensor::mode_name(config.mode) << ", seed "
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
     for (const auto& [label, value] : result.summary)
       std::cout << "  " << label << ": " << value << "\n";
     for (const auto& path : written) std::cout << "  wrote " << path << "\n";
-  } catch (const config::InputError& error) {
+  } catch (const errors::InputError& error) {
     std::cerr << "attnflow-sensor: error: " << error.what() << "\n";
     return 2;
   } catch (const std::exception& error) {

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
                            "N for the clustering time t* = ln N / (2 gamma_max)");
     if (!options.parse(argc, argv, std::cout)) return 0;
     const auto tokens = options.get<long long>("tokens");
-    config::require(tokens >= 1, "--tokens: must be >= 1");
+    errors::require(tokens >= 1, "--tokens: must be >= 1");
     auto model = model::model_from_options(options, tokens);
     theory::require_stability_model(model);
     auto betas = theory::parse_beta_list(options.get<std::string>("beta-list"), "beta-list");
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
       theory::print_stability_table(std::cout, model, options.get<int>("max-degree"), tokens);
       std::cout << "\n";
     }
-  } catch (const config::InputError& error) {
+  } catch (const errors::InputError& error) {
     std::cerr << "attnflow-theory: error: " << error.what() << "\n";
     return 2;
   }

@@ -1,13 +1,23 @@
-# attnflow_add_test(NAME n SOURCES s... [RANKS 1 2 3 4] [TIMEOUT seconds] [PETSC])
+# attnflow_add_test(NAME n SOURCES s... [RANKS 1 2 3 4] [TIMEOUT seconds] [PETSC] [SENSOR])
 # Builds one Catch2 executable with the MPI-aware main and registers it with ctest once per rank
-# count (oversubscribed, allowed to run as root), each with a TIMEOUT.
+# count (oversubscribed, allowed to run as root), each with a TIMEOUT. SENSOR: a serial test of
+# the sensor library (Catch2's own main, no MPI).
 function(attnflow_add_test)
-  cmake_parse_arguments(T "PETSC" "NAME;TIMEOUT" "SOURCES;RANKS" ${ARGN})
+  cmake_parse_arguments(T "PETSC;SENSOR" "NAME;TIMEOUT" "SOURCES;RANKS" ${ARGN})
   if(NOT T_RANKS)
     set(T_RANKS 1)
   endif()
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
+  endif()
+  if(T_SENSOR)
+    add_executable(test_${T_NAME} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/support/serial_main.cpp)
+    target_link_libraries(test_${T_NAME} PRIVATE attnflow_sensor attnflow_warnings Catch2::Catch2)
+    target_include_directories(test_${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+    # One process, named like the MPI tests at one rank.
+    add_test(NAME ${T_NAME}_np1 COMMAND $<TARGET_FILE:test_${T_NAME}>)
+    set_tests_properties(${T_NAME}_np1 PROPERTIES TIMEOUT ${T_TIMEOUT})
+    return()
   endif()
   add_executable(test_${T_NAME} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/support/mpi_main.cpp
     ${PROJECT_SOURCE_DIR}/tests/support/scratch.cpp)

@@ -1,6 +1,6 @@
 #include "checkpoint/checkpoint.hpp"
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "output/hdf5.hpp"
 #include "parallel/partition.hpp"
 
@@ -24,9 +24,9 @@ Checkpoint read(const std::string& path_or_directory, MPI_Comm comm) {
   std::int64_t dimension = 0, token_count = 0;
   const bool complete = output::read_attribute(opened.file, "dimension", dimension) &&
                         output::read_attribute(opened.file, "token_count", token_count);
-  config::require(output::all_true(complete, comm),
+  errors::require(output::all_true(complete, comm),
                   opened.what() + " lacks the dimension or token_count attribute");
-  config::require(dimension >= 2 && token_count >= 1,
+  errors::require(dimension >= 2 && token_count >= 1,
                   opened.what() + " holds impossible values (dimension or token count)");
   Checkpoint result;
   result.path = opened.path;

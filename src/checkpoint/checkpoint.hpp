@@ -27,14 +27,14 @@ struct Checkpoint {
   std::string path;   // the file actually read
 };
 
-// Collective over state.comm. Creates `directory` if needed; throws config::InputError when it
+// Collective over state.comm. Creates `directory` if needed; throws errors::InputError when it
 // cannot be created or written. Returns the path of the written file.
 std::string write(const std::string& directory, const particles::State& state,
                   std::int64_t snapshots_written, std::int64_t diagnostics_written,
                   const std::string& resolved_input_ini);
 
 // Collective over comm. `path_or_directory` is a checkpoint file or a directory whose `latest`
-// names one. Throws config::InputError naming the file when it is missing, unreadable, not an
+// names one. Throws errors::InputError naming the file when it is missing, unreadable, not an
 // attnflow checkpoint, inconsistent or damaged (checksum mismatch).
 Checkpoint read(const std::string& path_or_directory, MPI_Comm comm);
 

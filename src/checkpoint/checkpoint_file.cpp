@@ -7,9 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "output/run_file.hpp"
 #include "parallel/partition.hpp"
+#include "text/text_file.hpp"
 #include "version/version.hpp"
 
 namespace attnflow::checkpoint {
@@ -88,7 +89,7 @@ std::string write_file(const std::string& directory, const std::string& format,
   }
   if (parallel::rank_of(comm) == 0) {
     fs::rename(temporary, final_path);
-    output::write_text_atomically((fs::path(directory) / "latest").string(), name + "\n");
+    text::write_text_atomically((fs::path(directory) / "latest").string(), name + "\n");
   }
   check_mpi(MPI_Barrier(comm), "MPI_Barrier(checkpoint)");
   return final_path;
@@ -122,7 +123,7 @@ OpenedFile open_file(const std::string& path_or_directory, const std::string& fo
   check_mpi(MPI_Bcast(path.data(), length, MPI_CHAR, 0, comm), "MPI_Bcast");
   result.path = path;
   result.file = output::open_file(path, comm, false);
-  config::require(output::all_true(result.file.valid(), comm),
+  errors::require(output::all_true(result.file.valid(), comm),
                   result.what() + " cannot be opened by HDF5 (damaged?)");
   RunPosition& p = result.position;
   const bool complete = output::read_string_attribute(result.file, "format") == format &&
@@ -130,9 +131,9 @@ OpenedFile open_file(const std::string& path_or_directory, const std::string& fo
                         output::read_attribute(result.file, "step", p.step) &&
                         output::read_attribute(result.file, "snapshots_written", p.snapshots_written) &&
                         output::read_attribute(result.file, "diagnostics_written", p.diagnostics_written);
-  config::require(output::all_true(complete, comm),
+  errors::require(output::all_true(complete, comm),
                   result.what() + " is not an attnflow checkpoint of this kind (format '" + format + "')");
-  config::require(p.step >= 0 && p.snapshots_written >= 0 && p.diagnostics_written >= 0,
+  errors::require(p.step >= 0 && p.snapshots_written >= 0 && p.diagnostics_written >= 0,
                   result.what() + " holds impossible values (step or output counts)");
   result.input = output::read_string_dataset(result.file, "input");
   return result;
@@ -150,18 +151,18 @@ std::vector<double> read_rows(const OpenedFile& checkpoint, const std::string& n
   std::int64_t checksum = 0;
   const bool found = output::read_attribute(checkpoint.file, name + "_checksum", checksum) &&
                      H5Lexists(checkpoint.file, name.c_str(), H5P_DEFAULT) > 0;
-  config::require(output::all_true(found, comm), what + " lacks /" + name + " or its checksum");
+  errors::require(output::all_true(found, comm), what + " lacks /" + name + " or its checksum");
   Handle dataset(H5Dopen2(checkpoint.file, name.c_str(), H5P_DEFAULT));
   const auto extent = dataset.valid() ? output::dataset_extent(dataset) : std::vector<hsize_t>{};
-  config::require(extent.size() == 2 && std::int64_t(extent[0]) == global_rows &&
+  errors::require(extent.size() == 2 && std::int64_t(extent[0]) == global_rows &&
                       std::int64_t(extent[1]) == width,
                   what + ": /" + name + " is not " + std::to_string(global_rows) + " x " +
                       std::to_string(width));
   const auto block = parallel::block_partition(global_rows, comm);
   std::vector<double> rows(block.count * width);
   const bool read = output::read_row_block(dataset, -1, block.first, block.count, width, rows);
-  config::require(output::all_true(read, comm), what + " is damaged: reading /" + name + " failed");
-  config::require(global_checksum(rows, block.first, width, comm) == checksum,
+  errors::require(output::all_true(read, comm), what + " is damaged: reading /" + name + " failed");
+  errors::require(global_checksum(rows, block.first, width, comm) == checksum,
                   what + " is damaged: /" + name + " does not match its checksum");
   return rows;
 }

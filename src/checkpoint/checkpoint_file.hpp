@@ -36,7 +36,7 @@ std::string file_name(std::int64_t step);
 // The default checkpoint directory of a run writing `output_path`: <output stem>.chk beside it.
 std::string default_directory(const std::string& output_path);
 
-// Collective. Creates `directory` if needed (config::InputError when it cannot be created or
+// Collective. Creates `directory` if needed (errors::InputError when it cannot be created or
 // written), writes chk<step>.h5 under a temporary name with the common attributes and /input,
 // calls write_state(file) for the state datasets and attributes, renames it into place and points
 // `latest` at it. Returns the path of the written file.
@@ -55,7 +55,7 @@ struct OpenedFile {
 };
 
 // Collective. `path_or_directory` is a checkpoint file or a directory whose `latest` names one.
-// Throws config::InputError naming the file when it is missing, not HDF5, not a checkpoint of
+// Throws errors::InputError naming the file when it is missing, not HDF5, not a checkpoint of
 // this `format` or lacks a common attribute.
 OpenedFile open_file(const std::string& path_or_directory, const std::string& format,
                      MPI_Comm comm);
@@ -65,7 +65,7 @@ OpenedFile open_file(const std::string& path_or_directory, const std::string& fo
 void write_rows(hid_t file, const std::string& name, std::int64_t global_rows, int width,
                 std::int64_t first, std::span<const double> rows, MPI_Comm comm);
 // Collective. This rank's block (parallel::block_partition of global_rows) of the dataset `name`;
-// throws config::InputError when it is missing, not global_rows x width, unreadable or does not
+// throws errors::InputError when it is missing, not global_rows x width, unreadable or does not
 // match its checksum (damaged).
 std::vector<double> read_rows(const OpenedFile& checkpoint, const std::string& name,
                               std::int64_t global_rows, int width, MPI_Comm comm);

@@ -1,6 +1,6 @@
 #include "checkpoint/density_checkpoint.hpp"
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "output/hdf5.hpp"
 #include "parallel/partition.hpp"
 
@@ -42,11 +42,11 @@ DensityCheckpoint read_density(const std::string& path_or_directory,
   const bool complete = has_domain && has_stepper &&
                         output::read_attribute(opened.file, "dimension", dimension) &&
                         output::read_attribute(opened.file, "cell_count", stored.cell_count);
-  config::require(output::all_true(complete, comm),
+  errors::require(output::all_true(complete, comm),
                   opened.what() + " lacks a domain attribute (domain, dimension, cell_count, "
                                   "time_stepper)");
   stored.dimension = int(dimension);
-  config::require(stored == expected,
+  errors::require(stored == expected,
                   opened.what() + " holds " + stored.describe() + "; the input asks for " +
                       expected.describe());
   const auto block = read_rows(opened, "density", stored.cell_count, 1, comm);

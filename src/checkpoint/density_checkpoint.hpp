@@ -49,7 +49,7 @@ std::string write_density(const std::string& directory, const DensityDomain& dom
                           MPI_Comm comm);
 
 // Collective. Reads a checkpoint file or directory (`latest`) and returns the density of the cells
-// `global_indices` (this rank's cells in the reader's partition). Throws config::InputError naming
+// `global_indices` (this rank's cells in the reader's partition). Throws errors::InputError naming
 // the file when it is missing, damaged, not a continuum checkpoint, or of another domain than
 // `expected` (domain, dimension, cell count or time stepper).
 DensityCheckpoint read_density(const std::string& path_or_directory,

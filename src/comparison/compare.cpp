@@ -5,8 +5,9 @@
 #include <sstream>
 
 #include "comparison/distance.hpp"
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "geometry/triangles.hpp"
+#include "text/number_format.hpp"
 
 namespace attnflow::comparison {
 
@@ -27,12 +28,6 @@ double table_value(const Table& table, long long row, const std::string& column)
   return table.values[std::size_t(row) * table.columns.size() + std::size_t(c)];
 }
 
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", value);
-  return text;
-}
-
 }  // namespace
 
 double circle_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
@@ -49,7 +44,7 @@ double circle_distance(const std::vector<double>& positions, const ContinuumRun&
 
 double sphere_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
                        const std::vector<double>& density, std::int64_t* unlocated) {
-  config::require(continuum.vertices.size() == std::size_t(continuum.cells) * 9,
+  errors::require(continuum.vertices.size() == std::size_t(continuum.cells) * 9,
                   "continuum file '" + continuum.path + "' has no cell triangles (/mesh/vertices); "
                   "regenerate it with this attnflow-continuum");
   const auto location =
@@ -62,11 +57,11 @@ double sphere_distance(const std::vector<double>& positions, const ContinuumRun&
 }
 
 Comparison compare(const ParticleRun& particles, const ContinuumRun& continuum, double time_tolerance) {
-  config::require(particles.dimension == continuum.dimension,
+  errors::require(particles.dimension == continuum.dimension,
                   "particle file '" + particles.path + "' has dimension " +
                       std::to_string(particles.dimension) + ", continuum file '" + continuum.path +
                       "' has " + std::to_string(continuum.dimension));
-  config::require(continuum.dimension == 2 || continuum.dimension == 3,
+  errors::require(continuum.dimension == 2 || continuum.dimension == 3,
                   "continuum file '" + continuum.path + "': dimension must be 2 (circle) or 3 (sphere)");
   const int d = continuum.dimension;
   Comparison result;
@@ -106,7 +101,7 @@ std::string csv_text(const Comparison& comparison, const std::vector<std::string
   std::ostringstream out;
   for (const auto& line : header_lines) out << "# " << line << "\n";
   for (double t : comparison.unmatched_times)
-    out << "# unmatched continuum time " << number(t) << " (no particle snapshot within the tolerance)\n";
+    out << "# unmatched continuum time " << text::format_number(t) << " (no particle snapshot within the tolerance)\n";
   if (comparison.unlocated_points > 0)
     out << "# warning: " << comparison.unlocated_points
         << " particle positions lay in no triangle around their nearest cell centre and were "
@@ -114,7 +109,7 @@ std::string csv_text(const Comparison& comparison, const std::vector<std::string
   for (std::size_t c = 0; c < comparison.columns.size(); ++c) out << (c ? "," : "") << comparison.columns[c];
   out << "\n";
   for (const auto& row : comparison.rows) {
-    for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << number(row[c]);
+    for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << text::format_number(row[c]);
     out << "\n";
   }
   return out.str();

@@ -21,7 +21,7 @@ struct Comparison {
   std::int64_t unlocated_points = 0;
 };
 
-// Throws config::InputError when the dimensions differ or are not 2 or 3.
+// Throws errors::InputError when the dimensions differ or are not 2 or 3.
 Comparison compare(const ParticleRun& particles, const ContinuumRun& continuum, double time_tolerance);
 
 // W1 between the particle snapshot (tokens x 2) and the continuum density (file order) on the circle.
@@ -30,7 +30,7 @@ double circle_distance(const std::vector<double>& positions, const ContinuumRun&
 // L1 between the histogram of the particles over the cells' triangles (each particle in the
 // spherical triangle containing it, geometry::containing_triangles) and the continuum cell masses.
 // `unlocated`, when given, receives the count of positions binned by nearest centre instead.
-// Throws config::InputError when the run has no cell vertices.
+// Throws errors::InputError when the run has no cell vertices.
 double sphere_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
                        const std::vector<double>& density, std::int64_t* unlocated = nullptr);
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 
 namespace attnflow::comparison {
 
@@ -21,14 +21,14 @@ double wrap(double angle, double origin) {
 double total(const CircleMeasure& m) {
   double sum = 0;
   for (double x : m.atom_masses) {
-    config::require(x >= 0 && std::isfinite(x), "circle measure: negative or non-finite atom mass");
+    errors::require(x >= 0 && std::isfinite(x), "circle measure: negative or non-finite atom mass");
     sum += x;
   }
   for (double x : m.cell_masses) {
-    config::require(x >= 0 && std::isfinite(x), "circle measure: negative or non-finite cell mass");
+    errors::require(x >= 0 && std::isfinite(x), "circle measure: negative or non-finite cell mass");
     sum += x;
   }
-  config::require(sum > 0, "circle measure: total mass must be positive");
+  errors::require(sum > 0, "circle measure: total mass must be positive");
   return sum;
 }
 
@@ -45,7 +45,7 @@ void add_events(const CircleMeasure& m, double sign, double origin, std::vector<
     events.push_back({wrap(m.atom_angles[i], origin), scale * m.atom_masses[i], 0});
   for (std::size_t i = 0; i < m.cell_masses.size(); ++i) {
     const double length = m.cell_ends[i] - m.cell_starts[i];
-    config::require(length > 0 && length <= two_pi + 1e-12, "circle measure: cell with bad length");
+    errors::require(length > 0 && length <= two_pi + 1e-12, "circle measure: cell with bad length");
     const double density = scale * m.cell_masses[i] / length;
     const double start = wrap(m.cell_starts[i], origin);
     const double end = start + length;
@@ -90,7 +90,7 @@ CircleMeasure atoms(std::span<const double> angles) {
 }
 
 CircleMeasure cells(std::span<const double> edges, std::span<const double> masses) {
-  config::require(edges.size() == masses.size() + 1, "circle cells: need one more edge than cells");
+  errors::require(edges.size() == masses.size() + 1, "circle cells: need one more edge than cells");
   CircleMeasure m;
   for (std::size_t i = 0; i < masses.size(); ++i) {
     m.cell_starts.push_back(edges[i]);
@@ -144,11 +144,11 @@ double circle_wasserstein(const CircleMeasure& mu, const CircleMeasure& nu) {
 }
 
 double histogram_l1(std::span<const double> p, std::span<const double> q) {
-  config::require(p.size() == q.size(), "histogram L1: histograms have different numbers of cells");
+  errors::require(p.size() == q.size(), "histogram L1: histograms have different numbers of cells");
   double sp = 0, sq = 0;
   for (double x : p) sp += x;
   for (double x : q) sq += x;
-  config::require(sp > 0 && sq > 0, "histogram L1: a histogram has no mass");
+  errors::require(sp > 0 && sq > 0, "histogram L1: a histogram has no mass");
   double sum = 0;
   for (std::size_t i = 0; i < p.size(); ++i) sum += std::abs(p[i] / sp - q[i] / sq);
   return sum;

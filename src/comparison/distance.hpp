@@ -22,7 +22,7 @@ CircleMeasure cells(std::span<const double> edges, std::span<const double> masse
 
 // W1 = min_a int_0^{2 pi} |F_mu(t) - F_nu(t) - a| dt, evaluated exactly: F_mu - F_nu is piecewise
 // linear between the merged breakpoints (atoms and cell edges of both measures) and the optimal a
-// is a median of that difference under Lebesgue measure. Throws config::InputError on a measure
+// is a median of that difference under Lebesgue measure. Throws errors::InputError on a measure
 // with non-positive total mass or a negative mass.
 double circle_wasserstein(const CircleMeasure& mu, const CircleMeasure& nu);
 

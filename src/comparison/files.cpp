@@ -8,7 +8,7 @@
 #include <numbers>
 #include <numeric>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "output/hdf5.hpp"
 
 namespace attnflow::comparison {
@@ -19,23 +19,23 @@ using output::Handle;
 
 Handle open_for_reading(const std::string& path, const std::string& what) {
   output::silence_hdf5_errors();
-  config::require(std::filesystem::is_regular_file(path), what + " file '" + path + "' does not exist");
+  errors::require(std::filesystem::is_regular_file(path), what + " file '" + path + "' does not exist");
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  config::require(file.valid(), what + " file '" + path + "' is not an HDF5 file");
+  errors::require(file.valid(), what + " file '" + path + "' is not an HDF5 file");
   return file;
 }
 
 void require_format(hid_t file, const std::string& path, const std::string& prefix, const std::string& what) {
   bool exists = false;
   const auto format = output::read_string_attribute(file, "format", &exists);
-  config::require(exists && format.rfind(prefix, 0) == 0,
+  errors::require(exists && format.rfind(prefix, 0) == 0,
                   what + " file '" + path + "' is not an " + prefix + " file (format attribute '" +
                       format + "')");
 }
 
 Handle open_dataset(hid_t file, const std::string& name, const std::string& path) {
   Handle dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
-  config::require(dataset.valid(), "file '" + path + "' has no dataset /" + name);
+  errors::require(dataset.valid(), "file '" + path + "' has no dataset /" + name);
   return dataset;
 }
 
@@ -48,7 +48,7 @@ std::vector<double> read_doubles(const std::string& path, const std::string& nam
   Handle file_space(H5Dget_space(dataset));
   std::vector<hsize_t> start(extent.size(), 0), count = extent;
   if (leading >= 0) {
-    config::require(!extent.empty() && hsize_t(leading) < extent[0],
+    errors::require(!extent.empty() && hsize_t(leading) < extent[0],
                     "file '" + path + "': /" + name + " has no record " + std::to_string(leading));
     start[0] = hsize_t(leading);
     count[0] = 1;
@@ -61,22 +61,22 @@ std::vector<double> read_doubles(const std::string& path, const std::string& nam
     H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
   Handle memory(H5Screate_simple(1, &total, nullptr));
   const herr_t status = H5Dread(dataset, H5T_NATIVE_DOUBLE, memory, file_space, H5P_DEFAULT, values.data());
-  config::require(status >= 0, "file '" + path + "': cannot read /" + name + " (damaged file?)");
+  errors::require(status >= 0, "file '" + path + "': cannot read /" + name + " (damaged file?)");
   return values;
 }
 
 std::vector<std::string> read_string_list(hid_t object, const std::string& name, const std::string& path) {
-  config::require(H5Aexists(object, name.c_str()) > 0,
+  errors::require(H5Aexists(object, name.c_str()) > 0,
                   "file '" + path + "': attribute '" + name + "' is missing");
   Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT));
   Handle type(H5Aget_type(attribute));
   Handle space(H5Aget_space(attribute));
   const auto count = std::size_t(H5Sget_simple_extent_npoints(space));
   const std::size_t width = H5Tget_size(type);
-  config::require(H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type),
+  errors::require(H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type),
                   "file '" + path + "': attribute '" + name + "' is not a fixed-length string list");
   std::vector<char> buffer(count * width);
-  config::require(H5Aread(attribute, type, buffer.data()) >= 0,
+  errors::require(H5Aread(attribute, type, buffer.data()) >= 0,
                   "file '" + path + "': cannot read attribute '" + name + "'");
   std::vector<std::string> values;
   for (std::size_t i = 0; i < count; ++i) {
@@ -94,14 +94,14 @@ Table read_table(const std::string& path) {
   Handle dataset = open_dataset(file, "diagnostics", path);
   table.columns = read_string_list(dataset, "columns", path);
   table.values = read_doubles(path, "diagnostics");
-  config::require(!table.columns.empty() && table.values.size() % table.columns.size() == 0,
+  errors::require(!table.columns.empty() && table.values.size() % table.columns.size() == 0,
                   "file '" + path + "': /diagnostics does not match its column names");
   return table;
 }
 
 std::int64_t integer_attribute(hid_t file, const std::string& name, const std::string& path) {
   std::int64_t value = 0;
-  config::require(output::read_attribute(file, name, value),
+  errors::require(output::read_attribute(file, name, value),
                   "file '" + path + "': root attribute '" + name + "' is missing");
   return value;
 }
@@ -130,14 +130,14 @@ long long Table::row_at(double t, double tolerance) const {
 
 std::vector<double> ParticleRun::positions(std::int64_t snapshot) const {
   auto values = read_doubles(path, "positions", snapshot);
-  config::require(values.size() == std::size_t(tokens * dimension),
+  errors::require(values.size() == std::size_t(tokens * dimension),
                   "particle file '" + path + "': /positions does not match token_count x dimension");
   return values;
 }
 
 std::vector<double> ContinuumRun::density(std::int64_t snapshot) const {
   auto values = read_doubles(path, "density", snapshot);
-  config::require(values.size() == std::size_t(cells),
+  errors::require(values.size() == std::size_t(cells),
                   "continuum file '" + path + "': /density does not match cell_count");
   return values;
 }
@@ -153,7 +153,7 @@ ParticleRun read_particle_run(const std::string& path) {
   }
   run.times = read_doubles(path, "time");
   run.diagnostics = read_table(path);
-  config::require(!run.times.empty(), "particle file '" + path + "' has no snapshots");
+  errors::require(!run.times.empty(), "particle file '" + path + "' has no snapshots");
   return run;
 }
 
@@ -176,19 +176,19 @@ ContinuumRun read_continuum_run(const std::string& path) {
       has_vertices = H5Lexists(file, "mesh", H5P_DEFAULT) > 0 &&
                      H5Lexists(file, "mesh/vertices", H5P_DEFAULT) > 0;
     }
-    config::require(has_vertices,
+    errors::require(has_vertices,
                     "continuum file '" + path + "' has no /mesh/vertices: it predates the stored "
                     "cell triangles that the sphere histogram needs; regenerate it with this "
                     "attnflow-continuum");
     run.vertices = read_doubles(path, "mesh/vertices");
-    config::require(run.vertices.size() == std::size_t(run.cells * 9),
+    errors::require(run.vertices.size() == std::size_t(run.cells * 9),
                     "continuum file '" + path + "': /mesh/vertices is not cell_count x 3 x 3");
   }
   run.diagnostics = read_table(path);
-  config::require(run.centres.size() == std::size_t(run.cells * run.dimension) &&
+  errors::require(run.centres.size() == std::size_t(run.cells * run.dimension) &&
                       run.measures.size() == std::size_t(run.cells),
                   "continuum file '" + path + "': /mesh does not match cell_count");
-  config::require(!run.times.empty(), "continuum file '" + path + "' has no snapshots");
+  errors::require(!run.times.empty(), "continuum file '" + path + "' has no snapshots");
   return run;
 }
 
@@ -211,7 +211,7 @@ std::vector<long long> match_times(const std::vector<double>& continuum_times,
 }
 
 std::vector<double> circle_edges(const ContinuumRun& run, std::vector<std::int64_t>& order) {
-  config::require(run.dimension == 2, "continuum file '" + run.path + "' is not on the circle");
+  errors::require(run.dimension == 2, "continuum file '" + run.path + "' is not on the circle");
   const std::size_t m = std::size_t(run.cells);
   std::vector<double> angle(m);
   for (std::size_t i = 0; i < m; ++i) angle[i] = std::atan2(run.centres[2 * i + 1], run.centres[2 * i]);
@@ -221,7 +221,7 @@ std::vector<double> circle_edges(const ContinuumRun& run, std::vector<std::int64
   std::vector<double> edges(m + 1);
   edges[0] = angle[order[0]] - run.measures[order[0]] / 2;
   for (std::size_t i = 0; i < m; ++i) edges[i + 1] = edges[i] + run.measures[order[i]];
-  config::require(std::abs(edges[m] - edges[0] - 2 * std::numbers::pi) < 1e-9,
+  errors::require(std::abs(edges[m] - edges[0] - 2 * std::numbers::pi) < 1e-9,
                   "continuum file '" + run.path + "': circle cell lengths do not add up to 2 pi");
   return edges;
 }

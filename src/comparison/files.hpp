@@ -40,7 +40,7 @@ struct ContinuumRun {
   std::vector<double> density(std::int64_t snapshot) const;  // cell averages, file order
 };
 
-// Throw config::InputError naming the file when it is missing, not HDF5 or of the wrong format;
+// Throw errors::InputError naming the file when it is missing, not HDF5 or of the wrong format;
 // and for a sphere file without /mesh/vertices (written before attnflow stored the cell triangles:
 // regenerate it; binning by nearest centre instead would bias the histogram distance).
 ParticleRun read_particle_run(const std::string& path);

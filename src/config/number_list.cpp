@@ -4,9 +4,11 @@
 #include <cmath>
 #include <sstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 
 namespace attnflow::config {
+
+using errors::require;
 
 namespace {
 

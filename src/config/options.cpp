@@ -47,15 +47,15 @@ bool OptionSet::parse(int argc, const char* const* argv, std::ostream& help_outp
     if (values_.count("input")) {
       input_file_ = values_["input"].as<std::string>();
       std::ifstream file(input_file_);
-      if (!file) throw InputError("--input: cannot read input file '" + input_file_ + "'");
+      if (!file) throw errors::InputError("--input: cannot read input file '" + input_file_ + "'");
       // store() keeps values already present, so the command line wins over the file.
       po::store(po::parse_config_file(file, descriptions_, false), values_);
     }
     po::notify(values_);
-  } catch (const InputError&) {
+  } catch (const errors::InputError&) {
     throw;
   } catch (const po::error& error) {
-    throw InputError(std::string(error.what()) + " (see --help for accepted options)");
+    throw errors::InputError(std::string(error.what()) + " (see --help for accepted options)");
   }
   return true;
 }
@@ -70,23 +70,16 @@ template <class T>
 bool print_as(std::ostream& out, const boost::any& value) {
   auto p = boost::any_cast<T>(&value);
   if (!p) return false;
-  // Shortest text that reads back to the same value, so the echoed input reproduces the run.
-  char text[64];
-  const auto result = std::to_chars(text, text + sizeof text, *p);
-  out << std::string_view(text, result.ptr - text);
+  // Numbers as the shortest text that reads back to the same value, so the echoed input
+  // reproduces the run.
+  if constexpr (std::is_floating_point_v<T>) out << text::format_number(*p);
+  else out << *p;
   return true;
 }
 }  // namespace
 
-std::string format_number(double value) {
-  char text[64];
-  const auto result = std::to_chars(text, text + sizeof text, value);
-  return std::string(text, result.ptr);
-}
-
 std::string format_value(const boost::any& value) {
   std::ostringstream out;
-  out << std::setprecision(17);
   if (auto text = boost::any_cast<std::string>(&value)) return *text;
   if (!print_as<double>(out, value) && !print_as<int>(out, value) && !print_as<long>(out, value) &&
       !print_as<long long>(out, value) && !print_as<unsigned long>(out, value) &&

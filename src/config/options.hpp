@@ -11,7 +11,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
+#include "text/number_format.hpp"
 
 namespace attnflow::config {
 
@@ -63,7 +64,7 @@ class OptionSet {
   static std::string default_text(const T& value) {
     if constexpr (std::is_same_v<T, std::string>) return value;
     else if constexpr (std::is_same_v<T, bool>) return value ? "true" : "false";
-    else if constexpr (std::is_floating_point_v<T>) return format_number(value);
+    else if constexpr (std::is_floating_point_v<T>) return text::format_number(value);
     else return std::to_string(value);
   }
   template <class T>

@@ -7,7 +7,7 @@
 #include <limits>
 #include <numbers>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "continuum/petsc_error.hpp"
 #include "continuum/solver.hpp"
 #include "parallel/partition.hpp"
@@ -24,7 +24,7 @@ class CircleSolver final : public Solver {
                MPI_Comm comm)
       : Solver(model, settings, comm) {
     const int ranks = parallel::size_of(comm);
-    config::require(cells >= 2 * ranks && cells <= std::numeric_limits<int>::max(),
+    errors::require(cells >= 2 * ranks && cells <= std::numeric_limits<int>::max(),
                     "--cells: must be at least 2 per rank (" + std::to_string(2 * ranks) +
                         " here), got " + std::to_string(cells));
     // Stencil width 2: the MUSCL slopes of cells i-1 and i+2 enter the flux at face i+1/2.
@@ -172,7 +172,7 @@ class CircleSolver final : public Solver {
 
 std::unique_ptr<Solver> make_circle_solver(const model::Model& model, std::int64_t cells,
                                            const Settings& settings, MPI_Comm comm) {
-  config::require(model.dimension == 2, "--dimension: the circle solver needs dimension 2");
+  errors::require(model.dimension == 2, "--dimension: the circle solver needs dimension 2");
   return std::make_unique<CircleSolver>(model, cells, settings, comm);
 }
 

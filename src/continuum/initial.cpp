@@ -45,7 +45,7 @@ void add_initial_options(config::OptionSet& options) {
 }
 
 InitialDensity initial_from_options(const config::OptionSet& options, int dimension) {
-  using config::require;
+  using errors::require;
   InitialDensity initial;
   initial.kind = options.get<std::string>("initial");
   require(initial.kind == "uniform-mode" || initial.kind == "vmf" ||
@@ -122,7 +122,7 @@ std::vector<double> initial_cell_averages(const Solver& solver, const InitialDen
   double local_min = rho.empty() ? HUGE_VAL : *std::min_element(rho.begin(), rho.end());
   double global_min = 0;
   MPI_Allreduce(&local_min, &global_min, 1, MPI_DOUBLE, MPI_MIN, solver.comm());
-  config::require(global_min >= 0 && mass > 0,
+  errors::require(global_min >= 0 && mass > 0,
                   "--amplitude: the initial density is negative in some cell; reduce it");
   for (double& r : rho) r /= mass;
   return rho;

@@ -40,11 +40,11 @@ struct InitialDensity {
 // vmf-weights, density-amplitude, density-mode, density-phase), seed, initial-file,
 // initial-snapshot.
 void add_initial_options(config::OptionSet& options);
-// Throws config::InputError naming the option.
+// Throws errors::InputError naming the option.
 InitialDensity initial_from_options(const config::OptionSet& options, int dimension);
 
 // Cell averages of the initial density for the solver's owned cells, scaled so that the total
-// mass is exactly 1 (rank-independent sum). Throws config::InputError if any cell is negative, and
+// mass is exactly 1 (rank-independent sum). Throws errors::InputError if any cell is negative, and
 // for the particle file: missing, not HDF5, not an attnflow particle file, another dimension, no
 // such snapshot. Collective.
 std::vector<double> initial_cell_averages(const Solver& solver, const InitialDensity& initial);

@@ -1,6 +1,6 @@
 #include "continuum/limiter.hpp"
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 
 namespace attnflow::continuum {
 
@@ -11,7 +11,7 @@ Limiter limiter_from_name(const std::string& name) {
   if (name == "minmod") return Limiter::minmod;
   if (name == "van-leer") return Limiter::van_leer;
   if (name == "mc") return Limiter::mc;
-  throw config::InputError("--limiter: unknown limiter '" + name +
+  throw errors::InputError("--limiter: unknown limiter '" + name +
                            "'; accepted: first-order, minmod, van-leer, mc");
 }
 

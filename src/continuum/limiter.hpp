@@ -14,7 +14,7 @@ enum class Limiter { first_order, minmod, van_leer, mc };
 
 // Names accepted by limiter_from_name: first-order, minmod, van-leer, mc.
 std::vector<std::string> limiter_names();
-// Throws config::InputError naming --limiter for an unknown name.
+// Throws errors::InputError naming --limiter for an unknown name.
 Limiter limiter_from_name(const std::string& name);
 std::string limiter_name(Limiter limiter);
 

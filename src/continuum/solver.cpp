@@ -5,7 +5,7 @@
 #include <limits>
 #include <sstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "continuum/petsc_error.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "parallel/partition.hpp"
@@ -57,7 +57,7 @@ void Solver::set_up_time_stepper(DM dm) {
   PetscBool is_ssp = PETSC_FALSE;
   check_petsc(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ts_), TSSSP, &is_ssp),
               "PetscObjectTypeCompare");
-  config::require(is_ssp == PETSC_TRUE, "-" + settings_.options_prefix +
+  errors::require(is_ssp == PETSC_TRUE, "-" + settings_.options_prefix +
                                             "ts_type: the continuum solver needs ssp (TSSSP), "
                                             "whose steps keep the density >= 0 under the CFL limit");
   // TSStep refuses to run with both limits unset; the loop in step() / advance_to() decides.
@@ -81,7 +81,7 @@ double Solver::ssp_coefficient() const {
     return n * n - n;
   }
   if (name == TSSSPRK104) return 6.0;
-  throw config::InputError("-" + settings_.options_prefix + "ts_ssp_type: unknown SSP type '" +
+  throw errors::InputError("-" + settings_.options_prefix + "ts_ssp_type: unknown SSP type '" +
                            name + "'; accepted: rks2, rks3, rk104");
 }
 
@@ -104,7 +104,7 @@ std::vector<double> Solver::density() const {
 }
 
 void Solver::set_density(std::span<const double> local_density) {
-  config::require(static_cast<std::int64_t>(local_density.size()) == local_cells(),
+  errors::require(static_cast<std::int64_t>(local_density.size()) == local_cells(),
                   "continuum density: wrong number of cell values");
   PetscScalar* values = nullptr;
   check_petsc(VecGetArray(solution_, &values), "VecGetArray");
@@ -226,7 +226,7 @@ Diagnostics Solver::diagnostics(int max_moment) {
 
 std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cells,
                                     int refinements, const Settings& settings, MPI_Comm comm) {
-  using config::require;
+  using errors::require;
   require(!model.causal, "--causal: the mean-field PDE has no causal mask; drop the option");
   require(!model.stochastic(),
           "--common-noise/--independent-noise: the continuum solver integrates the deterministic "

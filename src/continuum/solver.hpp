@@ -199,7 +199,7 @@ std::unique_ptr<Solver> make_circle_solver(const model::Model& model, std::int64
                                            const Settings& settings, MPI_Comm comm);
 
 // The solver of the model's domain: dimension 2 -> circle with `cells` cells, dimension 3 ->
-// sphere refined `refinements` times. Throws config::InputError otherwise, for a causal or
+// sphere refined `refinements` times. Throws errors::InputError otherwise, for a causal or
 // stochastic model (the PDE has neither), and for bad settings.
 std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cells,
                                     int refinements, const Settings& settings, MPI_Comm comm);

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "continuum/petsc_error.hpp"
 #include "continuum/solver.hpp"
 #include "diagnostics/harmonics.hpp"
@@ -519,7 +519,7 @@ class SphereSolver final : public Solver {
 
 std::unique_ptr<Solver> make_sphere_solver(const model::Model& model, int refinements,
                                            const Settings& settings, MPI_Comm comm) {
-  config::require(model.dimension == 3, "--dimension: the sphere solver needs dimension 3");
+  errors::require(model.dimension == 3, "--dimension: the sphere solver needs dimension 3");
   return std::make_unique<SphereSolver>(model, refinements, settings, comm);
 }
 

@@ -2,11 +2,12 @@
 
 #include <sstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "geometry/triangles.hpp"
 #include "output/run_file.hpp"
 #include "parallel/partition.hpp"
+#include "text/number_format.hpp"
 #include "version/version.hpp"
 
 namespace attnflow::continuum {
@@ -64,7 +65,7 @@ std::string xdmf_text(const std::string& h5_name, const std::vector<double>& tim
     << "  <Grid Name=\"density\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
   for (std::size_t s = 0; s < times.size(); ++s) {
     x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
-      << "    <Time Value=\"" << output::exact_text(times[s]) << "\"/>\n";
+      << "    <Time Value=\"" << text::format_number(times[s]) << "\"/>\n";
     if (dimension == 3) {
       x << "    <Topology TopologyType=\"Triangle\" NumberOfElements=\"" << cells << "\">\n"
         << "     <DataItem Dimensions=\"" << cells

@@ -46,13 +46,13 @@ int max_moment(int dimension);
 
 class Writer {
  public:
-  // Throws config::InputError (on every rank) when path exists and !overwrite or its directory is
+  // Throws errors::InputError (on every rank) when path exists and !overwrite or its directory is
   // missing or not writable; creates nothing in that case. Collective.
   Writer(const std::string& path, const Solver& solver, const std::string& resolved_input_ini,
          const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite);
   // Restart: reopens path.partial, checks its domain and cell count against the solver, and
   // truncates it to the snapshots and diagnostic rows a checkpoint counted (later ones belong to
-  // the lost part of the run). Throws config::InputError when the partial file is missing,
+  // the lost part of the run). Throws errors::InputError when the partial file is missing,
   // unreadable or does not match. Collective.
   static std::unique_ptr<Writer> resume(const std::string& path, const Solver& solver,
                                         std::int64_t snapshot_count,

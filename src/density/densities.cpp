@@ -4,7 +4,7 @@
 #include <numbers>
 #include <string>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "config/number_list.hpp"
 #include "config/options.hpp"
 #include "geometry/sphere.hpp"
@@ -12,7 +12,7 @@
 
 namespace attnflow::density {
 
-using config::require;
+using errors::require;
 
 void add_mixture_options(config::OptionSet& options) {
   options.add<std::string>("vmf-means", "0 0 1", "unit vectors",

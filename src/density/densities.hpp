@@ -32,7 +32,7 @@ struct CircleDensity {
 void add_mixture_options(config::OptionSet& options);
 // Registers density-amplitude, density-mode, density-phase.
 void add_circle_density_options(config::OptionSet& options);
-// Both throw config::InputError naming the option.
+// Both throw errors::InputError naming the option.
 VonMisesFisherMixture mixture_from_options(const config::OptionSet& options, int dimension);
 CircleDensity circle_density_from_options(const config::OptionSet& options);
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "diagnostics/clusters.hpp"
 #include "diagnostics/harmonics.hpp"
 #include "parallel/partition.hpp"
@@ -41,7 +41,7 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
                             bool pair_terms) {
   const int d = state.dimension;
   const std::int64_t n = state.partition.global_count;
-  config::require(model.dimension == d, "diagnostics: the model has dimension " +
+  errors::require(model.dimension == d, "diagnostics: the model has dimension " +
                                             std::to_string(model.dimension) + ", the state " +
                                             std::to_string(d));
   std::vector<int> counts, displacements;

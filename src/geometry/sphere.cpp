@@ -5,7 +5,7 @@
 #include <numbers>
 #include <stdexcept>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 
 namespace attnflow::geometry {
 
@@ -122,7 +122,7 @@ std::vector<std::int64_t> nearest_centres(std::span<const double> points,
                                           std::span<const double> centres, int dimension) {
   const std::size_t d = std::size_t(dimension);
   const std::size_t n = points.size() / d, m = centres.size() / d;
-  config::require(m > 0, "nearest centres: no cells");
+  errors::require(m > 0, "nearest centres: no cells");
   std::vector<std::int64_t> nearest(n);
   if (dimension == 3) {
     const CentreGrid grid(centres);

@@ -21,7 +21,7 @@ double max_norm_defect(std::span<const double> points, int dimension);
 // For each of the `points` (count x d, unit vectors), the index of the centre (cells x d, unit
 // vectors) with the largest inner product, i.e. the nearest in geodesic distance (ties: the
 // smallest index). d = 3: a bucket grid, O(cells) set-up and O(1) per point for centres spread
-// over the sphere; otherwise brute force, O(count cells). Throws config::InputError when there
+// over the sphere; otherwise brute force, O(count cells). Throws errors::InputError when there
 // are no centres.
 std::vector<std::int64_t> nearest_centres(std::span<const double> points,
                                           std::span<const double> centres, int dimension);

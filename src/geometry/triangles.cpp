@@ -5,7 +5,7 @@
 #include <numeric>
 #include <string>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "geometry/sphere.hpp"
 
 namespace attnflow::geometry {
@@ -66,10 +66,10 @@ double spherical_triangle_area(const Point3& a, const Point3& b, const Point3& c
 }
 
 SharedVertices shared_vertices(std::span<const double> vertices) {
-  config::require(vertices.size() % 9 == 0,
+  errors::require(vertices.size() % 9 == 0,
                   "triangle vertices: need cells x 3 corners x 3 coordinates, got " +
                       std::to_string(vertices.size()) + " numbers");
-  config::require(std::all_of(vertices.begin(), vertices.end(),
+  errors::require(std::all_of(vertices.begin(), vertices.end(),
                               [](double x) { return std::isfinite(x); }),
                   "triangle vertices: a corner has a non-finite coordinate");
   const std::size_t corners = vertices.size() / 3;
@@ -105,7 +105,7 @@ TriangleLocation containing_triangles(std::span<const double> points,
                                       std::span<const double> centres,
                                       std::span<const double> vertices) {
   const std::size_t cells = centres.size() / 3;
-  config::require(centres.size() % 3 == 0 && vertices.size() == 9 * cells && points.size() % 3 == 0,
+  errors::require(centres.size() % 3 == 0 && vertices.size() == 9 * cells && points.size() % 3 == 0,
                   "containing triangles: need points and centres of 3 coordinates and 3 corners "
                   "per centre");
   const SharedVertices shared = shared_vertices(vertices);
@@ -114,7 +114,7 @@ TriangleLocation containing_triangles(std::span<const double> points,
   for (std::size_t cell = 0; cell < cells; ++cell) {
     const Point3 a = row(vertices, 3 * cell), b = row(vertices, 3 * cell + 1),
                  c = row(vertices, 3 * cell + 2);
-    config::require(orientation(a, b, c) > 0,
+    errors::require(orientation(a, b, c) > 0,
                     "containing triangles: triangle " + std::to_string(cell) +
                         " is degenerate or not counter-clockwise seen from outside");
     const Point3 corners[3] = {a, b, c};

@@ -40,7 +40,7 @@ struct SharedVertices {
   std::vector<double> nodes;            // nodes x 3
   std::vector<std::int64_t> triangles;  // cells x 3 node numbers, corners in the given order
 };
-// Throws config::InputError when the array is not cells x 3 x 3 or holds a non-finite value.
+// Throws errors::InputError when the array is not cells x 3 x 3 or holds a non-finite value.
 SharedVertices shared_vertices(std::span<const double> vertices);
 
 // A point lies in a triangle when its signed sine distance to each edge's great circle,
@@ -63,7 +63,7 @@ struct TriangleLocation {
 // (nearest_centres); if the point is not strictly inside it, every triangle sharing a corner with
 // it is tested too, and the one the point is deepest inside (largest smallest edge distance; ties:
 // the smaller index) wins, so a point on an edge goes to one of its two triangles, always the same.
-// Cost: nearest_centres plus O(1) per point. Throws config::InputError on inconsistent sizes, a
+// Cost: nearest_centres plus O(1) per point. Throws errors::InputError on inconsistent sizes, a
 // non-finite corner, or a triangle that is degenerate or clockwise.
 TriangleLocation containing_triangles(std::span<const double> points,
                                       std::span<const double> centres,

@@ -1,6 +1,6 @@
 #include "interaction/engine.hpp"
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "config/options.hpp"
 #include "interaction/direct_engine.hpp"
 #include "interaction/ring_engine.hpp"
@@ -29,13 +29,13 @@ std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kerne
 
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
                                     const EngineOptions& options) {
-  config::require(
+  errors::require(
       options.precision == "double" || options.precision == "float",
       "--engine-precision: '" + options.precision + "' is unknown; accepted: double, float");
   const bool single = options.precision == "float";
-  config::require(!single || name == "direct" || name == "ring",
+  errors::require(!single || name == "direct" || name == "ring",
                   "--engine-precision: float is available for the direct and ring engines only");
-  config::require(!single || kernel.dimension == 2 || kernel.dimension == 3,
+  errors::require(!single || kernel.dimension == 2 || kernel.dimension == 3,
                   "--engine-precision: float needs dimension 2 or 3 (got " +
                       std::to_string(kernel.dimension) + "); accepted otherwise: double");
   const Precision precision = single ? Precision::single_precision : Precision::double_precision;
@@ -44,7 +44,7 @@ std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kerne
   if (name == "spectral") return std::make_unique<SpectralEngine>(kernel, comm, options.tolerance);
   std::string accepted;
   for (const auto& n : engine_names()) accepted += (accepted.empty() ? "" : ", ") + n;
-  throw config::InputError("--engine: unknown interaction engine '" + name +
+  throw errors::InputError("--engine: unknown interaction engine '" + name +
                            "'; accepted: " + accepted);
 }
 

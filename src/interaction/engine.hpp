@@ -73,7 +73,7 @@ struct EngineOptions {
 
 // Names accepted by make_engine, for help texts and error messages.
 std::vector<std::string> engine_names();
-// Throws config::InputError for an unknown name or settings the engine cannot handle.
+// Throws errors::InputError for an unknown name or settings the engine cannot handle.
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm);
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
                                     const EngineOptions& options);

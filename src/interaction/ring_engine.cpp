@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "parallel/partition.hpp"
 
 namespace attnflow::interaction {
@@ -58,7 +58,7 @@ void RingEngine::evaluate(std::span<const double> targets, std::span<const doubl
               "MPI_Allreduce(source count)");
     first = first_target_index(weights.size(), comm_);
   }
-  config::require(global[1] == 0,
+  errors::require(global[1] == 0,
                   "--engine ring: the targets must be the sources (same tokens on every rank); "
                   "accepted for other targets: direct, spectral");
   own_.assign(kernel_, sources, weights, first, SourceBlock::stride_for(global[0]));

@@ -6,9 +6,10 @@
 #include <numbers>
 #include <string>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "parallel/partition.hpp"
 #include "theory/bessel.hpp"
+#include "text/number_format.hpp"
 
 namespace attnflow::interaction {
 
@@ -34,7 +35,7 @@ SpectralTruncation spectral_truncation(int dimension, double beta, double tolera
   for (int k = 0;; ++k) {
     terms.push_back(std::exp(log_term(k)));
     if (k > beta && terms.back() < 1e-30 * tolerance) break;
-    config::require(k < hard_limit, "--engine-tolerance: " + std::to_string(tolerance) +
+    errors::require(k < hard_limit, "--engine-tolerance: " + std::to_string(tolerance) +
                                         " needs a spectral degree above " +
                                         std::to_string(max_degree) +
                                         " at beta = " + std::to_string(beta));
@@ -48,7 +49,7 @@ SpectralTruncation spectral_truncation(int dimension, double beta, double tolera
     tail += terms[degree];
     --degree;
   }
-  config::require(degree <= max_degree,
+  errors::require(degree <= max_degree,
                   "--engine-tolerance: " + std::to_string(tolerance) + " needs spectral degree " +
                       std::to_string(degree) + " > " + std::to_string(max_degree) +
                       " at beta = " + std::to_string(beta) + "; accepted: a larger tolerance");
@@ -166,16 +167,16 @@ SpectralEngine::SpectralEngine(const Kernel& kernel, MPI_Comm comm, double toler
     : kernel_(kernel), comm_(comm) {
   const std::string accepted =
       "accepted: dimension 2 (circle) or 3 (S^2), query = key = identity, no causal mask";
-  config::require(kernel.dimension == 2 || kernel.dimension == 3,
+  errors::require(kernel.dimension == 2 || kernel.dimension == 3,
                   "--engine spectral: dimension " + std::to_string(kernel.dimension) +
                       " is not supported; " + accepted);
-  config::require(kernel.identity_query_key(),
+  errors::require(kernel.identity_query_key(),
                   "--engine spectral: query and key must be the identity; " + accepted);
-  config::require(!kernel.causal,
+  errors::require(!kernel.causal,
                   "--engine spectral: the causal mask is not supported; " + accepted);
-  config::require(kernel.beta > 0 && std::isfinite(kernel.beta),
+  errors::require(kernel.beta > 0 && std::isfinite(kernel.beta),
                   "--engine spectral: beta must be positive and finite");
-  config::require(tolerance >= 1e-14 && tolerance <= 0.5,
+  errors::require(tolerance >= 1e-14 && tolerance <= 0.5,
                   "--engine-tolerance: " + std::to_string(tolerance) +
                       " is outside the accepted range [1e-14, 0.5]");
   truncation_ = spectral_truncation(kernel.dimension, kernel.beta, tolerance);
@@ -346,7 +347,7 @@ void SpectralEngine::sphere_sums(std::span<const double> targets, KernelSums& su
 
 std::string SpectralEngine::summary() const {
   return "spectral (truncation degree L = " + std::to_string(truncation_.degree) +
-         ", a-priori Bessel tail bound " + config::format_number(truncation_.tail_bound) +
+         ", a-priori Bessel tail bound " + text::format_number(truncation_.tail_bound) +
          " relative to the largest sum)";
 }
 

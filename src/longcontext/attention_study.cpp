@@ -6,7 +6,7 @@
 #include <numeric>
 #include <string>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "parallel/partition.hpp"
 #include "parallel/timers.hpp"
 #include "random/counter_random.hpp"
@@ -32,7 +32,7 @@ struct Sums {
 }  // namespace
 
 void validate(const StudySetup& setup) {
-  using config::require;
+  using errors::require;
   require(setup.dimension >= 2,
           "--dimension: must be an integer >= 2 (got " + std::to_string(setup.dimension) + ")");
   require(setup.keys >= 1, "--keys: every key count must be >= 1");

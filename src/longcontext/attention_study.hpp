@@ -23,7 +23,7 @@ struct StudySetup {
   std::int64_t chunk_size = 4096;  // keys generated at once per rank (memory: chunk * d doubles)
 };
 
-// Throws config::InputError naming the option for an invalid setup.
+// Throws errors::InputError naming the option for an invalid setup.
 void validate(const StudySetup& setup);
 
 // Key `key_index` of query `query`: uniform on S^{d-1}, a pure function of (seed, key index,

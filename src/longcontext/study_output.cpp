@@ -5,7 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "version/version.hpp"
 
 namespace attnflow::longcontext {
@@ -31,7 +31,7 @@ void write_study_csv(const std::string& path, const std::string& comment,
   const std::string temporary = path + ".tmp";
   {
     std::ofstream out(temporary);
-    config::require(static_cast<bool>(out), "--output: cannot write '" + temporary + "'");
+    errors::require(static_cast<bool>(out), "--output: cannot write '" + temporary + "'");
     out << "# attnflow " << version::number() << " (git " << version::git_revision() << ")\n";
     std::istringstream lines(comment);
     std::string line;
@@ -39,11 +39,11 @@ void write_study_csv(const std::string& path, const std::string& comment,
     write_csv_header(out);
     for (const auto& row : rows) write_csv_row(out, row);
     out.flush();
-    config::require(static_cast<bool>(out), "--output: failed while writing '" + temporary + "'");
+    errors::require(static_cast<bool>(out), "--output: failed while writing '" + temporary + "'");
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     std::remove(temporary.c_str());
-    throw config::InputError("--output: cannot rename '" + temporary + "' to '" + path + "'");
+    throw errors::InputError("--output: cannot rename '" + temporary + "' to '" + path + "'");
   }
 }
 

@@ -22,7 +22,7 @@ struct StudyRow {
 void write_csv_header(std::ostream& out);
 void write_csv_row(std::ostream& out, const StudyRow& row);
 // Writes `comment` (each line prefixed by '# '), the header and the rows to path.tmp, then
-// renames it to path. Throws config::InputError (naming --output) when the file cannot be written.
+// renames it to path. Throws errors::InputError (naming --output) when the file cannot be written.
 void write_study_csv(const std::string& path, const std::string& comment,
                      const std::vector<StudyRow>& rows);
 

@@ -6,6 +6,7 @@
 
 #include "config/number_list.hpp"
 #include "config/options.hpp"
+#include "text/number_format.hpp"
 
 namespace attnflow::model {
 
@@ -82,7 +83,7 @@ void add_model_options(config::OptionSet& options) {
 
 Matrix parse_matrix(const std::string& text, int dimension, const std::string& option_name) {
   const auto values = config::parse_numbers(text, option_name);
-  config::require(values.size() == static_cast<std::size_t>(dimension * dimension),
+  errors::require(values.size() == static_cast<std::size_t>(dimension * dimension),
                   "--" + option_name + ": got " + std::to_string(values.size()) +
                       " numbers, expected d*d = " + std::to_string(dimension * dimension) +
                       " (row-major, for dimension " + std::to_string(dimension) + ")");
@@ -90,7 +91,7 @@ Matrix parse_matrix(const std::string& text, int dimension, const std::string& o
 }
 
 Model model_from_options(const config::OptionSet& options, std::int64_t token_count) {
-  using config::require;
+  using errors::require;
   Model m;
   m.dimension = options.get<int>("dimension");
   require(m.dimension >= 2, "--dimension: must be an integer >= 2 (got " +
@@ -105,7 +106,7 @@ Model model_from_options(const config::OptionSet& options, std::int64_t token_co
     try {
       c = std::stod(scale_text);
     } catch (const std::exception&) {
-      throw config::InputError("--beta-scale: '" + scale_text + "' is not a number");
+      throw errors::InputError("--beta-scale: '" + scale_text + "' is not a number");
     }
     const double alpha = options.get<double>("beta-exponent");
     require(std::isfinite(alpha), "--beta-exponent: must be finite");
@@ -114,7 +115,7 @@ Model model_from_options(const config::OptionSet& options, std::int64_t token_co
     m.beta = options.get<double>("beta");
   }
   require(std::isfinite(m.beta) && m.beta >= 0 && m.beta <= 1e4,
-          "--beta: must be finite and in [0, 1e4] (got " + config::format_number(m.beta) + ")");
+          "--beta: must be finite and in [0, 1e4] (got " + text::format_number(m.beta) + ")");
   auto matrix = [&](const char* key) {
     const auto text = options.get<std::string>(key);
     return text.empty() ? Matrix::identity(m.dimension) : parse_matrix(text, m.dimension, key);

@@ -7,8 +7,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "parallel/partition.hpp"
+#include "text/number_format.hpp"
+#include "text/text_file.hpp"
 
 namespace attnflow::output {
 
@@ -38,12 +40,6 @@ std::vector<double> read_all(hid_t file, const char* name, std::vector<hsize_t>&
 }
 
 }  // namespace
-
-std::string exact_text(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
 
 std::vector<std::pair<std::string, std::string>> ini_pairs(const std::string& ini) {
   std::vector<std::pair<std::string, std::string>> pairs;
@@ -83,17 +79,6 @@ void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
   });
 }
 
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write '" + temporary + "'");
-  }
-  fs::rename(temporary, path);
-}
-
 std::string partial_path(const std::string& path) { return path + ".partial"; }
 
 std::string sidecar_path(const std::string& path, const std::string& extension) {
@@ -122,19 +107,19 @@ Handle reopen_partial(const std::string& path, MPI_Comm comm, const std::string&
   });
   // Every rank reads the same attributes of the same file: the checks below agree on all ranks.
   Handle file = open_file(partial, comm, true);
-  config::require(all_true(file.valid(), comm), what + " cannot be opened by HDF5 for writing");
-  config::require(read_string_attribute(file, "format") == format,
+  errors::require(all_true(file.valid(), comm), what + " cannot be opened by HDF5 for writing");
+  errors::require(read_string_attribute(file, "format") == format,
                   what + " is not an output file of this kind (format '" + format + "')");
   const std::string problem = check(file);
-  config::require(problem.empty(), what + ": " + problem);
+  errors::require(problem.empty(), what + ": " + problem);
   // Check every dataset before truncating any, so that a refused restart changes nothing.
   std::vector<Handle> datasets;
   for (const auto& [name, count] : records) {
-    config::require(H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0,
+    errors::require(H5Lexists(file, name.c_str(), H5P_DEFAULT) > 0,
                     what + " lacks the dataset /" + name);
     datasets.emplace_back(check_hdf5(H5Dopen2(file, name.c_str(), H5P_DEFAULT), "H5Dopen2(record)"));
     const auto extent = dataset_extent(datasets.back());
-    config::require(!extent.empty() && std::int64_t(extent[0]) >= count,
+    errors::require(!extent.empty() && std::int64_t(extent[0]) >= count,
                     what + " holds " + std::to_string(extent.empty() ? 0 : extent[0]) +
                         " records of /" + name + ", fewer than the checkpoint's " +
                         std::to_string(count));
@@ -145,7 +130,7 @@ Handle reopen_partial(const std::string& path, MPI_Comm comm, const std::string&
   // in the same open; closing and reopening the file after the truncation avoids it.
   file.close();
   file = open_file(partial, comm, true);
-  config::require(all_true(file.valid(), comm), what + " cannot be reopened after truncating it");
+  errors::require(all_true(file.valid(), comm), what + " cannot be reopened after truncating it");
   return file;
 }
 
@@ -159,7 +144,7 @@ void publish(const std::string& path, MPI_Comm comm, const std::vector<std::stri
     const auto times = read_all(file, "time", time_extent);
     const auto table = read_all(file, "diagnostics", table_extent);
     const std::string input = read_string_dataset(file, "input");
-    write_text_atomically(sidecar_path(path, ".xdmf"), xdmf(fs::path(path).filename().string(), times));
+    text::write_text_atomically(sidecar_path(path, ".xdmf"), xdmf(fs::path(path).filename().string(), times));
     std::ostringstream csv;
     std::istringstream lines(input);
     std::string line;
@@ -168,10 +153,10 @@ void publish(const std::string& path, MPI_Comm comm, const std::vector<std::stri
     csv << "\n";
     const std::size_t width = table_extent.size() == 2 ? table_extent[1] : 0;
     for (std::size_t r = 0; width > 0 && r < table_extent[0]; ++r) {
-      for (std::size_t c = 0; c < width; ++c) csv << (c ? "," : "") << exact_text(table[r * width + c]);
+      for (std::size_t c = 0; c < width; ++c) csv << (c ? "," : "") << text::format_number(table[r * width + c]);
       csv << "\n";
     }
-    write_text_atomically(sidecar_path(path, ".csv"), csv.str());
+    text::write_text_atomically(sidecar_path(path, ".csv"), csv.str());
   }
   check_mpi(MPI_Barrier(comm), "MPI_Barrier(publish)");
 }

@@ -19,14 +19,11 @@ namespace attnflow::output {
 // "key = value" pairs of an INI text ('#' comments and blank lines skipped).
 std::vector<std::pair<std::string, std::string>> ini_pairs(const std::string& ini);
 
-// Throws config::InputError (one line, on every rank) when `path` or `path`.partial (an interrupted
+// Throws errors::InputError (one line, on every rank) when `path` or `path`.partial (an interrupted
 // run that could be restarted) exists and !overwrite, or the directory does not exist or is not
 // writable. Collective; creates nothing.
 void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
                        const std::string& option_name = "output");
-
-// Writes `text` to `path` atomically (temporary name, then rename). Serial: call on one rank.
-void write_text_atomically(const std::string& path, const std::string& text);
 
 std::string partial_path(const std::string& path);
 // Sidecar names: the path with its extension replaced by `extension` (".xdmf", ".csv").
@@ -42,7 +39,7 @@ using RecordCounts = std::vector<std::pair<std::string, std::int64_t>>;
 // Restart: reopens path.partial for writing, checks its "format" attribute, runs `check` (returns
 // a problem or "": dimensions and columns of the writer), and truncates every dataset of
 // `records` to its count (rows written after the checkpoint belong to the lost part of the run).
-// Throws config::InputError naming the partial file when it is missing, unreadable, of another
+// Throws errors::InputError naming the partial file when it is missing, unreadable, of another
 // format or shape, lacks a dataset or holds fewer records. Collective.
 Handle reopen_partial(const std::string& path, MPI_Comm comm, const std::string& format,
                       const std::function<std::string(hid_t file)>& check,
@@ -55,8 +52,5 @@ Handle reopen_partial(const std::string& path, MPI_Comm comm, const std::string&
 void publish(const std::string& path, MPI_Comm comm, const std::vector<std::string>& columns,
              const std::function<std::string(const std::string& file_name,
                                              const std::vector<double>& times)>& xdmf);
-
-// %.17g: the text reads back to the same double.
-std::string exact_text(double value);
 
 }  // namespace attnflow::output

@@ -3,8 +3,9 @@
 #include <filesystem>
 #include <sstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "parallel/partition.hpp"
+#include "text/number_format.hpp"
 #include "version/version.hpp"
 
 namespace attnflow::output {
@@ -32,7 +33,7 @@ RunWriter::RunWriter(const std::string& path, MPI_Comm comm, int dimension,
       token_count_(token_count),
       columns_(std::move(diagnostic_columns)) {
   check_output_path(path, comm, overwrite);
-  config::require(dimension >= 2 && token_count >= 1 && !columns_.empty(),
+  errors::require(dimension >= 2 && token_count >= 1 && !columns_.empty(),
                   "RunWriter: need dimension >= 2, at least one token and one diagnostic column");
   file_ = create_file(partial_path(), comm);
   write_string_attribute(file_, "format", particle_format);
@@ -98,7 +99,7 @@ void RunWriter::open_datasets() {
 RunWriter::~RunWriter() = default;
 
 void RunWriter::write_snapshot(const particles::State& state) {
-  config::require(state.dimension == dimension_ && state.partition.global_count == token_count_,
+  errors::require(state.dimension == dimension_ && state.partition.global_count == token_count_,
                   "RunWriter::write_snapshot: state does not match the output file");
   const hsize_t record = hsize_t(snapshots_);
   set_records(positions_, record + 1);
@@ -113,7 +114,7 @@ void RunWriter::write_snapshot(const particles::State& state) {
 }
 
 void RunWriter::write_diagnostics(const std::vector<double>& row) {
-  config::require(row.size() == columns_.size(),
+  errors::require(row.size() == columns_.size(),
                   "RunWriter::write_diagnostics: row has " + std::to_string(row.size()) +
                       " values, the table " + std::to_string(columns_.size()) + " columns");
   const hsize_t record = hsize_t(diagnostics_);
@@ -138,7 +139,7 @@ std::string xdmf_text(const std::string& h5_name, const std::vector<double>& tim
     << "  <Grid Name=\"tokens\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
   for (std::size_t s = 0; s < times.size(); ++s) {
     x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
-      << "    <Time Value=\"" << exact_text(times[s]) << "\"/>\n"
+      << "    <Time Value=\"" << text::format_number(times[s]) << "\"/>\n"
       << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << token_count
       << "\" NodesPerElement=\"1\"/>\n"
       << "    <Geometry GeometryType=\"" << (shown == 2 ? "XY" : "XYZ") << "\">\n"
@@ -180,25 +181,25 @@ particles::State read_snapshot(const std::string& path, MPI_Comm comm, int expec
     return {};
   });
   Handle file = open_file(path, comm, false);
-  config::require(file.valid(), what + " cannot be opened by HDF5");
+  errors::require(file.valid(), what + " cannot be opened by HDF5");
   std::int64_t dimension = 0, token_count = 0;
-  config::require(read_string_attribute(file, "format") == particle_format &&
+  errors::require(read_string_attribute(file, "format") == particle_format &&
                       read_attribute(file, "dimension", dimension) &&
                       read_attribute(file, "token_count", token_count) &&
                       H5Lexists(file, "positions", H5P_DEFAULT) > 0,
                   what + " is not an attnflow particle output file (no '" + particle_format + "' format)");
-  config::require(dimension == expected_dimension,
+  errors::require(dimension == expected_dimension,
                   what + " has dimension " + std::to_string(dimension) + ", the run has " +
                       std::to_string(expected_dimension));
   Handle positions(check_hdf5(H5Dopen2(file, "positions", H5P_DEFAULT), "H5Dopen2(positions)"));
   const auto extent = dataset_extent(positions);
-  config::require(extent.size() == 3 && std::int64_t(extent[1]) == token_count &&
+  errors::require(extent.size() == 3 && std::int64_t(extent[1]) == token_count &&
                       std::int64_t(extent[2]) == dimension,
                   what + " has a /positions dataset of the wrong shape");
   const std::int64_t snapshots = std::int64_t(extent[0]);
-  config::require(snapshots > 0, what + " holds no snapshots");
+  errors::require(snapshots > 0, what + " holds no snapshots");
   const std::int64_t index = snapshot_index < 0 ? snapshots + snapshot_index : snapshot_index;
-  config::require(index >= 0 && index < snapshots,
+  errors::require(index >= 0 && index < snapshots,
                   what + ": snapshot " + std::to_string(snapshot_index) + " does not exist; it holds " +
                       std::to_string(snapshots) + " (0.." + std::to_string(snapshots - 1) +
                       ", or -1 for the last)");
@@ -207,7 +208,7 @@ particles::State read_snapshot(const std::string& path, MPI_Comm comm, int expec
   state.comm = comm;
   state.partition = parallel::block_partition(token_count, comm);
   state.positions.resize(state.partition.count * dimension);
-  config::require(all_true(read_row_block(positions, index, state.partition.first,
+  errors::require(all_true(read_row_block(positions, index, state.partition.first,
                                            state.partition.count, int(dimension), state.positions),
                            comm),
                   what + " is damaged: reading snapshot " + std::to_string(index) + " failed");

@@ -5,7 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 
 namespace attnflow::parallel {
 
@@ -183,7 +183,7 @@ void require_on_root(MPI_Comm comm, const std::function<std::string()>& check) {
   check_mpi(MPI_Bcast(&length, 1, MPI_INT, 0, comm), "MPI_Bcast(error length)");
   message.resize(length);
   check_mpi(MPI_Bcast(message.data(), length, MPI_CHAR, 0, comm), "MPI_Bcast(error)");
-  if (length > 0) throw config::InputError(message);
+  if (length > 0) throw errors::InputError(message);
 }
 
 double ordered_sum(std::span<const double> local_values, MPI_Comm comm) {

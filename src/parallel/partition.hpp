@@ -51,7 +51,7 @@ int rank_of(MPI_Comm comm);
 int size_of(MPI_Comm comm);
 
 // Rank 0 decides, every rank throws: runs `check` on rank 0 only (e.g. file system tests) and,
-// when it returns a non-empty message, throws config::InputError(message) on every rank.
+// when it returns a non-empty message, throws errors::InputError(message) on every rank.
 // Collective.
 void require_on_root(MPI_Comm comm, const std::function<std::string()>& check);
 

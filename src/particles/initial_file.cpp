@@ -10,7 +10,7 @@ State read_initial_file(const config::OptionSet& options, std::int64_t tokens, i
   const auto path = options.get<std::string>("initial-file");
   State state =
       output::read_snapshot(path, comm, dimension, options.get<long long>("initial-snapshot"));
-  config::require(tokens <= 0 || state.partition.global_count == tokens,
+  errors::require(tokens <= 0 || state.partition.global_count == tokens,
                   "--initial-file: '" + path + "' holds " +
                       std::to_string(state.partition.global_count) + " tokens, the run has " +
                       std::to_string(tokens) + " (--tokens)");

@@ -11,7 +11,7 @@ class OptionSet;
 namespace attnflow::particles {
 
 // Reads initial-file at initial-snapshot; the file's dimension must equal `dimension` and its
-// token count `tokens` (or tokens <= 0 to take the file's). Throws config::InputError.
+// token count `tokens` (or tokens <= 0 to take the file's). Throws errors::InputError.
 State read_initial_file(const config::OptionSet& options, std::int64_t tokens, int dimension,
                         MPI_Comm comm);
 

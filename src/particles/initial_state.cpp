@@ -13,8 +13,8 @@
 
 namespace attnflow::particles {
 
-using config::InputError;
-using config::require;
+using errors::InputError;
+using errors::require;
 using random::CounterRandom;
 using random::Stream;
 

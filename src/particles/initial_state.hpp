@@ -30,7 +30,7 @@ State circle_density_state(std::int64_t tokens, const density::CircleDensity& ci
 // density-mode, density-phase), placement, initial-file, initial-snapshot.
 void add_initial_state_options(config::OptionSet& options);
 // Checks the initial-state options without building anything (so bad input fails before any
-// output is touched). Throws config::InputError.
+// output is touched). Throws errors::InputError.
 void validate_initial_state_options(const config::OptionSet& options, int dimension);
 // Builds the state the options describe (reading an attnflow HDF5 file for initial = file).
 State initial_state_from_options(const config::OptionSet& options, std::int64_t tokens,

@@ -5,7 +5,7 @@
 #include <exception>
 #include <iostream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 
 namespace attnflow::run {
 
@@ -17,7 +17,7 @@ int mpi_application(int argc, char** argv, const std::string& name,
   int status = 0;
   try {
     status = body();
-  } catch (const config::InputError& error) {
+  } catch (const errors::InputError& error) {
     if (rank == 0) std::cerr << name << ": error: " << error.what() << std::endl;
     status = 2;
   } catch (const std::exception& error) {

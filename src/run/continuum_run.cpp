@@ -22,10 +22,11 @@
 #include "parallel/timers.hpp"
 #include "run/application.hpp"
 #include "run/signals.hpp"
+#include "text/number_format.hpp"
 
 namespace attnflow::run {
 
-using config::require;
+using errors::require;
 
 namespace {
 
@@ -143,8 +144,8 @@ int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream&
     require_same_dynamics(checkpoint, options.resolved_ini());
     require(checkpoint.position.time <= schedule.final_time,
             "--final-time: checkpoint '" + checkpoint.path + "' is at time " +
-                config::format_number(checkpoint.position.time) + ", beyond the final time " +
-                config::format_number(schedule.final_time));
+                text::format_number(checkpoint.position.time) + ", beyond the final time " +
+                text::format_number(schedule.final_time));
     require(checkpoint.position.snapshots_written >= 1 &&
                 checkpoint.position.snapshots_written == checkpoint.position.diagnostics_written,
             "--restart: checkpoint '" + checkpoint.path +
@@ -236,7 +237,7 @@ int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream&
         << solver->time_stepper_description() << "\n"
         << "  time " << last.time
         << (model.log_time_scale() > 0
-                ? " (rescaled: t' = e^{s} t, s = " + config::format_number(model.log_time_scale()) +
+                ? " (rescaled: t' = e^{s} t, s = " + text::format_number(model.log_time_scale()) +
                       ")"
                 : std::string())
         << ", steps " << solver->steps() << ", mass " << last.mass << ", min density "

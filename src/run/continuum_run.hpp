@@ -18,7 +18,7 @@ namespace attnflow::run {
 void add_continuum_options(config::OptionSet& options);
 
 // Collective; PETSc must be initialised. Validates everything before writing anything (throws
-// config::InputError), then runs. Returns 0 when the run finished, stopped_for_restart when it
+// errors::InputError), then runs. Returns 0 when the run finished, stopped_for_restart when it
 // stopped early after writing a checkpoint (a stop signal or --stop-after-steps).
 int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream& out);
 

@@ -21,10 +21,11 @@
 #include "stepper/integrator.hpp"
 #include "theory/stability.hpp"
 #include "version/version.hpp"
+#include "text/number_format.hpp"
 
 namespace attnflow::run {
 
-using config::require;
+using errors::require;
 using parallel::Section;
 
 namespace {
@@ -55,7 +56,7 @@ Schedule schedule_from_options(const config::OptionSet& options, std::string& in
     s.total_steps = layers;
   }
   require(std::isfinite(s.step_size) && s.step_size > 0,
-          "--step-size: must be finite and > 0 (got " + config::format_number(s.step_size) + ")");
+          "--step-size: must be finite and > 0 (got " + text::format_number(s.step_size) + ")");
   if (layers == 0) {
     if (steps > 0) {
       s.total_steps = steps;

@@ -15,7 +15,7 @@ namespace attnflow::run {
 // Every option of attnflow-particles (model, initial state, time stepping, output, restart).
 void add_particle_options(config::OptionSet& options);
 
-// Collective. Validates everything before writing anything (throws config::InputError), then
+// Collective. Validates everything before writing anything (throws errors::InputError), then
 // runs. Returns 0 when the run finished, stopped_for_restart when it stopped early after
 // writing a checkpoint (a stop signal or --stop-after-steps).
 int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream& out);

@@ -5,9 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "parallel/partition.hpp"
 #include "version/version.hpp"
+#include "text/number_format.hpp"
 
 namespace attnflow::run {
 
@@ -36,7 +37,7 @@ void append_scaling_record(const std::string& path, const ScalingRecord& r,
   if (parallel::rank_of(comm) != 0) return;
   const bool fresh = !std::filesystem::exists(path);
   std::ofstream out(path, std::ios::app);
-  if (!out) throw config::InputError("--timing-csv: cannot append to '" + path + "'");
+  if (!out) throw errors::InputError("--timing-csv: cannot append to '" + path + "'");
   if (fresh)
     out << "git_revision,input,tokens,dimension,beta,engine,ranks,nodes,steps,wall_seconds,"
            "compute_seconds,communication_seconds,output_seconds,pairs_per_second_per_core,"
@@ -45,7 +46,7 @@ void append_scaling_record(const std::string& path, const ScalingRecord& r,
   const double rate =
       r.loop_seconds > 0 ? r.steps * r.pairs_per_step / r.loop_seconds / ranks : 0.0;
   out << version::git_revision() << "," << (r.input.empty() ? "-" : r.input) << "," << r.tokens
-      << "," << r.dimension << "," << config::format_number(r.beta) << "," << r.engine << ","
+      << "," << r.dimension << "," << text::format_number(r.beta) << "," << r.engine << ","
       << ranks << "," << nodes << "," << r.steps << "," << r.loop_seconds << ","
       << average(parallel::Section::compute) << ","
       << average(parallel::Section::communication) << "," << average(parallel::Section::output)

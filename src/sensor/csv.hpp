@@ -17,7 +17,5 @@ struct CsvTable {
 std::string table_path(const std::string& output, const std::string& name);
 // Renders header (each line prefixed with "# ") and the table.
 std::string render_csv(const std::string& header, const CsvTable& table);
-// Writes to a temporary name in the same directory and renames it into place.
-void write_file_atomically(const std::string& path, const std::string& contents);
 
 }  // namespace attnflow::sensor

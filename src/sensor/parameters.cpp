@@ -8,7 +8,7 @@
 
 namespace attnflow::sensor {
 
-using config::require;
+using errors::require;
 
 std::string mode_name(Mode mode) {
   switch (mode) {
@@ -163,7 +163,7 @@ SensorConfig sensor_from_options(const config::OptionSet& o) {
   else if (mode == "power") s.mode = Mode::power;
   else if (mode == "noise") s.mode = Mode::noise;
   else
-    throw config::InputError("--mode: unknown mode '" + mode +
+    throw errors::InputError("--mode: unknown mode '" + mode +
                              "' (accepted: chronoamperometry, calibration, current-range, "
                              "power, noise)");
   s.output = o.get<std::string>("output");

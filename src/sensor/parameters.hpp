@@ -55,7 +55,7 @@ struct SensorConfig {
 };
 
 void add_sensor_options(config::OptionSet& options);
-// Validates every value; throws config::InputError with one line naming the option.
+// Validates every value; throws errors::InputError with one line naming the option.
 SensorConfig sensor_from_options(const config::OptionSet& options);
 // "a b c" (spaces or commas) -> numbers; InputError naming option_name on bad text.
 std::vector<double> parse_number_list(const std::string& text, const std::string& option_name);

@@ -3,13 +3,13 @@
 #include <cmath>
 #include <sstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 
 namespace attnflow::sensor {
 
 PowerModel::PowerModel(const PowerParameters& parameters) : parameters_(parameters) {
   const auto& p = parameters_;
-  config::require(p.low_vdd_v < p.high_vdd_v && p.low_vdd_v > 0,
+  errors::require(p.low_vdd_v < p.high_vdd_v && p.low_vdd_v > 0,
                   "power calibration: need 0 < power-low-vdd < power-high-vdd");
   const double static_low_w = p.low_power_w - dynamic_power_w(p.low_vdd_v, p.calibration_clock_hz);
   const double static_high_w =
@@ -20,7 +20,7 @@ PowerModel::PowerModel(const PowerParameters& parameters) : parameters_(paramete
           << " W and " << static_high_w
           << " W after switching; need both positive and growing faster than VDD "
              "(lower switched-capacitance or check power-low/power-high)";
-  config::require(static_low_w > 0 && static_high_w > 0 && current_ratio > 1.0, message.str());
+  errors::require(static_low_w > 0 && static_high_w > 0 && current_ratio > 1.0, message.str());
   static_slope_v_ = (p.high_vdd_v - p.low_vdd_v) / std::log(current_ratio);
   static_prefactor_amps_ = static_low_w / (p.low_vdd_v * std::exp(p.low_vdd_v / static_slope_v_));
 }

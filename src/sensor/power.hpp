@@ -29,7 +29,7 @@ struct PowerParameters {
 
 class PowerModel {
  public:
-  // Solves the two calibration equations; throws config::InputError if they have no solution
+  // Solves the two calibration equations; throws errors::InputError if they have no solution
   // with a positive static current growing with VDD.
   explicit PowerModel(const PowerParameters& parameters);
   const PowerParameters& parameters() const { return parameters_; }

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "geometry/sphere.hpp"
 #include "random/counter_random.hpp"
 
@@ -130,14 +130,14 @@ std::unique_ptr<Integrator> make_integrator(const std::string& name, VelocityFie
                                             const model::Model& model, std::uint64_t seed,
                                             double noise_scale) {
   if (model.stochastic() && name != "heun")
-    throw config::InputError("--integrator " + name +
+    throw errors::InputError("--integrator " + name +
                              ": noise (common-noise or independent-noise > 0) needs the "
                              "Stratonovich scheme; accepted: heun");
   if (name == "euler") return std::make_unique<ProjectedEuler>(velocity);
   if (name == "rk4") return std::make_unique<RungeKutta4>(velocity);
   if (name == "heun")
     return std::make_unique<StochasticHeun>(velocity, model, seed, noise_scale);
-  throw config::InputError("--integrator: unknown integrator '" + name +
+  throw errors::InputError("--integrator: unknown integrator '" + name +
                            "'; accepted: euler, rk4, heun");
 }
 

@@ -23,7 +23,7 @@ class Integrator {
 
 std::vector<std::string> integrator_names();
 // `noise_scale` multiplies sigma_c and sigma_i: e^{-s/2} when the run integrates in the rescaled
-// time t' = e^{s} t (USA), 1 otherwise. Throws config::InputError for an unknown name or for
+// time t' = e^{s} t (USA), 1 otherwise. Throws errors::InputError for an unknown name or for
 // noise with a deterministic integrator.
 std::unique_ptr<Integrator> make_integrator(const std::string& name, VelocityField& velocity,
                                             const model::Model& model, std::uint64_t seed,

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 
 namespace attnflow::theory {
 
@@ -46,9 +46,9 @@ double log_bessel_i_series(double nu, double x) {
 }  // namespace
 
 double log_bessel_i(double order, double x) {
-  config::require(std::isfinite(order) && order >= 0,
+  errors::require(std::isfinite(order) && order >= 0,
                   "log_bessel_i: order must be finite and >= 0 (got " + std::to_string(order) + ")");
-  config::require(std::isfinite(x) && x >= 0,
+  errors::require(std::isfinite(x) && x >= 0,
                   "log_bessel_i: argument must be finite and >= 0 (got " + std::to_string(x) + ")");
   if (x == 0) return order == 0 ? 0.0 : -std::numeric_limits<double>::infinity();
   disable_gsl_abort();

@@ -5,7 +5,7 @@
 namespace attnflow::theory {
 
 // ln I_nu(x) for real order nu >= 0 and x >= 0. Returns -infinity for x = 0 and nu > 0
-// (and 0 for x = 0, nu = 0). Throws config::InputError for negative or non-finite arguments.
+// (and 0 for x = 0, nu = 0). Throws errors::InputError for negative or non-finite arguments.
 double log_bessel_i(double order, double x);
 
 }  // namespace attnflow::theory

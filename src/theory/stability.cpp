@@ -5,7 +5,7 @@
 #include <numbers>
 #include <string>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "theory/bessel.hpp"
 
 namespace attnflow::theory {
@@ -15,11 +15,11 @@ namespace {
 constexpr double minus_infinity = -std::numeric_limits<double>::infinity();
 
 void check_arguments(int dimension, int degree, double beta) {
-  config::require(dimension >= 2, "--dimension: must be an integer >= 2 (got " +
+  errors::require(dimension >= 2, "--dimension: must be an integer >= 2 (got " +
                                       std::to_string(dimension) + ")");
-  config::require(degree >= 0, "--degree: spherical-harmonic degree must be >= 0 (got " +
+  errors::require(degree >= 0, "--degree: spherical-harmonic degree must be >= 0 (got " +
                                    std::to_string(degree) + ")");
-  config::require(std::isfinite(beta) && beta >= 0,
+  errors::require(std::isfinite(beta) && beta >= 0,
                   "--beta: must be finite and >= 0 (got " + std::to_string(beta) + ")");
 }
 
@@ -82,7 +82,7 @@ int winning_degree(model::Attention /*the argmax is model-independent*/, int dim
 namespace {
 double log_clustering_time(model::Attention attention, int dimension, double beta,
                            long long tokens) {
-  config::require(tokens >= 1,
+  errors::require(tokens >= 1,
                   "--tokens: must be >= 1 (got " + std::to_string(tokens) + ")");
   const int degree = winning_degree(attention, dimension, beta);
   return std::log(std::log(static_cast<double>(tokens)) / 2.0) -

@@ -4,14 +4,14 @@
 #include <iomanip>
 #include <ostream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "config/number_list.hpp"
 #include "theory/stability.hpp"
 
 namespace attnflow::theory {
 
 void require_stability_model(const model::Model& model) {
-  using config::require;
+  using errors::require;
   require(model.query.is_identity() && model.key.is_identity() && model.value.is_identity(),
           "--query/--key/--value: the stability theory (MATH.md 4) covers Q = K = V = I only; "
           "leave them unset");
@@ -24,7 +24,7 @@ void require_stability_model(const model::Model& model) {
 void print_stability_table(std::ostream& out, const model::Model& model, int max_degree,
                            long long tokens) {
   require_stability_model(model);
-  config::require(max_degree >= 0, "--max-degree: must be >= 0 (0 = automatic)");
+  errors::require(max_degree >= 0, "--max-degree: must be >= 0 (0 = automatic)");
   const int d = model.dimension;
   const double beta = model.beta;
   const bool usa = model.attention == model::Attention::unnormalised;
@@ -55,7 +55,7 @@ void print_stability_table(std::ostream& out, const model::Model& model, int max
 std::vector<double> parse_beta_list(const std::string& text, const std::string& option_name) {
   auto values = config::parse_number_list(text, option_name);
   for (double value : values)
-    config::require(value >= 0 && value <= 1e4,
+    errors::require(value >= 0 && value <= 1e4,
                     "--" + option_name + ": every beta must lie in [0, 1e4] (got " +
                         std::to_string(value) + ")");
   return values;

@@ -8,7 +8,7 @@
 
 #include "checkpoint/checkpoint.hpp"
 #include "checkpoint/density_checkpoint.hpp"
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "output/hdf5.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
@@ -44,7 +44,7 @@ const std::string input_text = "# resolved input\ntokens = 11\nbeta = 3\n";
 std::string error_of(const std::string& path, MPI_Comm comm) {
   try {
     checkpoint::read(path, comm);
-  } catch (const config::InputError& e) {
+  } catch (const errors::InputError& e) {
     return e.what();
   }
   return "no error";
@@ -180,7 +180,7 @@ TEST_CASE("Density checkpoint: canonical order from any ownership, read by any o
   auto error_of_density = [&](const std::string& file, checkpoint::DensityDomain expected) -> std::string {
     try {
       checkpoint::read_density(file, expected, reversed, MPI_COMM_WORLD);
-    } catch (const config::InputError& e) {
+    } catch (const errors::InputError& e) {
       return e.what();
     }
     return "no error";

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "comparison/distance.hpp"
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 
 using namespace attnflow;
 using namespace attnflow::comparison;
@@ -105,7 +105,7 @@ TEST_CASE("W1 normalises masses and rejects empty measures", "[comparison]") {
   heavy.atom_masses = {5.0, 5.0};
   CHECK(circle_wasserstein(atoms(a), heavy) == Approx(0).margin(1e-14));
   CircleMeasure empty;
-  CHECK_THROWS_AS(circle_wasserstein(atoms(a), empty), config::InputError);
+  CHECK_THROWS_AS(circle_wasserstein(atoms(a), empty), errors::InputError);
 }
 
 TEST_CASE("histogram L1: identical 0, disjoint 2, scale-free", "[comparison]") {
@@ -114,5 +114,5 @@ TEST_CASE("histogram L1: identical 0, disjoint 2, scale-free", "[comparison]") {
   CHECK(histogram_l1(p, r) == Approx(0).margin(1e-15));
   CHECK(histogram_l1(p, q) == Approx(2).epsilon(1e-15));
   const std::vector<double> short_histogram = {1};
-  CHECK_THROWS_AS(histogram_l1(p, short_histogram), config::InputError);
+  CHECK_THROWS_AS(histogram_l1(p, short_histogram), errors::InputError);
 }

@@ -12,7 +12,7 @@
 
 #include "comparison/compare.hpp"
 #include "comparison/distance.hpp"
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "continuum/initial.hpp"
 #include "continuum/solver.hpp"
 #include "continuum/writer.hpp"
@@ -114,9 +114,9 @@ TEST_CASE("compare: quantile particles against the continuum density at the same
   // quadrature adds O(h^2) ~ 1e-5. A wrong normalisation or time unit would show at 1e-2.
   CHECK(std::abs(row[7]) < 1e-4);
   // Wrong inputs: the files swapped, a missing file.
-  CHECK_THROWS_AS(comparison::read_particle_run(continuum_path), config::InputError);
-  CHECK_THROWS_AS(comparison::read_continuum_run(particle_path), config::InputError);
-  CHECK_THROWS_AS(comparison::read_particle_run(directory + "/missing.h5"), config::InputError);
+  CHECK_THROWS_AS(comparison::read_particle_run(continuum_path), errors::InputError);
+  CHECK_THROWS_AS(comparison::read_continuum_run(particle_path), errors::InputError);
+  CHECK_THROWS_AS(comparison::read_particle_run(directory + "/missing.h5"), errors::InputError);
 }
 
 TEST_CASE("compare on the sphere: particles near cell corners are binned to their own triangles",
@@ -189,7 +189,7 @@ TEST_CASE("compare on the sphere: particles near cell corners are binned to thei
   try {
     comparison::read_continuum_run(old_path);
     FAIL("a sphere file without /mesh/vertices was accepted");
-  } catch (const config::InputError& e) {
+  } catch (const errors::InputError& e) {
     CHECK(std::string(e.what()).find("regenerate") != std::string::npos);
   }
 }

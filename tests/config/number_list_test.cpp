@@ -3,10 +3,10 @@
 
 #include <cmath>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "config/number_list.hpp"
 
-using attnflow::config::InputError;
+using attnflow::errors::InputError;
 using attnflow::config::parse_number_list;
 
 TEST_CASE("Number lists: words, commas and geometric ranges", "[config]") {

@@ -10,7 +10,7 @@
 #include <numbers>
 #include <vector>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "continuum/circle_support.hpp"
 #include "continuum/initial.hpp"
 #include "continuum/solver.hpp"
@@ -133,9 +133,9 @@ TEST_CASE("Circle: the histogram of quantile-placed particles is the cell averag
   }
   // Snapshots the file does not hold, and a file of the other dimension.
   initial.particle_snapshot = 2;
-  CHECK_THROWS_AS(continuum::initial_cell_averages(*solver, initial), config::InputError);
+  CHECK_THROWS_AS(continuum::initial_cell_averages(*solver, initial), errors::InputError);
   initial.particle_snapshot = -3;
-  CHECK_THROWS_AS(continuum::initial_cell_averages(*solver, initial), config::InputError);
+  CHECK_THROWS_AS(continuum::initial_cell_averages(*solver, initial), errors::InputError);
   continuum::Settings settings;
   settings.options_prefix = "initial_particles_sphere_";
   model::Model sphere_model = testing::circle_model(model::Attention::softmax, 4.0);
@@ -143,7 +143,7 @@ TEST_CASE("Circle: the histogram of quantile-placed particles is the cell averag
   sphere_model.query = sphere_model.key = sphere_model.value = model::Matrix::identity(3);
   auto sphere = continuum::make_solver(sphere_model, 0, 0, settings, MPI_COMM_WORLD);
   initial.particle_snapshot = -1;
-  CHECK_THROWS_AS(continuum::initial_cell_averages(*sphere, initial), config::InputError);
+  CHECK_THROWS_AS(continuum::initial_cell_averages(*sphere, initial), errors::InputError);
 }
 
 TEST_CASE("Sphere: the triangle histogram of vMF particles is the vMF cell masses up to sampling noise",

@@ -9,7 +9,7 @@
 #include <numbers>
 #include <vector>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "continuum/circle_support.hpp"
 #include "continuum/initial.hpp"
 #include "continuum/writer.hpp"
@@ -72,7 +72,7 @@ TEST_CASE("Continuum writer: snapshots, diagnostics, sidecars; no overwrite", "[
   }
   try {
     continuum::Writer again(path, *solver, "", {}, false);
-  } catch (const config::InputError&) {
+  } catch (const errors::InputError&) {
     refused = true;  // thrown on every rank (collective check)
   }
   CHECK(refused);

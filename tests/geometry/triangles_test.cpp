@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "geometry/sphere.hpp"
 #include "geometry/triangles.hpp"
 #include "particles/initial_state.hpp"
@@ -293,11 +293,11 @@ TEST_CASE("Triangles that are clockwise or of the wrong size are refused", "[geo
   const std::vector<double> points = {0, 0, 1};
   auto clockwise = mesh.vertices;
   for (int k = 0; k < 3; ++k) std::swap(clockwise[9 * 7 + 3 + k], clockwise[9 * 7 + 6 + k]);
-  CHECK_THROWS_AS(geometry::containing_triangles(points, mesh.centres, clockwise), config::InputError);
+  CHECK_THROWS_AS(geometry::containing_triangles(points, mesh.centres, clockwise), errors::InputError);
   const std::vector<double> short_vertices(mesh.vertices.begin(), mesh.vertices.end() - 9);
   CHECK_THROWS_AS(geometry::containing_triangles(points, mesh.centres, short_vertices),
-                  config::InputError);
+                  errors::InputError);
   auto broken = mesh.vertices;
   broken[4] = NAN;
-  CHECK_THROWS_AS(geometry::shared_vertices(broken), config::InputError);
+  CHECK_THROWS_AS(geometry::shared_vertices(broken), errors::InputError);
 }

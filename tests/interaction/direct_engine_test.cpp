@@ -8,8 +8,8 @@
 #include <numbers>
 #include <vector>
 
-#include "config/error.hpp"
-#include "interaction/benchmark.hpp"
+#include "errors/errors.hpp"
+#include "benchmark/benchmark.hpp"
 #include "interaction/engine.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
@@ -77,7 +77,7 @@ TEST_CASE("Direct engine on S^2 with general Q, K, V equals a long-double brute-
       m.attention = attention;
       const auto kernel = interaction::Kernel::from_model(m);
       const auto part = parallel::block_partition(n, MPI_COMM_WORLD);
-      const auto all = interaction::random_sphere_points(0, n, d, 11);
+      const auto all = benchmark::random_sphere_points(0, n, d, 11);
       std::vector<double> x(all.begin() + part.first * d,
                             all.begin() + (part.first + part.count) * d);
       std::vector<double> w(part.count);
@@ -125,7 +125,7 @@ TEST_CASE("Direct engine is overflow-safe for beta up to 1e4", "[interaction][pa
   const int d = 3;
   const std::int64_t n = 64;
   const auto part = parallel::block_partition(n, MPI_COMM_WORLD);
-  const auto all = interaction::random_sphere_points(0, n, d, 5);
+  const auto all = benchmark::random_sphere_points(0, n, d, 5);
   std::vector<double> x(all.begin() + part.first * d, all.begin() + (part.first + part.count) * d);
   std::vector<double> w(part.count, 1.0 / n);
   for (bool normalised : {true, false}) {
@@ -162,7 +162,7 @@ TEST_CASE("Single-precision direct engine agrees with double within float roundi
     for (double beta : {1.0, 10.0, 100.0}) {
       const auto kernel = identity_kernel(d, beta, true);
       const auto part = parallel::block_partition(n, MPI_COMM_WORLD);
-      const auto x = interaction::random_sphere_points(part.first, part.count, d, 19);
+      const auto x = benchmark::random_sphere_points(part.first, part.count, d, 19);
       const std::vector<double> w(part.count, 1.0 / n);
       interaction::EngineOptions single;
       single.precision = "float";
@@ -185,5 +185,5 @@ TEST_CASE("Single-precision direct engine agrees with double within float roundi
   CHECK_THROWS_AS(
       interaction::make_engine("spectral", identity_kernel(2, 1.0, true), MPI_COMM_WORLD,
                                interaction::EngineOptions{1e-10, "float"}),
-      config::InputError);
+      errors::InputError);
 }

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "interaction/benchmark.hpp"
+#include "benchmark/benchmark.hpp"
 #include "interaction/direct_engine.hpp"
 #include "interaction/engine.hpp"
 #include "parallel/partition.hpp"
@@ -92,7 +92,7 @@ TEST_CASE("Direct and ring engine sums are bitwise identical at any rank count",
     for (const auto& c : cases) {
       const int d = c.dimension;
       const auto kernel = make_kernel(c);
-      const auto all = interaction::random_sphere_points(0, n, d, 77);
+      const auto all = benchmark::random_sphere_points(0, n, d, 77);
       const std::vector<double> mine(all.begin() + part.first * d,
                                      all.begin() + (part.first + part.count) * d);
       for (const std::string engine : {"direct", "ring"}) {
@@ -131,7 +131,7 @@ TEST_CASE("Kernel sums do not depend on how many targets are processed together"
     m.beta = 3.0;
     m.query = m.key = m.value = model::Matrix::identity(d);
     const auto kernel = interaction::Kernel::from_model(m);
-    const auto all = interaction::random_sphere_points(0, n, d, 3);
+    const auto all = benchmark::random_sphere_points(0, n, d, 3);
     const std::vector<double> w(n, 1.0 / n);
     interaction::SourceBlock block;
     block.assign(kernel, all, w, 0, interaction::SourceBlock::stride_for(n));

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "config/error.hpp"
-#include "interaction/benchmark.hpp"
+#include "errors/errors.hpp"
+#include "benchmark/benchmark.hpp"
 #include "interaction/engine.hpp"
 #include "parallel/partition.hpp"
 #include "support/kernels.hpp"
@@ -32,7 +32,7 @@ struct Errors {
 Errors compare(const interaction::Kernel& kernel, double tolerance, std::int64_t n) {
   const int d = kernel.dimension;
   const auto part = parallel::block_partition(n, MPI_COMM_WORLD);
-  const auto x = interaction::random_sphere_points(part.first, part.count, d, 31);
+  const auto x = benchmark::random_sphere_points(part.first, part.count, d, 31);
   std::vector<double> w(part.count);
   double local_weight = 0, total_weight = 0;
   for (std::int64_t i = 0; i < part.count; ++i) {
@@ -96,7 +96,7 @@ TEST_CASE("Truncated kernel expansions sum to the kernel's maximum 1 within thei
 TEST_CASE("Real spherical harmonics satisfy the addition theorem", "[interaction]") {
   // sum_m Y_lm(x) Y_lm(y) = (2l+1)/(4 pi) P_l(<x, y>); Legendre from the C++17 library.
   const int degree = 40;
-  const auto points = interaction::random_sphere_points(0, 6, 3, 5);
+  const auto points = benchmark::random_sphere_points(0, 6, 3, 5);
   std::vector<double> yx((degree + 1) * (degree + 1)), yy(yx.size());
   double worst = 0;
   for (int p = 0; p < 5; ++p) {
@@ -152,16 +152,16 @@ TEST_CASE("Spectral engine rejects what it cannot represent", "[interaction]") {
   auto make = [](const interaction::Kernel& k) {
     return interaction::make_engine("spectral", k, MPI_COMM_WORLD);
   };
-  CHECK_THROWS_AS(make(identity_kernel(4, 1.0, true)), config::InputError);
+  CHECK_THROWS_AS(make(identity_kernel(4, 1.0, true)), errors::InputError);
   auto causal = identity_kernel(2, 1.0, true);
   causal.causal = true;
-  CHECK_THROWS_AS(make(causal), config::InputError);
+  CHECK_THROWS_AS(make(causal), errors::InputError);
   auto general = identity_kernel(3, 1.0, true);
   general.query_key.entries[1] = 0.5;
-  CHECK_THROWS_AS(make(general), config::InputError);
+  CHECK_THROWS_AS(make(general), errors::InputError);
   CHECK_THROWS_AS(interaction::make_engine("spectral", identity_kernel(2, 1.0, true),
                                            MPI_COMM_WORLD, interaction::EngineOptions{0.0}),
-                  config::InputError);
+                  errors::InputError);
 }
 
 TEST_CASE("Spectral engine works when ranks own no tokens", "[interaction][parallel]") {

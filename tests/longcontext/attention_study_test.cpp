@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "longcontext/attention_study.hpp"
 #include "support/mpi_test.hpp"
 
@@ -172,7 +172,7 @@ TEST_CASE("Summaries over queries do not depend on the rank count", "[longcontex
 }
 
 TEST_CASE("Invalid study setups are rejected with InputError", "[longcontext]") {
-  using config::InputError;
+  using errors::InputError;
   CHECK_THROWS_AS(longcontext::validate(small_setup(1, 10, {1.0})), InputError);
   CHECK_THROWS_AS(longcontext::validate(small_setup(3, 0, {1.0})), InputError);
   CHECK_THROWS_AS(longcontext::validate(small_setup(3, 10, {-1.0})), InputError);

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "output/run_writer.hpp"
 #include "parallel/partition.hpp"
 #include "support/mpi_test.hpp"
@@ -148,19 +148,19 @@ TEST_CASE("RunWriter refuses to overwrite and to write into a missing directory"
   if (testing::world_rank() == 0) std::ofstream(path) << "keep me";
   MPI_Barrier(MPI_COMM_WORLD);
   CHECK_THROWS_AS(output::RunWriter(path, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
-                  config::InputError);
+                  errors::InputError);
   CHECK(read_text(path) == "keep me");
   CHECK(!fs::exists(path + ".partial"));
   const std::string missing = dir + "/no/such/dir/run.h5";
   CHECK_THROWS_AS(output::RunWriter(missing, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
-                  config::InputError);
+                  errors::InputError);
   CHECK(!fs::exists(dir + "/no"));
   // A partial file of an interrupted run is kept for a restart unless overwrite is given.
   const std::string interrupted = dir + "/interrupted.h5";
   if (testing::world_rank() == 0) std::ofstream(interrupted + ".partial") << "restart me";
   MPI_Barrier(MPI_COMM_WORLD);
   CHECK_THROWS_AS(output::RunWriter(interrupted, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
-                  config::InputError);
+                  errors::InputError);
   CHECK(read_text(interrupted + ".partial") == "restart me");
   {
     output::RunWriter writer(path, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, true);
@@ -188,7 +188,7 @@ TEST_CASE("read_snapshot names the file and the problem", "[output][parallel]") 
   auto message = [](const std::string& path, int d, std::int64_t index) {
     try {
       output::read_snapshot(path, MPI_COMM_WORLD, d, index);
-    } catch (const config::InputError& e) {
+    } catch (const errors::InputError& e) {
       return std::string(e.what());
     }
     return std::string("no error");
@@ -213,11 +213,11 @@ TEST_CASE("RunWriter::resume truncates to the checkpoint's counts and continues"
     // The run "crashes": no finish(), the partial file stays.
   }
   CHECK(fs::exists(path + ".partial"));
-  CHECK_THROWS_AS(output::RunWriter::resume(path, MPI_COMM_WORLD, 2, n, columns, 2, 3), config::InputError);
-  CHECK_THROWS_AS(output::RunWriter::resume(path, MPI_COMM_WORLD, d, n + 1, columns, 2, 3), config::InputError);
-  CHECK_THROWS_AS(output::RunWriter::resume(path, MPI_COMM_WORLD, d, n, columns, 9, 3), config::InputError);
+  CHECK_THROWS_AS(output::RunWriter::resume(path, MPI_COMM_WORLD, 2, n, columns, 2, 3), errors::InputError);
+  CHECK_THROWS_AS(output::RunWriter::resume(path, MPI_COMM_WORLD, d, n + 1, columns, 2, 3), errors::InputError);
+  CHECK_THROWS_AS(output::RunWriter::resume(path, MPI_COMM_WORLD, d, n, columns, 9, 3), errors::InputError);
   CHECK_THROWS_AS(output::RunWriter::resume(dir + "/other.h5", MPI_COMM_WORLD, d, n, columns, 2, 3),
-                  config::InputError);
+                  errors::InputError);
   {
     auto writer = output::RunWriter::resume(path, MPI_COMM_WORLD, d, n, columns, 2, 3);
     CHECK(writer.snapshot_count() == 2);
@@ -230,7 +230,7 @@ TEST_CASE("RunWriter::resume truncates to the checkpoint's counts and continues"
   CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, 0), d, n, 0));
   CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, 1), d, n, 1));
   CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, 2), d, n, 10));
-  CHECK_THROWS_AS(output::read_snapshot(path, MPI_COMM_WORLD, d, 3), config::InputError);
+  CHECK_THROWS_AS(output::read_snapshot(path, MPI_COMM_WORLD, d, 3), errors::InputError);
   const std::string csv = read_text(output::sidecar_path(path, ".csv"));
   std::size_t rows = 0;
   std::istringstream lines(csv);

@@ -191,7 +191,7 @@ TEST_CASE("A restart that does not match its checkpoint is refused and writes no
            {"--final-time", "0"}}) {                    // checkpoint beyond the end
     const auto arguments = with(with(circle_run, {"--output", output, "--restart", checkpoint}), bad);
     INFO(bad.front() << " " << bad.back());
-    REQUIRE_THROWS_AS(run_app(arguments), config::InputError);
+    REQUIRE_THROWS_AS(run_app(arguments), errors::InputError);
     MPI_Barrier(MPI_COMM_WORLD);
     if (testing::world_rank() == 0) CHECK(contents(dir) == before);
   }

@@ -64,7 +64,7 @@ TEST_CASE("Stop at step M and restart equals a straight run of 2M steps, bit for
     REQUIRE(a.positions == b.positions);
   }
   REQUIRE_THROWS_AS(output::read_snapshot(dir + "/restarted.h5", MPI_COMM_WORLD, 3, 5),
-                    config::InputError);
+                    errors::InputError);
   // The diagnostics tables (CSV, shortest round-trip digits) agree line for line after the
   // input echo, which differs only in the output and restart options.
   if (testing::world_rank() == 0) {
@@ -88,7 +88,7 @@ TEST_CASE("Bad input throws one InputError and writes nothing", "[run][parallel]
            {"--common-noise", "0.1", "--integrator", "rk4"}}) {
     auto arguments = bad;
     arguments.insert(arguments.end(), {"--quiet", "--output", out});
-    REQUIRE_THROWS_AS(run_app(arguments), config::InputError);
+    REQUIRE_THROWS_AS(run_app(arguments), errors::InputError);
     MPI_Barrier(MPI_COMM_WORLD);
     REQUIRE(std::filesystem::is_empty(dir));
   }

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "sensor/power.hpp"
 
 using namespace attnflow::sensor;
@@ -66,8 +66,8 @@ TEST_CASE("cell power is separate from circuit power", "[sensor][power]") {
 TEST_CASE("impossible calibration targets are input errors", "[sensor][power]") {
   PowerParameters decreasing;
   decreasing.high_power_w = 1e-9;  // less than at 0.3 V
-  CHECK_THROWS_AS(PowerModel(decreasing), attnflow::config::InputError);
+  CHECK_THROWS_AS(PowerModel(decreasing), attnflow::errors::InputError);
   PowerParameters switching_exceeds;
   switching_exceeds.switched_capacitance_f = 1e-6;
-  CHECK_THROWS_AS(PowerModel(switching_exceeds), attnflow::config::InputError);
+  CHECK_THROWS_AS(PowerModel(switching_exceeds), attnflow::errors::InputError);
 }

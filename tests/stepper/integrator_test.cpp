@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "interaction/engine.hpp"
 #include "particles/initial_state.hpp"
 #include "stepper/integrator.hpp"
@@ -154,7 +154,7 @@ TEST_CASE("Noise needs the Stratonovich integrator; unknown names are rejected",
   auto engine = interaction::make_engine("direct", kernel, MPI_COMM_SELF);
   stepper::VelocityField velocity(kernel, *engine, 4);
   REQUIRE_THROWS_AS(stepper::make_integrator("leapfrog", velocity, m, 1, 1.0),
-                    config::InputError);
+                    errors::InputError);
   m.common_noise = 0.1;
-  REQUIRE_THROWS_AS(stepper::make_integrator("euler", velocity, m, 1, 1.0), config::InputError);
+  REQUIRE_THROWS_AS(stepper::make_integrator("euler", velocity, m, 1, 1.0), errors::InputError);
 }

@@ -7,7 +7,7 @@
 #include <limits>
 #include <numbers>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "theory/bessel.hpp"
 
 using attnflow::theory::log_bessel_i;
@@ -95,7 +95,7 @@ TEST_CASE("log_bessel_i: large orders follow the Debye uniform expansion", "[the
 }
 
 TEST_CASE("log_bessel_i rejects negative orders and arguments", "[theory]") {
-  using attnflow::config::InputError;
+  using attnflow::errors::InputError;
   CHECK_THROWS_AS(log_bessel_i(-1.0, 2.0), InputError);
   CHECK_THROWS_AS(log_bessel_i(1.0, -2.0), InputError);
   CHECK_THROWS_AS(log_bessel_i(1.0, std::numeric_limits<double>::quiet_NaN()), InputError);

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "config/error.hpp"
+#include "errors/errors.hpp"
 #include "theory/bessel.hpp"
 #include "theory/stability.hpp"
 
@@ -171,7 +171,7 @@ TEST_CASE("Winning degree is the argmax of the rates; clustering time ln N / (2 
 }
 
 TEST_CASE("Stability functions reject invalid input with InputError", "[theory]") {
-  using config::InputError;
+  using errors::InputError;
   CHECK_THROWS_AS(theory::growth_rate(Attention::softmax, 1, 1, 1.0), InputError);
   CHECK_THROWS_AS(theory::growth_rate(Attention::softmax, 3, -1, 1.0), InputError);
   CHECK_THROWS_AS(theory::growth_rate(Attention::softmax, 3, 1, -1.0), InputError);

@@ -10,7 +10,7 @@
 
 #include "interaction/engine.hpp"
 
-namespace attnflow::interaction {
+namespace attnflow::benchmark {
 
 // Floating-point operations the direct kernel spends on one pair in dimension d (an FMA counts
 // 2): exponent 2d - 1, shift 1, exponential 34 (range reduction 7, degree-12 polynomial 26,
@@ -40,7 +40,7 @@ struct EngineTiming {
 
 // Times `repeats` evaluations of `engine` on N random tokens (sources = targets, w = 1/N).
 // Collective over comm.
-EngineTiming time_engine(Engine& engine, int dimension, std::int64_t token_count, int repeats,
+EngineTiming time_engine(interaction::Engine& engine, int dimension, std::int64_t token_count, int repeats,
                          MPI_Comm comm);
 
 // Wall time of `steps` projected Euler steps (stepper "euler", rescaled time step h) of the model
@@ -50,7 +50,7 @@ struct FlowTiming {
   double cpu_seconds = 0;  // the slowest rank's CPU time
   std::vector<double> final_positions;
 };
-FlowTiming time_flow(Engine& engine, const model::Model& model, std::int64_t token_count,
+FlowTiming time_flow(interaction::Engine& engine, const model::Model& model, std::int64_t token_count,
                      double time_step, std::int64_t steps, MPI_Comm comm);
 
 // Accuracy of an approximate engine against the direct engine on `sample_count` random targets
@@ -62,7 +62,7 @@ struct SampledAccuracy {
   double sums_error = 0;    // max |difference| of the sums / (W e^{beta - shift})
   double output_error = 0;  // max |difference| of the attention output / max |a_direct|
 };
-SampledAccuracy sampled_accuracy(Engine& engine, const Kernel& kernel, std::int64_t token_count,
+SampledAccuracy sampled_accuracy(interaction::Engine& engine, const interaction::Kernel& kernel, std::int64_t token_count,
                                  std::int64_t sample_count, MPI_Comm comm);
 
-}  // namespace attnflow::interaction
+}  // namespace attnflow::benchmark

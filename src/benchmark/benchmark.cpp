@@ -1,4 +1,4 @@
-#include "interaction/benchmark.hpp"
+#include "benchmark/benchmark.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +13,13 @@
 #include "stepper/integrator.hpp"
 #include "stepper/velocity.hpp"
 
-namespace attnflow::interaction {
+namespace attnflow::benchmark {
+
+using interaction::DirectEngine;
+using interaction::Engine;
+using interaction::Kernel;
+using interaction::KernelSums;
+using interaction::attention_output;
 
 double kernel_flops_per_pair(int dimension) { return 4.0 * dimension + 37.0; }
 
@@ -168,4 +174,4 @@ SampledAccuracy sampled_accuracy(Engine& engine, const Kernel& kernel, std::int6
   return result;
 }
 
-}  // namespace attnflow::interaction
+}  // namespace attnflow::benchmark
