@@ -10,7 +10,7 @@
 
 #include "comparison/compare.hpp"
 #include "config/options.hpp"
-#include "output/run_writer.hpp"
+#include "particles/particle_file.hpp"
 #include "parallel/partition.hpp"
 #include "run/application.hpp"
 #include "text/text_file.hpp"

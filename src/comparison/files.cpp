@@ -10,6 +10,7 @@
 
 #include "errors/errors.hpp"
 #include "output/hdf5.hpp"
+#include "particles/particle_file.hpp"
 
 namespace attnflow::comparison {
 
@@ -65,40 +66,6 @@ std::vector<double> read_doubles(const std::string& path, const std::string& nam
   return values;
 }
 
-std::vector<std::string> read_string_list(hid_t object, const std::string& name, const std::string& path) {
-  errors::require(H5Aexists(object, name.c_str()) > 0,
-                  "file '" + path + "': attribute '" + name + "' is missing");
-  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT));
-  Handle type(H5Aget_type(attribute));
-  Handle space(H5Aget_space(attribute));
-  const auto count = std::size_t(H5Sget_simple_extent_npoints(space));
-  const std::size_t width = H5Tget_size(type);
-  errors::require(H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type),
-                  "file '" + path + "': attribute '" + name + "' is not a fixed-length string list");
-  std::vector<char> buffer(count * width);
-  errors::require(H5Aread(attribute, type, buffer.data()) >= 0,
-                  "file '" + path + "': cannot read attribute '" + name + "'");
-  std::vector<std::string> values;
-  for (std::size_t i = 0; i < count; ++i) {
-    std::string v(buffer.data() + i * width, width);
-    v.erase(std::find(v.begin(), v.end(), '\0'), v.end());
-    values.push_back(v);
-  }
-  return values;
-}
-
-Table read_table(const std::string& path) {
-  Table table;
-  Handle file = open_for_reading(path, "input");
-  if (H5Lexists(file, "diagnostics", H5P_DEFAULT) <= 0) return table;
-  Handle dataset = open_dataset(file, "diagnostics", path);
-  table.columns = read_string_list(dataset, "columns", path);
-  table.values = read_doubles(path, "diagnostics");
-  errors::require(!table.columns.empty() && table.values.size() % table.columns.size() == 0,
-                  "file '" + path + "': /diagnostics does not match its column names");
-  return table;
-}
-
 std::int64_t integer_attribute(hid_t file, const std::string& name, const std::string& path) {
   std::int64_t value = 0;
   errors::require(output::read_attribute(file, name, value),
@@ -108,31 +75,8 @@ std::int64_t integer_attribute(hid_t file, const std::string& name, const std::s
 
 }  // namespace
 
-int Table::column(const std::string& name) const {
-  const auto it = std::find(columns.begin(), columns.end(), name);
-  return it == columns.end() ? -1 : int(it - columns.begin());
-}
-
-long long Table::row_at(double t, double tolerance) const {
-  const int c = column("time");
-  if (c < 0) return -1;
-  long long best = -1;
-  double distance = tolerance;
-  for (std::size_t r = 0; r < rows(); ++r) {
-    const double gap = std::abs(values[r * columns.size() + std::size_t(c)] - t);
-    if (gap <= distance) {
-      distance = gap;
-      best = (long long)r;
-    }
-  }
-  return best;
-}
-
 std::vector<double> ParticleRun::positions(std::int64_t snapshot) const {
-  auto values = read_doubles(path, "positions", snapshot);
-  errors::require(values.size() == std::size_t(tokens * dimension),
-                  "particle file '" + path + "': /positions does not match token_count x dimension");
-  return values;
+  return particles::ParticleFile(path, MPI_COMM_SELF).read_positions(snapshot);
 }
 
 std::vector<double> ContinuumRun::density(std::int64_t snapshot) const {
@@ -143,17 +87,13 @@ std::vector<double> ContinuumRun::density(std::int64_t snapshot) const {
 }
 
 ParticleRun read_particle_run(const std::string& path) {
+  const particles::ParticleFile file(path, MPI_COMM_SELF);
   ParticleRun run;
   run.path = path;
-  {
-    Handle file = open_for_reading(path, "particle");
-    require_format(file, path, "attnflow-particles", "particle");
-    run.dimension = int(integer_attribute(file, "dimension", path));
-    run.tokens = integer_attribute(file, "token_count", path);
-  }
-  run.times = read_doubles(path, "time");
-  run.diagnostics = read_table(path);
-  errors::require(!run.times.empty(), "particle file '" + path + "' has no snapshots");
+  run.dimension = file.dimension();
+  run.tokens = file.token_count();
+  run.times = file.times();
+  run.diagnostics = file.diagnostics();
   return run;
 }
 
@@ -184,7 +124,10 @@ ContinuumRun read_continuum_run(const std::string& path) {
     errors::require(run.vertices.size() == std::size_t(run.cells * 9),
                     "continuum file '" + path + "': /mesh/vertices is not cell_count x 3 x 3");
   }
-  run.diagnostics = read_table(path);
+  {
+    Handle file = open_for_reading(path, "continuum");
+    run.diagnostics = output::read_diagnostics(file, path);
+  }
   errors::require(run.centres.size() == std::size_t(run.cells * run.dimension) &&
                       run.measures.size() == std::size_t(run.cells),
                   "continuum file '" + path + "': /mesh does not match cell_count");

@@ -1,22 +1,16 @@
 #pragma once
-// Reading a particle run (format attnflow-particles) and a continuum run (attnflow-continuum) for
-// the comparison, and matching their snapshot times. Serial: call on one rank (MPI_COMM_SELF I/O).
+// Reading a particle run (format attnflow-particles, through particles::ParticleFile) and a
+// continuum run (attnflow-continuum) for the comparison, and matching their snapshot times.
+// Serial: call on one rank (MPI_COMM_SELF I/O).
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "output/run_file.hpp"
+
 namespace attnflow::comparison {
 
-// The diagnostics table of a run file: column names and rows.
-struct Table {
-  std::vector<std::string> columns;
-  std::vector<double> values;  // rows x columns
-  std::size_t rows() const { return columns.empty() ? 0 : values.size() / columns.size(); }
-  // Index of the column, or -1.
-  int column(const std::string& name) const;
-  // The row whose "time" equals t within tolerance, or -1.
-  long long row_at(double t, double tolerance) const;
-};
+using Table = output::DiagnosticsTable;
 
 struct ParticleRun {
   std::string path;

@@ -12,7 +12,7 @@
 #include "continuum/solver.hpp"
 #include "diagnostics/harmonics.hpp"
 #include "geometry/triangles.hpp"
-#include "output/run_writer.hpp"
+#include "particles/particle_file.hpp"
 #include "random/counter_random.hpp"
 
 namespace attnflow::continuum {
@@ -107,7 +107,7 @@ std::vector<double> initial_cell_averages(const Solver& solver, const InitialDen
     });
   } else if (initial.kind == "particles") {
     const auto particles =
-        output::read_snapshot(initial.particle_file, solver.comm(), d, initial.particle_snapshot);
+        particles::read_snapshot(initial.particle_file, solver.comm(), d, initial.particle_snapshot);
     rho = particle_histogram(solver, particles.positions, particles.partition.global_count);
   } else {
     random::CounterRandom generator(initial.seed, random::Stream::initial_state);

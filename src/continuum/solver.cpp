@@ -7,8 +7,13 @@
 
 #include "errors/errors.hpp"
 #include "continuum/petsc_error.hpp"
+#include "checkpoint/density_checkpoint.hpp"
+#include "continuum/writer.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "parallel/partition.hpp"
+#include "simulation/schedule.hpp"
+#include "text/number_format.hpp"
+#include "version/version.hpp"
 
 // A documented public PETSc function that 3.18 declares only in petsc/private/petscimpl.h.
 extern "C" PetscErrorCode PetscObjectStateGet(PetscObject, PetscObjectState*);
@@ -23,7 +28,7 @@ Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm com
       settings_(settings),
       comm_(comm),
       kernel_(interaction::Kernel::from_model(model)),
-      engine_(interaction::make_engine(settings.engine, kernel_, comm)),
+      engine_(interaction::make_engine(settings.engine, kernel_, comm, settings.engine_options)),
       energy_engine_(diagnostics::make_energy_engine(model.dimension, model.beta, comm)) {
   engine_->set_timers(&timers_);
 }
@@ -177,7 +182,7 @@ void Solver::advance_to(double end_time) {
 
 bool Solver::advance_to(double end_time, const std::function<bool()>& after_step) {
   // Stop within a few ulps of end_time rather than take a step of length ~1e-16.
-  const double tolerance = 8 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(end_time));
+  const double tolerance = simulation::same_time_tolerance(end_time);
   while (end_time - time() > tolerance) {
     step(end_time - time());
     if (end_time - time() > tolerance && !after_step()) return false;
@@ -186,7 +191,14 @@ bool Solver::advance_to(double end_time, const std::function<bool()>& after_step
   return true;
 }
 
-void Solver::restore(double time, std::int64_t steps) {
+void Solver::advance(double time_limit) {
+  const double tolerance = simulation::same_time_tolerance(time_limit);
+  if (time_limit - time() > tolerance) step(time_limit - time());
+  // Land on the limit exactly rather than take a step of length ~1e-16 later.
+  if (time_limit - time() <= tolerance) check_petsc(TSSetTime(ts_, time_limit), "TSSetTime");
+}
+
+void Solver::set_time_and_step(double time, std::int64_t steps) {
   check_petsc(TSSetTime(ts_, time), "TSSetTime");
   check_petsc(TSSetStepNumber(ts_, static_cast<PetscInt>(steps)), "TSSetStepNumber");
   steps_ = steps;
@@ -222,6 +234,100 @@ Diagnostics Solver::diagnostics(int max_moment) {
   d.energy_scaled = model_.beta > 0 ? double_sum / (2 * model_.beta) : 0.5 * d.mass * d.mass;
   d.moments = moments(masses, d.mass, max_moment);
   return d;
+}
+
+simulation::Description Solver::describe() const {
+  std::ostringstream first;
+  first << "attnflow-continuum " << version::number() << " (" << version::git_revision() << ") on "
+        << parallel::size_of(comm_) << " ranks: " << domain_name() << ", " << global_cells_
+        << " cells, " << model_.attention_name() << ", beta = " << model_.beta << ", "
+        << time_stepper_description() << ", limiter " << limiter_name(settings_.limiter);
+  simulation::Description d;
+  d.program = "attnflow-continuum";
+  d.header = {first.str(), "engine: " + engine_->summary()};
+  if (model_.log_time_scale() > 0)
+    d.header.push_back("USA time rescaling: the run's time is t' = e^s t with s = " +
+                       text::format_number(model_.log_time_scale()));
+  d.items = global_cells_;
+  d.dimension = model_.dimension;
+  d.beta = model_.beta;
+  d.engine = engine_->name();
+  return d;
+}
+
+std::vector<std::string> Solver::diagnostic_columns() const {
+  return continuum::diagnostic_columns(dimension());
+}
+
+std::vector<double> Solver::diagnostic_row() {
+  return continuum::diagnostic_row(diagnostics(max_moment(dimension())));
+}
+
+std::vector<std::string> Solver::summary(const std::vector<double>& last_row) const {
+  // Columns time, mass, min_density, energy_scaled (continuum::diagnostic_columns).
+  std::ostringstream first, second;
+  first << "attnflow-continuum: " << domain_name() << ", " << global_cells_ << " cells, "
+        << model_.attention_name() << " beta " << model_.beta << ", "
+        << time_stepper_description();
+  second << "  time " << last_row.at(0)
+         << (model_.log_time_scale() > 0
+                 ? " (rescaled: t' = e^{s} t, s = " +
+                       text::format_number(model_.log_time_scale()) + ")"
+                 : std::string())
+         << ", steps " << steps_ << ", mass " << last_row.at(1) << ", min density "
+         << last_row.at(2) << ", energy_scaled " << last_row.at(3);
+  return {first.str(), second.str()};
+}
+
+output::RunFile& Solver::create_output(const std::string& path,
+                                       const std::string& resolved_input_ini, bool overwrite) {
+  const std::vector<output::Attribute> metadata = {
+      {"model", model_.attention_name()},
+      {"beta", model_.beta},
+      {"limiter", limiter_name(settings_.limiter)},
+      {"time_stepper", time_stepper_description()},
+      {"engine", engine_->summary()},
+      {"time_unit", model_.log_time_scale() > 0
+                        ? std::string("rescaled t' = e^s t with s = log_time_scale")
+                        : std::string("t")}};
+  writer_ = std::make_unique<Writer>(path, *this, resolved_input_ini, metadata, overwrite);
+  return *writer_;
+}
+
+output::RunFile& Solver::resume_output(const std::string& path,
+                                       const checkpoint::RunPosition& position) {
+  writer_ = Writer::resume(path, *this, position.snapshots_written, position.diagnostics_written);
+  return *writer_;
+}
+
+void Solver::write_snapshot() { writer_->write_snapshot(*this); }
+
+namespace {
+checkpoint::DensityDomain density_domain(const Solver& solver) {
+  return {solver.domain_name(), solver.dimension(), solver.global_cells(),
+          solver.time_stepper_description()};
+}
+}  // namespace
+
+std::string Solver::write_checkpoint(const std::string& directory,
+                                     const checkpoint::RunPosition& position,
+                                     const std::string& resolved_input_ini) const {
+  return checkpoint::write_density(directory, density_domain(*this), density(), global_indices_,
+                                   position, resolved_input_ini, comm_);
+}
+
+simulation::Simulation::Restored Solver::restore(const std::string& path_or_directory) {
+  const auto checkpoint =
+      checkpoint::read_density(path_or_directory, density_domain(*this), global_indices_, comm_);
+  errors::require(checkpoint.position.snapshots_written >= 1 &&
+                      checkpoint.position.snapshots_written ==
+                          checkpoint.position.diagnostics_written,
+                  "--restart: checkpoint '" + checkpoint.path +
+                      "' counts different numbers of snapshots and diagnostic rows; it is not "
+                      "from attnflow-continuum");
+  set_density(checkpoint.density);
+  set_time_and_step(checkpoint.position.time, checkpoint.position.step);
+  return {checkpoint.position, checkpoint.input, checkpoint.path};
 }
 
 std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cells,

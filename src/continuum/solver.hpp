@@ -22,6 +22,7 @@
 #include "interaction/engine.hpp"
 #include "model/model.hpp"
 #include "parallel/timers.hpp"
+#include "simulation/simulation.hpp"
 
 namespace attnflow::continuum {
 
@@ -37,6 +38,7 @@ struct Settings {
   // Circle: MUSCL slope limiter. Sphere: the multidimensional form (limited_fraction).
   Limiter limiter = Limiter::van_leer;
   std::string engine = "direct";
+  interaction::EngineOptions engine_options;
   // Prefix of this solver's PETSc objects (DM and TS): "-<prefix>ts_ssp_type rks2", so that two
   // solvers (or tests) never read each other's options.
   std::string options_prefix = "continuum_";
@@ -55,9 +57,13 @@ struct Diagnostics {
   std::vector<double> moments;
 };
 
-class Solver {
+class Writer;
+
+// The solver is a simulation::Simulation (the driver advances it to each output time, writes its
+// snapshots and checkpoints); the rest of its interface serves tests and the initial density.
+class Solver : public simulation::Simulation {
  public:
-  virtual ~Solver();
+  ~Solver() override;
   Solver(const Solver&) = delete;
   Solver& operator=(const Solver&) = delete;
 
@@ -79,7 +85,7 @@ class Solver {
   // cell's centre is their normalised mean. Corners shared by cells are equal bit for bit (one
   // mesh vertex). Circle: empty (cell i is the arc [i dx, (i + 1) dx), nothing to store).
   std::span<const double> cell_vertices() const { return vertices_; }
-  MPI_Comm comm() const { return comm_; }
+  MPI_Comm comm() const override { return comm_; }
   const model::Model& model() const { return model_; }
   const Settings& settings() const { return settings_; }
 
@@ -90,8 +96,9 @@ class Solver {
   virtual std::vector<double> cell_averages(
       const std::function<double(std::span<const double>)>& density) const = 0;
 
-  double time() const;
+  double time() const override;
   std::int64_t steps() const { return steps_; }
+  std::int64_t step_count() const override { return steps_; }
   // The SSP coefficient C of the chosen TSSSP method (rks2 with m stages: m - 1; rks3 with
   // m = n^2 stages: n^2 - n; rk104: 6).
   double ssp_coefficient() const;
@@ -106,15 +113,37 @@ class Solver {
   // exactly as if there had been no stop). Returns true once time() == end_time. Collective:
   // after_step must return the same on every rank.
   bool advance_to(double end_time, const std::function<bool()>& after_step);
+  // One CFL step that never passes time_limit, landing on it exactly when within rounding
+  // (advance_to's step). Collective.
+  void advance(double time_limit) override;
   // Restart: sets the time and the step counter of a checkpoint (set the density with
   // set_density). The step depends only on the density and time, so the run continues exactly.
-  void restore(double time, std::int64_t steps);
+  void set_time_and_step(double time, std::int64_t steps);
   // Velocity X at this rank's faces for the current density (for tests), as computed by the RHS.
   const std::vector<double>& face_velocities();
   // Collective. max_moment: K (circle) or L (sphere).
   Diagnostics diagnostics(int max_moment);
 
-  parallel::Timers& timers() { return timers_; }
+  // --- simulation::Simulation: description, diagnostics rows (continuum/writer.hpp columns),
+  // the run file (continuum::Writer) and density checkpoints (checkpoint/density_checkpoint.hpp).
+  simulation::Description describe() const override;
+  std::vector<std::string> diagnostic_columns() const override;
+  std::vector<double> diagnostic_row() override;
+  std::vector<std::string> summary(const std::vector<double>& last_row) const override;
+  output::RunFile& create_output(const std::string& path, const std::string& resolved_input_ini,
+                                 bool overwrite) override;
+  output::RunFile& resume_output(const std::string& path,
+                                 const checkpoint::RunPosition& position) override;
+  void write_snapshot() override;
+  std::string write_checkpoint(const std::string& directory,
+                               const checkpoint::RunPosition& position,
+                               const std::string& resolved_input_ini) const override;
+  Restored restore(const std::string& path_or_directory) override;
+  double pairs_evaluated() const override {
+    return pairs_per_evaluation_ * static_cast<double>(velocity_evaluations_);
+  }
+
+  parallel::Timers& timers() override { return timers_; }
   // Kernel pairs this rank evaluated per right-hand side (velocity) evaluation.
   double pairs_per_evaluation() const { return pairs_per_evaluation_; }
   std::int64_t velocity_evaluations() const { return velocity_evaluations_; }
@@ -170,6 +199,7 @@ class Solver {
   std::int64_t velocity_evaluations_ = 0;
   std::string rhs_error_;
   interaction::KernelSums sums_;
+  std::unique_ptr<Writer> writer_;
 };
 
 // Circle S^1 = {(cos theta, sin theta)}: M equal cells of width dx = 2 pi / M on a periodic DMDA

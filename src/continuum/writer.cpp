@@ -120,137 +120,94 @@ std::vector<double> diagnostic_row(const Diagnostics& d) {
   return row;
 }
 
-Writer::Writer(const std::string& path, const Solver& solver)
-    : path_(path),
-      comm_(solver.comm()),
-      dimension_(solver.dimension()),
-      cells_(solver.global_cells()),
-      columns_(diagnostic_columns(solver.dimension())) {}
+namespace {
+
+output::RunFileLayout layout(const Solver& solver) {
+  output::RunFileLayout l;
+  l.format = continuum_format;
+  l.attributes = {{"domain", solver.domain_name()},
+                  {"dimension", std::int64_t(solver.dimension())},
+                  {"cell_count", solver.global_cells()},
+                  {"log_time_scale", solver.model().log_time_scale()}};
+  const hsize_t n = hsize_t(solver.global_cells());
+  l.snapshot_datasets = {{"density", H5T_NATIVE_DOUBLE, {n}, {1, std::min<hsize_t>(n, 65536)}}};
+  l.columns = diagnostic_columns(solver.dimension());
+  return l;
+}
+
+output::RunFileLayout with_metadata(output::RunFileLayout l,
+                                    const std::vector<output::Attribute>& metadata) {
+  l.attributes.insert(l.attributes.end(), metadata.begin(), metadata.end());
+  return l;
+}
+
+}  // namespace
 
 Writer::Writer(const std::string& path, const Solver& solver, const std::string& resolved_input_ini,
-               const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite)
-    : Writer(path, solver) {
-  output::check_output_path(path, comm_, overwrite);
-  file_ = output::create_file(output::partial_path(path), comm_);
-  output::write_string_attribute(file_, "format", continuum_format);
-  output::write_string_attribute(file_, "version", version::number());
-  output::write_string_attribute(file_, "git_revision", version::git_revision());
-  output::write_string_attribute(file_, "domain", solver.domain_name());
-  output::write_attribute(file_, "dimension", std::int64_t(dimension_));
-  output::write_attribute(file_, "cell_count", cells_);
-  output::write_attribute(file_, "log_time_scale", solver.model().log_time_scale());
-  for (const auto& [key, value] : metadata) output::write_string_attribute(file_, key, value);
-  output::write_input(file_, resolved_input_ini);
-  {
-    Handle mesh(output::check_hdf5(
-        H5Gcreate2(file_, "mesh", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2(mesh)"));
-    const std::int64_t first = first_row(solver);
-    output::write_row_block(mesh, "centres", cells_, dimension_, first,
-                            canonical_block(solver, solver.centres(), dimension_));
-    output::write_row_block(mesh, "measures", cells_, 1, first,
-                            canonical_block(solver, solver.measures(), 1));
-    std::vector<double> index(solver.global_indices().begin(), solver.global_indices().end());
-    output::write_row_block(mesh, "cell_index", cells_, 1, first, canonical_block(solver, index, 1));
-    if (dimension_ == 3) {
-      const auto triangles = mesh_triangles(solver);
-      write_triangles(mesh, triangles, cells_, comm_);
-      nodes_ = triangles.node_count();
+               const std::vector<output::Attribute>& metadata, bool overwrite)
+    : RunFile(path, solver.comm(), with_metadata(layout(solver), metadata), resolved_input_ini,
+              overwrite),
+      dimension_(solver.dimension()),
+      cells_(solver.global_cells()) {
+  Handle mesh(output::check_hdf5(
+      H5Gcreate2(file(), "mesh", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2(mesh)"));
+  const std::int64_t first = first_row(solver);
+  output::write_row_block(mesh, "centres", cells_, dimension_, first,
+                          canonical_block(solver, solver.centres(), dimension_));
+  output::write_row_block(mesh, "measures", cells_, 1, first,
+                          canonical_block(solver, solver.measures(), 1));
+  std::vector<double> index(solver.global_indices().begin(), solver.global_indices().end());
+  output::write_row_block(mesh, "cell_index", cells_, 1, first, canonical_block(solver, index, 1));
+  if (dimension_ == 3) {
+    const auto triangles = mesh_triangles(solver);
+    write_triangles(mesh, triangles, cells_, comm());
+    nodes_ = triangles.node_count();
+  }
+}
+
+Writer::Writer(Resumed, const std::string& path, const Solver& solver, output::ResumeCounts counts)
+    : RunFile(path, solver.comm(), layout(solver), counts,
+              [&](hid_t file) -> std::string {
+                std::int64_t cells = 0;
+                const std::string domain = output::read_string_attribute(file, "domain");
+                if (domain != solver.domain_name() ||
+                    !output::read_attribute(file, "cell_count", cells) ||
+                    cells != solver.global_cells())
+                  return "it holds " + domain + " with " + std::to_string(cells) +
+                         " cells, the run has " + solver.domain_name() + " with " +
+                         std::to_string(solver.global_cells());
+                return {};
+              }),
+      dimension_(solver.dimension()),
+      cells_(solver.global_cells()) {
+  if (dimension_ == 3) {
+    // A partial file begun before the triangles were stored gets them now (same mesh: checked).
+    const auto triangles = mesh_triangles(solver);
+    nodes_ = triangles.node_count();
+    if (H5Lexists(file(), "mesh/vertices", H5P_DEFAULT) <= 0) {
+      Handle mesh(output::check_hdf5(H5Gopen2(file(), "mesh", H5P_DEFAULT), "H5Gopen2(mesh)"));
+      write_triangles(mesh, triangles, cells_, comm());
     }
   }
-  const hsize_t n = hsize_t(cells_), c = hsize_t(columns_.size());
-  density_ = output::create_extendable(file_, "density", H5T_NATIVE_DOUBLE, {n},
-                                       {1, std::min<hsize_t>(n, 65536)});
-  time_ = output::create_extendable(file_, "time", H5T_NATIVE_DOUBLE, {}, {64});
-  step_ = output::create_extendable(file_, "step", H5T_NATIVE_INT64, {}, {64});
-  diagnostics_ = output::create_extendable(file_, "diagnostics", H5T_NATIVE_DOUBLE, {c}, {64, c});
-  output::write_string_list_attribute(diagnostics_, "columns", columns_);
 }
 
 std::unique_ptr<Writer> Writer::resume(const std::string& path, const Solver& solver,
                                        std::int64_t snapshot_count, std::int64_t diagnostic_count) {
-  std::unique_ptr<Writer> w(new Writer(path, solver));
-  w->file_ = output::reopen_partial(
-      path, w->comm_, continuum_format,
-      [&](hid_t file) -> std::string {
-        std::int64_t cells = 0;
-        const std::string domain = output::read_string_attribute(file, "domain");
-        if (domain != solver.domain_name() || !output::read_attribute(file, "cell_count", cells) ||
-            cells != w->cells_)
-          return "it holds " + domain + " with " + std::to_string(cells) + " cells, the run has " +
-                 solver.domain_name() + " with " + std::to_string(w->cells_);
-        return {};
-      },
-      {{"density", snapshot_count},
-       {"time", snapshot_count},
-       {"step", snapshot_count},
-       {"diagnostics", diagnostic_count}});
-  if (w->dimension_ == 3) {
-    // A partial file begun before the triangles were stored gets them now (same mesh: checked).
-    const auto triangles = mesh_triangles(solver);
-    w->nodes_ = triangles.node_count();
-    if (H5Lexists(w->file_, "mesh/vertices", H5P_DEFAULT) <= 0) {
-      Handle mesh(output::check_hdf5(H5Gopen2(w->file_, "mesh", H5P_DEFAULT), "H5Gopen2(mesh)"));
-      write_triangles(mesh, triangles, w->cells_, w->comm_);
-    }
-  }
-  w->open_datasets();
-  w->snapshots_ = snapshot_count;
-  w->records_ = diagnostic_count;
-  return w;
+  return std::unique_ptr<Writer>(
+      new Writer(Resumed{}, path, solver, {snapshot_count, diagnostic_count}));
 }
-
-void Writer::open_datasets() {
-  density_ = Handle(H5Dopen2(file_, "density", H5P_DEFAULT));
-  time_ = Handle(H5Dopen2(file_, "time", H5P_DEFAULT));
-  step_ = Handle(H5Dopen2(file_, "step", H5P_DEFAULT));
-  diagnostics_ = Handle(H5Dopen2(file_, "diagnostics", H5P_DEFAULT));
-}
-
-Writer::~Writer() = default;
 
 void Writer::write_snapshot(const Solver& solver) {
-  const hsize_t record = hsize_t(snapshots_);
-  output::set_records(density_, record + 1);
-  output::set_records(time_, record + 1);
-  output::set_records(step_, record + 1);
+  const std::int64_t record = begin_snapshot(solver.time(), solver.steps());
   const auto block = canonical_block(solver, solver.density(), 1);
-  output::write_record(density_, H5T_NATIVE_DOUBLE, record, first_row(solver),
+  output::write_record(dataset("density"), H5T_NATIVE_DOUBLE, hsize_t(record), first_row(solver),
                        std::int64_t(block.size()), block.data());
-  const bool root = parallel::rank_of(comm_) == 0;
-  const double t = solver.time();
-  const std::int64_t step = solver.steps();
-  output::write_record(time_, H5T_NATIVE_DOUBLE, record, 0, root ? 1 : 0, &t);
-  output::write_record(step_, H5T_NATIVE_INT64, record, 0, root ? 1 : 0, &step);
-  ++snapshots_;
 }
 
-void Writer::write_diagnostics(const Diagnostics& d) {
-  const auto row = diagnostic_row(d);
-  if (row.size() != columns_.size())
-    throw std::logic_error("continuum::Writer: diagnostics row has the wrong number of moments");
-  const hsize_t record = hsize_t(records_);
-  output::set_records(diagnostics_, record + 1);
-  const bool root = parallel::rank_of(comm_) == 0;
-  output::write_record(diagnostics_, H5T_NATIVE_DOUBLE, record, 0,
-                       root ? std::int64_t(columns_.size()) : 0, row.data());
-  ++records_;
-}
+void Writer::write_diagnostics(const Diagnostics& d) { RunFile::write_diagnostics(diagnostic_row(d)); }
 
-void Writer::flush() { output::check_hdf5(H5Fflush(file_, H5F_SCOPE_GLOBAL), "H5Fflush"); }
-
-void Writer::finish() {
-  if (finished_) return;
-  flush();
-  diagnostics_.close();
-  step_.close();
-  time_.close();
-  density_.close();
-  file_.close();
-  output::publish(path_, comm_, columns_,
-                  [&](const std::string& file_name, const std::vector<double>& times) {
-                    return xdmf_text(file_name, times, cells_, dimension_, nodes_);
-                  });
-  finished_ = true;
+std::string Writer::xdmf(const std::string& file_name, const std::vector<double>& times) const {
+  return xdmf_text(file_name, times, cells_, dimension_, nodes_);
 }
 
 }  // namespace attnflow::continuum

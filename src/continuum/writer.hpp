@@ -3,8 +3,8 @@
 // resolved input in one parallel HDF5 file, written under path + ".partial" and renamed into
 // place by finish(), with XDMF (ParaView: the sphere's triangles with the density as a cell
 // attribute; on the circle the cell centres as points carrying the density) and CSV
-// (the input as '#' lines, then the diagnostics) sidecars; a restart reopens the partial file
-// (output/run_file.hpp, shared with the particle RunWriter).
+// (the input as '#' lines, then the diagnostics) sidecars: the common run file of
+// output/run_file.hpp (shared with particles::RunWriter) plus the mesh and the density.
 //
 // Layout (format attribute "attnflow-continuum 1"):
 //   Every cell-indexed dataset is in canonical cell order (Solver::global_indices: circle cell
@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "continuum/solver.hpp"
-#include "output/hdf5.hpp"
+#include "output/run_file.hpp"
 
 namespace attnflow::continuum {
 
@@ -44,12 +44,12 @@ std::vector<double> diagnostic_row(const Diagnostics& d);
 // L = diagnostics::harmonic_degrees (sphere).
 int max_moment(int dimension);
 
-class Writer {
+class Writer final : public output::RunFile {
  public:
   // Throws errors::InputError (on every rank) when path exists and !overwrite or its directory is
   // missing or not writable; creates nothing in that case. Collective.
   Writer(const std::string& path, const Solver& solver, const std::string& resolved_input_ini,
-         const std::vector<std::pair<std::string, std::string>>& metadata, bool overwrite);
+         const std::vector<output::Attribute>& metadata, bool overwrite);
   // Restart: reopens path.partial, checks its domain and cell count against the solver, and
   // truncates it to the snapshots and diagnostic rows a checkpoint counted (later ones belong to
   // the lost part of the run). Throws errors::InputError when the partial file is missing,
@@ -57,31 +57,19 @@ class Writer {
   static std::unique_ptr<Writer> resume(const std::string& path, const Solver& solver,
                                         std::int64_t snapshot_count,
                                         std::int64_t diagnostic_count);
-  ~Writer();  // without finish(): leaves path.partial for a restart
-  Writer(const Writer&) = delete;
-  Writer& operator=(const Writer&) = delete;
 
   void write_snapshot(const Solver& solver);     // collective
+  using RunFile::write_diagnostics;
   void write_diagnostics(const Diagnostics& d);  // collective; rank 0's values are written
-  void flush();   // collective: to disk (before a checkpoint records the counts)
-  void finish();  // collective: renames path.partial to path, writes the sidecars
-  std::int64_t snapshot_count() const { return snapshots_; }
-  std::int64_t diagnostic_count() const { return records_; }
-  const std::string& path() const { return path_; }
 
  private:
-  Writer(const std::string& path, const Solver& solver);
-  void open_datasets();
+  struct Resumed {};
+  Writer(Resumed, const std::string& path, const Solver& solver, output::ResumeCounts counts);
+  std::string xdmf(const std::string& file_name, const std::vector<double>& times) const override;
 
-  std::string path_;
-  MPI_Comm comm_;
   int dimension_;
   std::int64_t cells_;
-  std::vector<std::string> columns_;
   std::int64_t nodes_ = 0;  // sphere: rows of /mesh/nodes (for the XDMF)
-  std::int64_t snapshots_ = 0, records_ = 0;
-  output::Handle file_, density_, time_, step_, diagnostics_;
-  bool finished_ = false;
 };
 
 }  // namespace attnflow::continuum

@@ -1,6 +1,8 @@
 #include "output/hdf5.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <type_traits>
 
 #include "parallel/partition.hpp"
 
@@ -248,6 +250,40 @@ bool read_attribute(hid_t object, const std::string& name, double& value) {
 }
 bool read_attribute(hid_t object, const std::string& name, std::int64_t& value) {
   return read_numeric_attribute(object, name, H5T_NATIVE_INT64, value);
+}
+
+std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& name,
+                                                    bool* exists) {
+  std::vector<std::string> values;
+  if (exists) *exists = false;
+  if (H5Aexists(object, name.c_str()) <= 0) return values;
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT));
+  Handle type(attribute.valid() ? H5Aget_type(attribute) : H5I_INVALID_HID);
+  Handle space(attribute.valid() ? H5Aget_space(attribute) : H5I_INVALID_HID);
+  if (!type.valid() || !space.valid() || H5Tget_class(type) != H5T_STRING ||
+      H5Tis_variable_str(type) > 0)
+    return values;
+  const auto count = std::size_t(H5Sget_simple_extent_npoints(space));
+  const std::size_t width = H5Tget_size(type);
+  std::vector<char> buffer(count * width);
+  if (H5Aread(attribute, type, buffer.data()) < 0) return values;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string v(buffer.data() + i * width, width);
+    v.erase(std::find(v.begin(), v.end(), '\0'), v.end());
+    values.push_back(v);
+  }
+  if (exists) *exists = true;
+  return values;
+}
+
+void write_attributes(hid_t object, const std::vector<Attribute>& attributes) {
+  for (const auto& attribute : attributes)
+    std::visit([&](const auto& value) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string>)
+        write_string_attribute(object, attribute.name, value);
+      else
+        write_attribute(object, attribute.name, value);
+    }, attribute.value);
 }
 
 void write_string_dataset(hid_t location, const std::string& name, const std::string& text) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace attnflow::output {
@@ -78,11 +79,22 @@ std::string read_string_attribute(hid_t object, const std::string& name, bool* e
 // A 1-D attribute of fixed-length strings (e.g. column names).
 void write_string_list_attribute(hid_t object, const std::string& name,
                                  const std::vector<std::string>& values);
+// Reads it back (empty and *exists false when missing or not a fixed-length string list).
+std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& name,
+                                                    bool* exists = nullptr);
 // Numeric scalar attributes.
 void write_attribute(hid_t object, const std::string& name, double value);
 void write_attribute(hid_t object, const std::string& name, std::int64_t value);
 bool read_attribute(hid_t object, const std::string& name, double& value);
 bool read_attribute(hid_t object, const std::string& name, std::int64_t& value);
+
+// A named scalar attribute whose value keeps its type in the file: numbers are stored as numbers
+// (h5py reads 3.0 and 4, not '3'), text as a fixed-length string.
+struct Attribute {
+  std::string name;
+  std::variant<double, std::int64_t, std::string> value;
+};
+void write_attributes(hid_t object, const std::vector<Attribute>& attributes);
 
 // A scalar fixed-length string dataset (rank 0's text is written; all ranks call).
 void write_string_dataset(hid_t location, const std::string& name, const std::string& text);

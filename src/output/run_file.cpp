@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +13,7 @@
 #include "parallel/partition.hpp"
 #include "text/number_format.hpp"
 #include "text/text_file.hpp"
+#include "version/version.hpp"
 
 namespace attnflow::output {
 
@@ -24,19 +27,6 @@ std::string trim(const std::string& s) {
   if (begin == std::string::npos) return {};
   const auto end = s.find_last_not_of(" \t\r");
   return s.substr(begin, end - begin + 1);
-}
-
-// Reads a whole double dataset serially (rank 0, file opened without MPI-IO).
-std::vector<double> read_all(hid_t file, const char* name, std::vector<hsize_t>& extent) {
-  Handle dataset(check_hdf5(H5Dopen2(file, name, H5P_DEFAULT), name));
-  extent = dataset_extent(dataset);
-  std::size_t total = 1;
-  for (hsize_t e : extent) total *= e;
-  std::vector<double> values(total);
-  if (total > 0)
-    check_hdf5(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
-               name);
-  return values;
 }
 
 }  // namespace
@@ -94,9 +84,11 @@ void write_input(hid_t file, const std::string& resolved_input_ini) {
     write_string_attribute(input, key, value);
 }
 
+namespace {
+
 Handle reopen_partial(const std::string& path, MPI_Comm comm, const std::string& format,
                       const std::function<std::string(hid_t file)>& check,
-                      const RecordCounts& records) {
+                      const std::vector<std::pair<std::string, std::int64_t>>& records) {
   const std::string partial = partial_path(path);
   const std::string what = "restart: the run's partial output '" + partial + "'";
   parallel::require_on_root(comm, [&]() -> std::string {
@@ -134,31 +126,201 @@ Handle reopen_partial(const std::string& path, MPI_Comm comm, const std::string&
   return file;
 }
 
-void publish(const std::string& path, MPI_Comm comm, const std::vector<std::string>& columns,
-             const std::function<std::string(const std::string& file_name,
-                                             const std::vector<double>& times)>& xdmf) {
-  if (parallel::rank_of(comm) == 0) {
-    fs::rename(partial_path(path), path);
-    Handle file(check_hdf5(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen(final)"));
-    std::vector<hsize_t> time_extent, table_extent;
-    const auto times = read_all(file, "time", time_extent);
-    const auto table = read_all(file, "diagnostics", table_extent);
-    const std::string input = read_string_dataset(file, "input");
-    text::write_text_atomically(sidecar_path(path, ".xdmf"), xdmf(fs::path(path).filename().string(), times));
-    std::ostringstream csv;
-    std::istringstream lines(input);
-    std::string line;
-    while (std::getline(lines, line)) csv << (line.rfind('#', 0) == 0 ? "" : "# ") << line << "\n";
-    for (std::size_t c = 0; c < columns.size(); ++c) csv << (c ? "," : "") << columns[c];
+
+// Reads a whole double dataset on this process (the file may be open over any communicator;
+// the read is independent).
+std::vector<double> read_whole(hid_t file, const std::string& name, const std::string& path,
+                               std::vector<hsize_t>& extent) {
+  Handle dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
+  errors::require(dataset.valid(), "file '" + path + "' has no dataset /" + name);
+  extent = dataset_extent(dataset);
+  std::size_t total = 1;
+  for (hsize_t e : extent) total *= e;
+  std::vector<double> values(total);
+  if (total > 0)
+    errors::require(H5Dread(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                            values.data()) >= 0,
+                    "file '" + path + "': cannot read /" + name + " (damaged file?)");
+  return values;
+}
+
+std::string csv_text(const std::string& input, const std::vector<std::string>& columns,
+                     const std::vector<double>& table, const std::vector<hsize_t>& extent) {
+  std::ostringstream csv;
+  std::istringstream lines(input);
+  std::string line;
+  while (std::getline(lines, line)) csv << (line.rfind('#', 0) == 0 ? "" : "# ") << line << "\n";
+  for (std::size_t c = 0; c < columns.size(); ++c) csv << (c ? "," : "") << columns[c];
+  csv << "\n";
+  const std::size_t width = extent.size() == 2 ? extent[1] : 0;
+  for (std::size_t r = 0; width > 0 && r < extent[0]; ++r) {
+    for (std::size_t c = 0; c < width; ++c)
+      csv << (c ? "," : "") << text::format_number(table[r * width + c]);
     csv << "\n";
-    const std::size_t width = table_extent.size() == 2 ? table_extent[1] : 0;
-    for (std::size_t r = 0; width > 0 && r < table_extent[0]; ++r) {
-      for (std::size_t c = 0; c < width; ++c) csv << (c ? "," : "") << text::format_number(table[r * width + c]);
-      csv << "\n";
-    }
-    text::write_text_atomically(sidecar_path(path, ".csv"), csv.str());
   }
-  check_mpi(MPI_Barrier(comm), "MPI_Barrier(publish)");
+  return csv.str();
+}
+
+}  // namespace
+
+RunFile::RunFile(const std::string& path, MPI_Comm comm, RunFileLayout layout,
+                 const std::string& resolved_input_ini, bool overwrite)
+    : path_(path), comm_(comm), layout_(std::move(layout)) {
+  check_output_path(path, comm, overwrite);
+  errors::ensure(!layout_.columns.empty(), "RunFile: a diagnostics table needs a column");
+  file_ = create_file(partial_path(), comm);
+  write_string_attribute(file_, "format", layout_.format);
+  write_string_attribute(file_, "version", version::number());
+  write_string_attribute(file_, "git_revision", version::git_revision());
+  write_attributes(file_, layout_.attributes);
+  write_input(file_, resolved_input_ini);
+  for (const auto& d : layout_.snapshot_datasets) {
+    std::vector<hsize_t> chunk = d.chunk;
+    if (chunk.empty()) {
+      chunk = {1};
+      chunk.insert(chunk.end(), d.record_shape.begin(), d.record_shape.end());
+    }
+    create_extendable(file_, d.name, d.type, d.record_shape, chunk);
+  }
+  create_extendable(file_, "time", H5T_NATIVE_DOUBLE, {}, {1024});
+  create_extendable(file_, "step", H5T_NATIVE_INT64, {}, {1024});
+  const hsize_t c = hsize_t(layout_.columns.size());
+  {
+    Handle table = create_extendable(file_, "diagnostics", H5T_NATIVE_DOUBLE, {c}, {256, c});
+    write_string_list_attribute(table, "columns", layout_.columns);
+  }
+  open_datasets();
+}
+
+RunFile::RunFile(const std::string& path, MPI_Comm comm, RunFileLayout layout, ResumeCounts counts,
+                 const std::function<std::string(hid_t file)>& check)
+    : path_(path), comm_(comm), layout_(std::move(layout)) {
+  std::vector<std::pair<std::string, std::int64_t>> records = {
+      {"time", counts.snapshots}, {"step", counts.snapshots}, {"diagnostics", counts.diagnostics}};
+  for (const auto& d : layout_.snapshot_datasets) records.emplace_back(d.name, counts.snapshots);
+  const std::size_t width = layout_.columns.size();
+  file_ = reopen_partial(
+      path, comm, layout_.format,
+      [&](hid_t file) -> std::string {
+        if (H5Lexists(file, "diagnostics", H5P_DEFAULT) > 0) {
+          Handle table(H5Dopen2(file, "diagnostics", H5P_DEFAULT));
+          const auto extent = table.valid() ? dataset_extent(table) : std::vector<hsize_t>{};
+          if (extent.size() != 2 || extent[1] != width)
+            return "it has a different set of diagnostic columns";
+        }
+        return check ? check(file) : std::string();
+      },
+      records);
+  snapshots_ = counts.snapshots;
+  diagnostics_ = counts.diagnostics;
+  open_datasets();
+}
+
+RunFile::~RunFile() = default;
+
+void RunFile::open_datasets() {
+  time_ = Handle(check_hdf5(H5Dopen2(file_, "time", H5P_DEFAULT), "H5Dopen2(time)"));
+  step_ = Handle(check_hdf5(H5Dopen2(file_, "step", H5P_DEFAULT), "H5Dopen2(step)"));
+  table_ = Handle(check_hdf5(H5Dopen2(file_, "diagnostics", H5P_DEFAULT), "H5Dopen2(diagnostics)"));
+  datasets_.clear();
+  for (const auto& d : layout_.snapshot_datasets)
+    datasets_.emplace_back(check_hdf5(H5Dopen2(file_, d.name.c_str(), H5P_DEFAULT), "H5Dopen2"));
+}
+
+hid_t RunFile::dataset(const std::string& name) const {
+  for (std::size_t k = 0; k < layout_.snapshot_datasets.size(); ++k)
+    if (layout_.snapshot_datasets[k].name == name) return datasets_[k];
+  throw errors::InternalError("RunFile: no snapshot dataset /" + name + " in the layout");
+}
+
+std::int64_t RunFile::begin_snapshot(double time, std::int64_t step) {
+  const hsize_t record = hsize_t(snapshots_);
+  set_records(time_, record + 1);
+  set_records(step_, record + 1);
+  for (const auto& d : datasets_) set_records(d, record + 1);
+  const bool root = parallel::rank_of(comm_) == 0;
+  write_record(time_, H5T_NATIVE_DOUBLE, record, 0, root ? 1 : 0, &time);
+  write_record(step_, H5T_NATIVE_INT64, record, 0, root ? 1 : 0, &step);
+  return snapshots_++;
+}
+
+void RunFile::write_diagnostics(const std::vector<double>& row) {
+  errors::ensure(row.size() == layout_.columns.size(),
+                 "RunFile::write_diagnostics: a row of " + std::to_string(row.size()) +
+                     " values for a table of " + std::to_string(layout_.columns.size()) +
+                     " columns");
+  const hsize_t record = hsize_t(diagnostics_);
+  set_records(table_, record + 1);
+  const bool root = parallel::rank_of(comm_) == 0;
+  write_record(table_, H5T_NATIVE_DOUBLE, record, 0,
+               root ? std::int64_t(layout_.columns.size()) : 0, row.data());
+  ++diagnostics_;
+}
+
+void RunFile::flush() { check_hdf5(H5Fflush(file_, H5F_SCOPE_GLOBAL), "H5Fflush"); }
+
+void RunFile::finish() {
+  if (finished_) return;
+  flush();
+  datasets_.clear();
+  table_.close();
+  step_.close();
+  time_.close();
+  file_.close();
+  if (parallel::rank_of(comm_) == 0) {
+    fs::rename(partial_path(), path_);
+    Handle file(check_hdf5(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen(final)"));
+    std::vector<hsize_t> time_extent, table_extent;
+    const auto times = read_whole(file, "time", path_, time_extent);
+    const auto table = read_whole(file, "diagnostics", path_, table_extent);
+    const std::string input = read_string_dataset(file, "input");
+    text::write_text_atomically(sidecar_path(path_, ".xdmf"),
+                                xdmf(fs::path(path_).filename().string(), times));
+    text::write_text_atomically(sidecar_path(path_, ".csv"),
+                                csv_text(input, layout_.columns, table, table_extent));
+  }
+  check_mpi(MPI_Barrier(comm_), "MPI_Barrier(publish)");
+  finished_ = true;
+}
+
+int DiagnosticsTable::column(const std::string& name) const {
+  const auto it = std::find(columns.begin(), columns.end(), name);
+  return it == columns.end() ? -1 : int(it - columns.begin());
+}
+
+long long DiagnosticsTable::row_at(double t, double tolerance) const {
+  const int c = column("time");
+  if (c < 0) return -1;
+  long long best = -1;
+  double distance = tolerance;
+  for (std::size_t r = 0; r < rows(); ++r) {
+    const double gap = std::abs(values[r * columns.size() + std::size_t(c)] - t);
+    if (gap <= distance) {
+      distance = gap;
+      best = (long long)r;
+    }
+  }
+  return best;
+}
+
+DiagnosticsTable read_diagnostics(hid_t file, const std::string& path) {
+  DiagnosticsTable table;
+  if (H5Lexists(file, "diagnostics", H5P_DEFAULT) <= 0) return table;
+  Handle dataset(H5Dopen2(file, "diagnostics", H5P_DEFAULT));
+  errors::require(dataset.valid(), "file '" + path + "': /diagnostics cannot be opened");
+  bool exists = false;
+  table.columns = read_string_list_attribute(dataset, "columns", &exists);
+  errors::require(exists, "file '" + path + "': /diagnostics has no 'columns' attribute");
+  std::vector<hsize_t> extent;
+  table.values = read_whole(file, "diagnostics", path, extent);
+  errors::require(!table.columns.empty() && extent.size() == 2 && extent[1] == table.columns.size(),
+                  "file '" + path + "': /diagnostics does not match its column names");
+  return table;
+}
+
+std::vector<double> read_series(hid_t file, const std::string& name, const std::string& path) {
+  std::vector<hsize_t> extent;
+  return read_whole(file, name, path, extent);
 }
 
 }  // namespace attnflow::output

@@ -1,8 +1,17 @@
 #pragma once
-// The life cycle shared by the run output files (particle RunWriter, continuum Writer): checked
-// so that nothing is overwritten, created as path + ".partial" with the resolved input echoed,
-// reopened and truncated by a restart to the records its checkpoint counted, and finally renamed
-// into place with an XDMF sidecar (ParaView) and a CSV of the diagnostics beside it.
+// The one run output file of every solver: a parallel HDF5 file written as path + ".partial"
+// with the resolved input echoed, the simulated time and step of every snapshot, the diagnostics
+// table, and the datasets of a solver's own state (one record per snapshot); reopened and
+// truncated by a restart to the records its checkpoint counted; finally renamed into place with
+// an XDMF sidecar (ParaView) and a CSV of the diagnostics beside it. Solvers derive from RunFile
+// to add their state and their XDMF (particles::RunWriter, continuum::Writer).
+//
+// Common layout: root attributes format, version, git_revision and the layout's attributes;
+//   /time         snapshots          float64
+//   /step         snapshots          int64
+//   /diagnostics  records x columns  float64, attribute "columns" (fixed-length strings)
+//   /input        the resolved input file (string); each "key = value" line also an attribute
+//   and one extendable dataset per entry of the layout's snapshot_datasets.
 #include <hdf5.h>
 #include <mpi.h>
 
@@ -19,9 +28,9 @@ namespace attnflow::output {
 // "key = value" pairs of an INI text ('#' comments and blank lines skipped).
 std::vector<std::pair<std::string, std::string>> ini_pairs(const std::string& ini);
 
-// Throws errors::InputError (one line, on every rank) when `path` or `path`.partial (an interrupted
-// run that could be restarted) exists and !overwrite, or the directory does not exist or is not
-// writable. Collective; creates nothing.
+// Throws errors::InputError (one line, on every rank) when `path` or `path`.partial (an
+// interrupted run that could be restarted) exists and !overwrite, or the directory does not exist
+// or is not writable. Collective; creates nothing.
 void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
                        const std::string& option_name = "output");
 
@@ -33,24 +42,98 @@ std::string sidecar_path(const std::string& path, const std::string& extension);
 // attribute of it (h5py: f["input"].attrs["beta"]). Collective.
 void write_input(hid_t file, const std::string& resolved_input_ini);
 
-// The extendable datasets of a run file and how many records each keeps on a restart.
-using RecordCounts = std::vector<std::pair<std::string, std::int64_t>>;
+// An extendable dataset with one record per snapshot (e.g. /positions: record shape N x d).
+struct RecordDataset {
+  std::string name;
+  hid_t type = H5T_NATIVE_DOUBLE;
+  std::vector<hsize_t> record_shape;
+  std::vector<hsize_t> chunk;  // including the record dimension (usually 1)
+};
 
-// Restart: reopens path.partial for writing, checks its "format" attribute, runs `check` (returns
-// a problem or "": dimensions and columns of the writer), and truncates every dataset of
-// `records` to its count (rows written after the checkpoint belong to the lost part of the run).
-// Throws errors::InputError naming the partial file when it is missing, unreadable, of another
-// format or shape, lacks a dataset or holds fewer records. Collective.
-Handle reopen_partial(const std::string& path, MPI_Comm comm, const std::string& format,
-                      const std::function<std::string(hid_t file)>& check,
-                      const RecordCounts& records);
+// What a solver's run file holds beyond the common part.
+struct RunFileLayout {
+  std::string format;                         // e.g. "attnflow-particles 1"
+  std::vector<Attribute> attributes;          // root attributes (new files only)
+  std::vector<RecordDataset> snapshot_datasets;
+  std::vector<std::string> columns;           // of the diagnostics table
+};
 
-// Collective, after the caller has flushed and closed every handle of path.partial: renames it to
-// `path`, then rank 0 reads back /time, /diagnostics and /input and writes path.xdmf = xdmf(file
-// name, snapshot times) and path.csv (the input as '#' lines, the column names, one line per
-// row, 17 significant digits), both atomically.
-void publish(const std::string& path, MPI_Comm comm, const std::vector<std::string>& columns,
-             const std::function<std::string(const std::string& file_name,
-                                             const std::vector<double>& times)>& xdmf);
+// Where a restart resumes: the counts a checkpoint recorded.
+struct ResumeCounts {
+  std::int64_t snapshots = 0;
+  std::int64_t diagnostics = 0;
+};
+
+class RunFile {
+ public:
+  RunFile(const RunFile&) = delete;
+  RunFile& operator=(const RunFile&) = delete;
+  virtual ~RunFile();  // without finish(): closes path.partial and leaves it for a restart
+
+  // Collective: appends one row (rank 0's values are written).
+  void write_diagnostics(const std::vector<double>& row);
+  // Collective: flushes to disk (call before writing a checkpoint that records the counts).
+  void flush();
+  // Collective: closes, renames path.partial to path, writes path.xdmf (xdmf()) and path.csv
+  // (the resolved input as '#' lines, the column names, one line per record), atomically.
+  void finish();
+
+  std::int64_t snapshot_count() const { return snapshots_; }
+  std::int64_t diagnostic_count() const { return diagnostics_; }
+  const std::string& path() const { return path_; }
+  std::string partial_path() const { return output::partial_path(path_); }
+  const std::vector<std::string>& columns() const { return layout_.columns; }
+  MPI_Comm comm() const { return comm_; }
+
+ protected:
+  // A new run: checks the path (check_output_path) before creating anything, then creates
+  // path.partial with the common part, the layout's attributes and datasets, and the input.
+  RunFile(const std::string& path, MPI_Comm comm, RunFileLayout layout,
+          const std::string& resolved_input_ini, bool overwrite);
+  // A restart: reopens path.partial, checks its format, the diagnostics width and `check`
+  // (returns a problem or "": the solver's own attributes), and truncates every record dataset
+  // to the counts (records written after the checkpoint belong to the lost part of the run).
+  // Throws errors::InputError naming the partial file when it is missing, unreadable, of another
+  // format or shape, lacks a dataset or holds fewer records. Collective.
+  RunFile(const std::string& path, MPI_Comm comm, RunFileLayout layout, ResumeCounts counts,
+          const std::function<std::string(hid_t file)>& check);
+
+  // Collective: grows /time, /step and every snapshot dataset by one record and writes time and
+  // step (rank 0); returns the new record's index for the solver's own write_record calls.
+  std::int64_t begin_snapshot(double time, std::int64_t step);
+  hid_t file() const { return file_; }
+  // A snapshot dataset of the layout, by name.
+  hid_t dataset(const std::string& name) const;
+  // The XDMF text for the published file (file name without directory, snapshot times).
+  virtual std::string xdmf(const std::string& file_name, const std::vector<double>& times) const = 0;
+
+ private:
+  void open_datasets();
+
+  std::string path_;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  RunFileLayout layout_;
+  std::int64_t snapshots_ = 0, diagnostics_ = 0;
+  Handle file_, time_, step_, table_;
+  std::vector<Handle> datasets_;  // layout_.snapshot_datasets, in order
+  bool finished_ = false;
+};
+
+// Reading run files back (serial or parallel readers share these): the diagnostics table of a
+// run file, with its column names.
+struct DiagnosticsTable {
+  std::vector<std::string> columns;
+  std::vector<double> values;  // rows x columns
+  std::size_t rows() const { return columns.empty() ? 0 : values.size() / columns.size(); }
+  // Index of the column, or -1.
+  int column(const std::string& name) const;
+  // The row whose "time" equals t within tolerance, or -1.
+  long long row_at(double t, double tolerance) const;
+};
+// Reads /diagnostics of an open file (empty table when absent). Throws errors::InputError naming
+// `path` when it is damaged. Any process may call it (no collective calls).
+DiagnosticsTable read_diagnostics(hid_t file, const std::string& path);
+// Reads a whole 1-D double dataset such as /time (any process; InputError when damaged).
+std::vector<double> read_series(hid_t file, const std::string& name, const std::string& path);
 
 }  // namespace attnflow::output

@@ -1,7 +1,7 @@
 #include "particles/initial_file.hpp"
 
 #include "config/options.hpp"
-#include "output/run_writer.hpp"
+#include "particles/particle_file.hpp"
 
 namespace attnflow::particles {
 
@@ -9,7 +9,7 @@ State read_initial_file(const config::OptionSet& options, std::int64_t tokens, i
                         MPI_Comm comm) {
   const auto path = options.get<std::string>("initial-file");
   State state =
-      output::read_snapshot(path, comm, dimension, options.get<long long>("initial-snapshot"));
+      read_snapshot(path, comm, dimension, options.get<long long>("initial-snapshot"));
   errors::require(tokens <= 0 || state.partition.global_count == tokens,
                   "--initial-file: '" + path + "' holds " +
                       std::to_string(state.partition.global_count) + " tokens, the run has " +

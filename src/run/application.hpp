@@ -5,14 +5,15 @@
 #include <functional>
 #include <string>
 
+#include "simulation/driver.hpp"
+
 namespace attnflow::run {
 
 // Calls MPI_Init/MPI_Finalize around body(); returns the process exit status.
 int mpi_application(int argc, char** argv, const std::string& name,
                     const std::function<int()>& body);
 
-// Exit status of a run that stopped early (signal or --stop-after-steps) after a checkpoint:
-// EX_TEMPFAIL, "try again": restart it with --restart.
-inline constexpr int stopped_for_restart = 75;
+// Exit status of a run that stopped early (signal or --stop-after-steps) after a checkpoint.
+using simulation::stopped_for_restart;
 
 }  // namespace attnflow::run

@@ -1,32 +1,23 @@
 #include "run/particle_run.hpp"
 
 #include <cmath>
-#include <iomanip>
 #include <ostream>
-#include <sstream>
+#include <set>
 
-#include "checkpoint/checkpoint.hpp"
+#include "checkpoint/checkpoint_file.hpp"
 #include "config/options.hpp"
-#include "diagnostics/diagnostics.hpp"
 #include "interaction/engine.hpp"
 #include "model/model.hpp"
-#include "output/run_writer.hpp"
-#include "parallel/partition.hpp"
-#include "parallel/timers.hpp"
+#include "output/run_file.hpp"
 #include "particles/initial_state.hpp"
-#include "run/application.hpp"
-#include "run/progress.hpp"
-#include "run/scaling_record.hpp"
-#include "run/signals.hpp"
-#include "stepper/integrator.hpp"
-#include "theory/stability.hpp"
-#include "version/version.hpp"
+#include "simulation/driver.hpp"
+#include "simulation/particle_system.hpp"
+#include "simulation/restart_check.hpp"
 #include "text/number_format.hpp"
 
 namespace attnflow::run {
 
 using errors::require;
-using parallel::Section;
 
 namespace {
 
@@ -81,10 +72,16 @@ Schedule schedule_from_options(const config::OptionSet& options, std::string& in
   return s;
 }
 
-std::string format_number(double value) {
-  std::ostringstream out;
-  out << std::setprecision(17) << value;
-  return out.str();
+// A restart may change where output and checkpoints go, when to stop (the horizon included) and
+// how the run began, except the seed, which also drives the noise.
+std::set<std::string> restart_free_keys() {
+  auto keys = simulation::run_control_keys();
+  keys.insert({"final-time", "steps", "layers"});
+  config::OptionSet initial("", "");
+  particles::add_initial_state_options(initial);
+  for (const auto& name : initial.names())
+    if (name != "seed") keys.insert(name);
+  return keys;
 }
 
 }  // namespace
@@ -121,164 +118,54 @@ void add_particle_options(config::OptionSet& options) {
 }
 
 int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream& out) {
-  const int rank = parallel::rank_of(comm), ranks = parallel::size_of(comm);
   // --- Validate everything before anything is written.
-  const auto tokens = options.get<long long>("tokens");
-  require(tokens >= 1, "--tokens: must be an integer >= 1 (got " + std::to_string(tokens) + ")");
-  const auto model = model::model_from_options(options, tokens);
-  particles::validate_initial_state_options(options, model.dimension);
-  auto integrator_name = options.get<std::string>("integrator");
-  const auto schedule = schedule_from_options(options, integrator_name);
-  const double tolerance = options.get<double>("cluster-tolerance");
-  require(std::isfinite(tolerance) && tolerance > 0 && tolerance < 2,
+  simulation::ParticleSettings settings;
+  settings.tokens = options.get<long long>("tokens");
+  require(settings.tokens >= 1,
+          "--tokens: must be an integer >= 1 (got " + std::to_string(settings.tokens) + ")");
+  settings.model = model::model_from_options(options, settings.tokens);
+  particles::validate_initial_state_options(options, settings.model.dimension);
+  settings.integrator = options.get<std::string>("integrator");
+  const auto schedule = schedule_from_options(options, settings.integrator);
+  settings.step_size = schedule.step_size;
+  settings.total_steps = schedule.total_steps;
+  settings.cluster_tolerance = options.get<double>("cluster-tolerance");
+  require(std::isfinite(settings.cluster_tolerance) && settings.cluster_tolerance > 0 &&
+              settings.cluster_tolerance < 2,
           "--cluster-tolerance: must be in (0, 2)");
-  const auto kernel = interaction::Kernel::from_model(model);
-  auto engine = interaction::make_engine(options.get<std::string>("engine"), kernel, comm,
-                                         interaction::engine_options(options));
-  const auto output_path = options.get<std::string>("output");
-  const auto restart = options.get<std::string>("restart");
-  auto checkpoint_directory = options.get<std::string>("checkpoint-directory");
-  if (checkpoint_directory.empty()) checkpoint_directory = checkpoint::default_directory(output_path);
-  const auto seed = options.get<unsigned long long>("seed");
-  const double log_time_scale = model.log_time_scale();
-  const bool quiet = options.flag("quiet");
-  const bool pair_diagnostics = !options.flag("skip-pair-diagnostics");
+  settings.pair_diagnostics = !options.flag("skip-pair-diagnostics");
+  settings.seed = options.get<unsigned long long>("seed");
+  settings.engine = options.get<std::string>("engine");
+  settings.engine_options = interaction::engine_options(options);
 
-  // --- Build the solver.
-  parallel::Timers timers;
-  engine->set_timers(&timers);
-  stepper::VelocityField velocity(kernel, *engine, tokens);
-  auto integrator = stepper::make_integrator(integrator_name, velocity, model, seed,
-                                             std::exp(-0.5 * log_time_scale));
+  simulation::RunControl control;
+  control.horizon.steps = schedule.total_steps;
+  control.diagnostics = simulation::Schedule::every_steps(schedule.output_every);
+  control.snapshots = simulation::Schedule::every_steps(schedule.snapshot_every);
+  if (schedule.checkpoint_every > 0)
+    control.checkpoints = simulation::Schedule::every_steps(schedule.checkpoint_every);
+  control.stop_after_steps = schedule.stop_after;
+  control.output = options.get<std::string>("output");
+  control.overwrite = options.flag("overwrite");
+  control.restart = options.get<std::string>("restart");
+  control.checkpoint_directory = options.get<std::string>("checkpoint-directory");
+  if (control.checkpoint_directory.empty())
+    control.checkpoint_directory = checkpoint::default_directory(control.output);
+  control.quiet = options.flag("quiet");
+  control.timing_csv = options.get<std::string>("timing-csv");
+  control.input_file = options.input_file();
+  control.resolved_input = options.resolved_ini();
+  control.restart_free_keys = restart_free_keys();
 
-  particles::State state;
-  std::unique_ptr<output::RunWriter> writer;
-  const auto columns = diagnostics::column_names(model.dimension);
-  if (!restart.empty()) {
-    auto checkpoint = checkpoint::read(restart, comm);
-    require(checkpoint.state.dimension == model.dimension &&
-                checkpoint.state.partition.global_count == tokens,
-            "--restart: checkpoint '" + checkpoint.path + "' holds N = " +
-                std::to_string(checkpoint.state.partition.global_count) + ", d = " +
-                std::to_string(checkpoint.state.dimension) + "; the input asks for N = " +
-                std::to_string(tokens) + ", d = " + std::to_string(model.dimension));
-    require(checkpoint.state.step <= schedule.total_steps,
-            "--restart: checkpoint is at step " + std::to_string(checkpoint.state.step) +
-                ", beyond the run's " + std::to_string(schedule.total_steps) + " steps");
-    state = std::move(checkpoint.state);
-    writer = std::make_unique<output::RunWriter>(output::RunWriter::resume(
-        output_path, comm, model.dimension, tokens, columns, checkpoint.snapshots_written,
-        checkpoint.diagnostics_written));
-  } else {
-    output::check_output_path(output_path, comm, options.flag("overwrite"));
-    state = particles::initial_state_from_options(options, tokens, model.dimension, comm);
-    const std::vector<std::pair<std::string, std::string>> metadata = {
-        {"model", model.attention_name()},
-        {"beta", format_number(model.beta)},
-        {"time_rescaling_log", format_number(log_time_scale)},
-        {"time_unit", log_time_scale == 0 ? "t"
-                                          : "rescaled t' = e^s t with s = time_rescaling_log"},
-        {"engine", engine->summary()},
-        {"integrator", integrator_name},
-        {"step_size", format_number(schedule.step_size)},
-        {"ranks", std::to_string(ranks)}};
-    writer = std::make_unique<output::RunWriter>(output_path, comm, model.dimension, tokens,
-                                                 columns, options.resolved_ini(), metadata,
-                                                 options.flag("overwrite"));
+  // --- The initial state (a restart replaces it with the checkpoint's), then the run.
+  particles::State initial;
+  if (control.restart.empty()) {
+    output::check_output_path(control.output, comm, control.overwrite);
+    initial = particles::initial_state_from_options(options, settings.tokens,
+                                                    settings.model.dimension, comm);
   }
-
-  auto energy_engine = diagnostics::make_energy_engine(model.dimension, model.beta, comm);
-  std::vector<double> last_row;
-  auto observe = [&](bool diagnostics_due, bool snapshot_due) {
-    parallel::Timers::Scope scope(&timers, Section::output);
-    if (diagnostics_due) {
-      last_row = diagnostics::compute(state, model, tolerance, energy_engine.get(),
-                                      pair_diagnostics);
-      writer->write_diagnostics(last_row);
-    }
-    if (snapshot_due) writer->write_snapshot(state);
-  };
-  if (rank == 0 && !quiet) {
-    out << "attnflow-particles " << version::number() << " (" << version::git_revision() << ") on "
-        << ranks << " ranks: N = " << tokens << ", d = " << model.dimension << ", "
-        << model.attention_name() << ", beta = " << model.beta << ", " << integrator_name
-        << ", h = " << schedule.step_size << ", " << schedule.total_steps << " steps\n";
-    out << "engine: " << engine->summary() << "\n";
-    if (log_time_scale != 0)
-      out << "USA time rescaling: the run's time is t' = e^s t with s = " << log_time_scale
-          << "\n";
-  }
-  const std::int64_t first_step = state.step;
-  const double loop_start = MPI_Wtime();
-  if (restart.empty()) observe(true, true);
-  install_stop_signal_handlers();
-  Progress progress(!quiet, first_step, schedule.total_steps);
-  int status = 0;
-  while (state.step < schedule.total_steps) {
-    integrator->step(state, schedule.step_size);
-    const bool last = state.step == schedule.total_steps;
-    observe(last || state.step % schedule.output_every == 0,
-            last || state.step % schedule.snapshot_every == 0);
-    const bool stop = stop_requested(comm) ||
-                      (schedule.stop_after > 0 && state.step - first_step >= schedule.stop_after &&
-                       !last);
-    if (stop || (schedule.checkpoint_every > 0 && state.step % schedule.checkpoint_every == 0 &&
-                 !last)) {
-      parallel::Timers::Scope scope(&timers, Section::output);
-      writer->flush();
-      const auto path = checkpoint::write(checkpoint_directory, state, writer->snapshot_count(),
-                                          writer->diagnostic_count(), options.resolved_ini());
-      if (stop) {
-        if (rank == 0)
-          out << "\nstopped at step " << state.step << " (signal " << received_stop_signal()
-              << " or --stop-after-steps); checkpoint " << path
-              << "; continue with --restart " << checkpoint_directory << "\n";
-        status = stopped_for_restart;
-        break;
-      }
-    }
-    progress.update(state.step, state.time, velocity.pairs_evaluated() * ranks);
-  }
-  progress.finish();
-  if (status == 0) {
-    parallel::Timers::Scope scope(&timers, Section::output);
-    writer->finish();
-  }
-  writer.reset();
-  const double loop_seconds = MPI_Wtime() - loop_start;
-  // --- Summary and timing table.
-  double pairs = velocity.pairs_evaluated(), total_pairs = 0;
-  MPI_Allreduce(&pairs, &total_pairs, 1, MPI_DOUBLE, MPI_SUM, comm);
-  const long long steps_done = state.step - first_step;
-  const auto timing_csv = options.get<std::string>("timing-csv");
-  if (!timing_csv.empty()) {
-    const ScalingRecord record{options.input_file(), tokens, model.dimension, model.beta,
-                               engine->name(), steps_done, loop_seconds,
-                               steps_done > 0 ? total_pairs / steps_done : 0.0};
-    append_scaling_record(timing_csv, record, timers, comm);
-  }
-  if (!quiet) {
-    if (rank == 0 && status == 0) {
-      out << "\nfinal state at t = " << state.time << " (step " << state.step << "):\n";
-      for (std::size_t c = 1; c < std::min<std::size_t>(columns.size(), 6); ++c)
-        out << "  " << std::left << std::setw(16) << columns[c] << " " << last_row[c] << "\n";
-      if (model.identity_query_key() && model.value.is_identity() && !model.causal &&
-          model.beta > 0) {
-        out << "  theory (uniform start): winning degree l* = "
-            << theory::winning_degree(model.attention, model.dimension, model.beta)
-            << ", clustering time t* = ln N / (2 gamma_max) = "
-            << theory::clustering_time_rescaled(model.attention, model.dimension, model.beta,
-                                                tokens)
-            << "\n";
-      }
-      out << "output: " << output_path << " (+ .xdmf, .csv)\n\n";
-    }
-    std::ostringstream table;
-    parallel::print_timing_table(table, timers, loop_seconds, steps_done,
-                                 steps_done > 0 ? total_pairs / steps_done : 0.0, comm);
-    if (rank == 0) out << table.str() << std::flush;
-  }
-  return status;
+  simulation::ParticleSystem system(settings, std::move(initial), comm);
+  return simulation::drive(system, std::move(control), out);
 }
 
 }  // namespace attnflow::run

@@ -1,4 +1,4 @@
-// attnflow::comparison on real run files: a particle file (output::RunWriter) and a continuum file
+// attnflow::comparison on real run files: a particle file (particles::RunWriter) and a continuum file
 // (continuum::Writer) written at 1-4 ranks and compared; the known W1 of quantile placement and
 // the sphere histogram of particles placed one per triangle.
 #include <catch2/catch.hpp>
@@ -19,7 +19,7 @@
 #include "diagnostics/diagnostics.hpp"
 #include "geometry/sphere.hpp"
 #include "parallel/partition.hpp"
-#include "output/run_writer.hpp"
+#include "particles/particle_file.hpp"
 #include "particles/initial_state.hpp"
 #include "support/kernels.hpp"
 #include "support/mpi_test.hpp"
@@ -75,7 +75,7 @@ TEST_CASE("compare: quantile particles against the continuum density at the same
     circle.mode = 2;
     const auto state = particles::circle_density_state(tokens, circle, particles::Placement::quantile,
                                                        1, MPI_COMM_WORLD);
-    output::RunWriter writer(particle_path, MPI_COMM_WORLD, 2, tokens, diagnostics::column_names(2),
+    particles::RunWriter writer(particle_path, MPI_COMM_WORLD, 2, tokens, diagnostics::column_names(2),
                              "", {}, true);
     writer.write_snapshot(state);
     writer.write_diagnostics(diagnostics::compute(state, m, 1e-3, nullptr));
@@ -151,7 +151,7 @@ TEST_CASE("compare on the sphere: particles near cell corners are binned to thei
       const double n = std::sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]);
       for (double x : p) state.positions.push_back(x / n);
     }
-    output::RunWriter writer(particle_path, MPI_COMM_WORLD, 3, cells, diagnostics::column_names(3), "",
+    particles::RunWriter writer(particle_path, MPI_COMM_WORLD, 3, cells, diagnostics::column_names(3), "",
                              {}, true);
     writer.write_snapshot(state);
     writer.write_diagnostics(diagnostics::compute(state, m, 1e-3, nullptr));

@@ -16,7 +16,7 @@
 #include "continuum/solver.hpp"
 #include "geometry/sphere.hpp"
 #include "geometry/triangles.hpp"
-#include "output/run_writer.hpp"
+#include "particles/particle_file.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
 #include "support/mpi_test.hpp"
@@ -97,7 +97,7 @@ TEST_CASE("Circle: the histogram of quantile-placed particles is the cell averag
   const std::string file = dir + "/particles.h5";
   {
     // Snapshot 0: quantiles of rho; snapshot 1: quantiles of the uniform density.
-    output::RunWriter writer(file, MPI_COMM_WORLD, 2, count, {"time"}, "", {}, false);
+    particles::RunWriter writer(file, MPI_COMM_WORLD, 2, count, {"time"}, "", {}, false);
     writer.write_snapshot(circle_particles(count, [&](std::int64_t j) {
       return quantile((static_cast<double>(j) + 0.5) / count);
     }));

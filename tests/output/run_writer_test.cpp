@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "errors/errors.hpp"
-#include "output/run_writer.hpp"
+#include "particles/particle_file.hpp"
 #include "parallel/partition.hpp"
 #include "support/mpi_test.hpp"
 
@@ -66,7 +66,7 @@ TEST_CASE("RunWriter round trip: snapshots, diagnostics, input, sidecars", "[out
     for (int d : {2, 4}) {
       const std::string path = dir + "/run_n" + std::to_string(n) + "_d" + std::to_string(d) + ".h5";
       {
-        output::RunWriter writer(path, MPI_COMM_WORLD, d, n, columns, input_text,
+        particles::RunWriter writer(path, MPI_COMM_WORLD, d, n, columns, input_text,
                                  {{"model", "sa"}, {"engine", "direct"}}, false);
         for (std::int64_t s = 0; s < 3; ++s) {
           writer.write_snapshot(make_state(d, n, s, MPI_COMM_WORLD));
@@ -83,10 +83,10 @@ TEST_CASE("RunWriter round trip: snapshots, diagnostics, input, sidecars", "[out
       CHECK(!fs::exists(path + ".partial"));
       // Reading back at this rank count and on one rank alone gives the written values bitwise.
       for (std::int64_t s : {0, 1, 2}) {
-        CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, s), d, n, s));
+        CHECK(matches_snapshot(particles::read_snapshot(path, MPI_COMM_WORLD, d, s), d, n, s));
       }
-      CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, -1), d, n, 2));
-      CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_SELF, d, -2), d, n, 1));
+      CHECK(matches_snapshot(particles::read_snapshot(path, MPI_COMM_WORLD, d, -1), d, n, 2));
+      CHECK(matches_snapshot(particles::read_snapshot(path, MPI_COMM_SELF, d, -2), d, n, 1));
 
       // CSV: the input as '#' comments, a header, then the rows exactly (%.17g round-trips).
       const std::string csv = read_text(output::sidecar_path(path, ".csv"));
@@ -147,28 +147,28 @@ TEST_CASE("RunWriter refuses to overwrite and to write into a missing directory"
   const std::string path = dir + "/existing.h5";
   if (testing::world_rank() == 0) std::ofstream(path) << "keep me";
   MPI_Barrier(MPI_COMM_WORLD);
-  CHECK_THROWS_AS(output::RunWriter(path, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
+  CHECK_THROWS_AS(particles::RunWriter(path, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
                   errors::InputError);
   CHECK(read_text(path) == "keep me");
   CHECK(!fs::exists(path + ".partial"));
   const std::string missing = dir + "/no/such/dir/run.h5";
-  CHECK_THROWS_AS(output::RunWriter(missing, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
+  CHECK_THROWS_AS(particles::RunWriter(missing, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
                   errors::InputError);
   CHECK(!fs::exists(dir + "/no"));
   // A partial file of an interrupted run is kept for a restart unless overwrite is given.
   const std::string interrupted = dir + "/interrupted.h5";
   if (testing::world_rank() == 0) std::ofstream(interrupted + ".partial") << "restart me";
   MPI_Barrier(MPI_COMM_WORLD);
-  CHECK_THROWS_AS(output::RunWriter(interrupted, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
+  CHECK_THROWS_AS(particles::RunWriter(interrupted, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, false),
                   errors::InputError);
   CHECK(read_text(interrupted + ".partial") == "restart me");
   {
-    output::RunWriter writer(path, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, true);
+    particles::RunWriter writer(path, MPI_COMM_WORLD, 3, 10, columns, input_text, {}, true);
     writer.write_snapshot(make_state(3, 10, 0, MPI_COMM_WORLD));
     CHECK(read_text(path) == "keep me");  // the old file stays until finish() replaces it
     writer.finish();
   }
-  CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, 3, 0), 3, 10, 0));
+  CHECK(matches_snapshot(particles::read_snapshot(path, MPI_COMM_WORLD, 3, 0), 3, 10, 0));
 }
 
 TEST_CASE("read_snapshot names the file and the problem", "[output][parallel]") {
@@ -180,14 +180,14 @@ TEST_CASE("read_snapshot names the file and the problem", "[output][parallel]") 
     output::write_string_attribute(file, "format", "something else");
   }
   {
-    output::RunWriter writer(circle, MPI_COMM_WORLD, 2, 5, columns, input_text, {}, false);
+    particles::RunWriter writer(circle, MPI_COMM_WORLD, 2, 5, columns, input_text, {}, false);
     writer.write_snapshot(make_state(2, 5, 0, MPI_COMM_WORLD));
     writer.finish();
   }
   MPI_Barrier(MPI_COMM_WORLD);
   auto message = [](const std::string& path, int d, std::int64_t index) {
     try {
-      output::read_snapshot(path, MPI_COMM_WORLD, d, index);
+      particles::read_snapshot(path, MPI_COMM_WORLD, d, index);
     } catch (const errors::InputError& e) {
       return std::string(e.what());
     }
@@ -207,19 +207,19 @@ TEST_CASE("RunWriter::resume truncates to the checkpoint's counts and continues"
   const int d = 3;
   const std::int64_t n = 7;
   {
-    output::RunWriter writer(path, MPI_COMM_WORLD, d, n, columns, input_text, {}, false);
+    particles::RunWriter writer(path, MPI_COMM_WORLD, d, n, columns, input_text, {}, false);
     for (std::int64_t s = 0; s < 4; ++s) writer.write_snapshot(make_state(d, n, s, MPI_COMM_WORLD));
     for (std::int64_t r = 0; r < 5; ++r) writer.write_diagnostics(diagnostic_row(r, columns.size()));
     // The run "crashes": no finish(), the partial file stays.
   }
   CHECK(fs::exists(path + ".partial"));
-  CHECK_THROWS_AS(output::RunWriter::resume(path, MPI_COMM_WORLD, 2, n, columns, 2, 3), errors::InputError);
-  CHECK_THROWS_AS(output::RunWriter::resume(path, MPI_COMM_WORLD, d, n + 1, columns, 2, 3), errors::InputError);
-  CHECK_THROWS_AS(output::RunWriter::resume(path, MPI_COMM_WORLD, d, n, columns, 9, 3), errors::InputError);
-  CHECK_THROWS_AS(output::RunWriter::resume(dir + "/other.h5", MPI_COMM_WORLD, d, n, columns, 2, 3),
+  CHECK_THROWS_AS(particles::RunWriter::resume(path, MPI_COMM_WORLD, 2, n, columns, 2, 3), errors::InputError);
+  CHECK_THROWS_AS(particles::RunWriter::resume(path, MPI_COMM_WORLD, d, n + 1, columns, 2, 3), errors::InputError);
+  CHECK_THROWS_AS(particles::RunWriter::resume(path, MPI_COMM_WORLD, d, n, columns, 9, 3), errors::InputError);
+  CHECK_THROWS_AS(particles::RunWriter::resume(dir + "/other.h5", MPI_COMM_WORLD, d, n, columns, 2, 3),
                   errors::InputError);
   {
-    auto writer = output::RunWriter::resume(path, MPI_COMM_WORLD, d, n, columns, 2, 3);
+    auto writer = particles::RunWriter::resume(path, MPI_COMM_WORLD, d, n, columns, 2, 3);
     CHECK(writer.snapshot_count() == 2);
     CHECK(writer.diagnostic_count() == 3);
     writer.write_snapshot(make_state(d, n, 10, MPI_COMM_WORLD));
@@ -227,10 +227,10 @@ TEST_CASE("RunWriter::resume truncates to the checkpoint's counts and continues"
     writer.finish();
   }
   // Snapshots 0, 1 survive (this also guards against HDF5 1.10.8 dropping writes after a shrink), 2 and 3 are gone, the new one is third; likewise the table.
-  CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, 0), d, n, 0));
-  CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, 1), d, n, 1));
-  CHECK(matches_snapshot(output::read_snapshot(path, MPI_COMM_WORLD, d, 2), d, n, 10));
-  CHECK_THROWS_AS(output::read_snapshot(path, MPI_COMM_WORLD, d, 3), errors::InputError);
+  CHECK(matches_snapshot(particles::read_snapshot(path, MPI_COMM_WORLD, d, 0), d, n, 0));
+  CHECK(matches_snapshot(particles::read_snapshot(path, MPI_COMM_WORLD, d, 1), d, n, 1));
+  CHECK(matches_snapshot(particles::read_snapshot(path, MPI_COMM_WORLD, d, 2), d, n, 10));
+  CHECK_THROWS_AS(particles::read_snapshot(path, MPI_COMM_WORLD, d, 3), errors::InputError);
   const std::string csv = read_text(output::sidecar_path(path, ".csv"));
   std::size_t rows = 0;
   std::istringstream lines(csv);
@@ -250,7 +250,7 @@ TEST_CASE("Output throughput (not run by ctest: -s '[.benchmark]')", "[.benchmar
   const auto state = make_state(d, n, 0, MPI_COMM_WORLD);
   double write_seconds = 0;
   {
-    output::RunWriter writer(path, MPI_COMM_WORLD, d, n, columns, input_text, {}, false);
+    particles::RunWriter writer(path, MPI_COMM_WORLD, d, n, columns, input_text, {}, false);
     MPI_Barrier(MPI_COMM_WORLD);
     const double start = MPI_Wtime();
     for (int s = 0; s < 4; ++s) writer.write_snapshot(state);
@@ -260,7 +260,7 @@ TEST_CASE("Output throughput (not run by ctest: -s '[.benchmark]')", "[.benchmar
   }
   MPI_Barrier(MPI_COMM_WORLD);
   const double start = MPI_Wtime();
-  const auto back = output::read_snapshot(path, MPI_COMM_WORLD, d, -1);
+  const auto back = particles::read_snapshot(path, MPI_COMM_WORLD, d, -1);
   const double read_seconds = MPI_Wtime() - start;
   if (testing::world_rank() == 0)
     std::printf("RunWriter ranks=%d: 4 snapshots of N=%lld d=%d in %.3f s (%.0f MB/s); read one in %.3f s\n",

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "diagnostics/diagnostics.hpp"
-#include "output/run_writer.hpp"
+#include "particles/particle_file.hpp"
 #include "parallel/partition.hpp"
 
 using namespace attnflow;
@@ -20,7 +20,7 @@ void write_sample(const std::string& path, int d, std::int64_t n) {
   model.dimension = d;
   model.beta = 4.0;
   model.query = model.key = model.value = model::Matrix::identity(d);
-  output::RunWriter writer(path, MPI_COMM_WORLD, d, n, diagnostics::column_names(d),
+  particles::RunWriter writer(path, MPI_COMM_WORLD, d, n, diagnostics::column_names(d),
                            "# plot sample\ntokens = " + std::to_string(n) + "\nbeta = 4\n",
                            {{"model", "sa"}, {"beta", "4"}, {"engine", "direct"}}, true);
   particles::State state;

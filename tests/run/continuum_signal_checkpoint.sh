@@ -12,9 +12,12 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export OMPI_MCA_rmaps_base_oversubscribe=1
+# Each run lasts a second or more after its output appears, so that the signal sent 0.1 s later
+# finds it running even on a loaded machine (a sphere of refinement 1 finished in 0.3 s and the
+# signal came too late now and then).
 circle=(--quiet --dimension 2 --cells 512 --beta 8 --initial noise --amplitude 0.2
-        --final-time 4 --output-interval 0.5 --max-time-step 0.01)
-sphere=(--quiet --dimension 3 --refine 1 --beta 5 --cfl 0.8 --initial noise --amplitude 0.3
+        --final-time 8 --output-interval 0.5 --max-time-step 0.01)
+sphere=(--quiet --dimension 3 --refine 2 --beta 5 --cfl 0.8 --initial noise --amplitude 0.3
         --final-time 3 --output-interval 0.5 --max-time-step 0.002)
 failures=0
 checks=0

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "config/options.hpp"
-#include "output/run_writer.hpp"
+#include "particles/particle_file.hpp"
 #include "run/application.hpp"
 #include "run/particle_run.hpp"
 #include "support/gather.hpp"
@@ -57,13 +57,13 @@ TEST_CASE("Stop at step M and restart equals a straight run of 2M steps, bit for
   REQUIRE(!std::filesystem::exists(dir + "/restarted.h5"));
   REQUIRE(run_app(with({"--output", dir + "/restarted.h5", "--restart", dir + "/restarted.chk"})) == 0);
   for (std::int64_t snapshot = 0; snapshot < 5; ++snapshot) {
-    const auto a = output::read_snapshot(dir + "/straight.h5", MPI_COMM_WORLD, 3, snapshot);
-    const auto b = output::read_snapshot(dir + "/restarted.h5", MPI_COMM_WORLD, 3, snapshot);
+    const auto a = particles::read_snapshot(dir + "/straight.h5", MPI_COMM_WORLD, 3, snapshot);
+    const auto b = particles::read_snapshot(dir + "/restarted.h5", MPI_COMM_WORLD, 3, snapshot);
     REQUIRE(a.step == b.step);
     REQUIRE(a.time == b.time);
     REQUIRE(a.positions == b.positions);
   }
-  REQUIRE_THROWS_AS(output::read_snapshot(dir + "/restarted.h5", MPI_COMM_WORLD, 3, 5),
+  REQUIRE_THROWS_AS(particles::read_snapshot(dir + "/restarted.h5", MPI_COMM_WORLD, 3, 5),
                     errors::InputError);
   // The diagnostics tables (CSV, shortest round-trip digits) agree line for line after the
   // input echo, which differs only in the output and restart options.

@@ -1,8 +1,8 @@
-#include "run/signals.hpp"
+#include "simulation/signals.hpp"
 
 #include <csignal>
 
-namespace attnflow::run {
+namespace attnflow::simulation {
 
 namespace {
 volatile std::sig_atomic_t received = 0;
@@ -22,4 +22,4 @@ bool stop_requested(MPI_Comm comm) {
 
 int received_stop_signal() { return received; }
 
-}  // namespace attnflow::run
+}  // namespace attnflow::simulation

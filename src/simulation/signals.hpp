@@ -4,7 +4,7 @@
 // stop at the same step.
 #include <mpi.h>
 
-namespace attnflow::run {
+namespace attnflow::simulation {
 
 void install_stop_signal_handlers();
 // Collective: true on every rank when any rank has received a stop signal.
@@ -12,4 +12,4 @@ bool stop_requested(MPI_Comm comm);
 // The signal received (0 if none), for the message.
 int received_stop_signal();
 
-}  // namespace attnflow::run
+}  // namespace attnflow::simulation

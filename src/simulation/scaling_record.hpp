@@ -9,7 +9,7 @@
 
 #include "parallel/timers.hpp"
 
-namespace attnflow::run {
+namespace attnflow::simulation {
 
 struct ScalingRecord {
   std::string input;
@@ -26,8 +26,9 @@ struct ScalingRecord {
 int node_count(MPI_Comm comm);
 // Largest peak resident set size over the ranks, in MiB. Collective.
 double peak_memory_mebibytes(MPI_Comm comm);
-// Collective; rank 0 appends the row to `path`.
+// Collective; rank 0 appends the row to `path`. Throws errors::IoError on every rank when it
+// cannot.
 void append_scaling_record(const std::string& path, const ScalingRecord& record,
                            const parallel::Timers& timers, MPI_Comm comm);
 
-}  // namespace attnflow::run
+}  // namespace attnflow::simulation

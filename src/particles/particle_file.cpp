@@ -1,0 +1,208 @@
+#include "particles/particle_file.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include "errors/errors.hpp"
+#include "parallel/partition.hpp"
+#include "text/number_format.hpp"
+
+namespace attnflow::particles {
+
+namespace fs = std::filesystem;
+using output::Handle;
+
+namespace {
+
+// Chunk rows for /positions: about 64 Ki doubles (512 KiB) per chunk.
+hsize_t chunk_rows(std::int64_t token_count, int dimension) {
+  const std::int64_t rows = std::max<std::int64_t>(1, 65536 / dimension);
+  return hsize_t(std::min(rows, std::max<std::int64_t>(token_count, 1)));
+}
+
+output::RunFileLayout layout(int dimension, std::int64_t token_count,
+                             std::vector<std::string> columns,
+                             std::vector<output::Attribute> metadata) {
+  errors::ensure(dimension >= 2 && token_count >= 1,
+                 "particles::RunWriter: needs dimension >= 2 and at least one token");
+  output::RunFileLayout l;
+  l.format = particle_format;
+  l.attributes = {{"dimension", std::int64_t(dimension)}, {"token_count", token_count}};
+  l.attributes.insert(l.attributes.end(), metadata.begin(), metadata.end());
+  const hsize_t d = hsize_t(dimension), n = hsize_t(token_count);
+  l.snapshot_datasets = {{"positions", H5T_NATIVE_DOUBLE, {n, d}, {1, chunk_rows(token_count, dimension), d}}};
+  l.columns = std::move(columns);
+  return l;
+}
+
+}  // namespace
+
+RunWriter::RunWriter(const std::string& path, MPI_Comm comm, int dimension,
+                     std::int64_t token_count, std::vector<std::string> diagnostic_columns,
+                     const std::string& resolved_input_ini,
+                     const std::vector<output::Attribute>& metadata, bool overwrite)
+    : RunFile(path, comm, layout(dimension, token_count, std::move(diagnostic_columns), metadata),
+              resolved_input_ini, overwrite),
+      dimension_(dimension),
+      token_count_(token_count) {}
+
+RunWriter::RunWriter(Resumed, const std::string& path, MPI_Comm comm, int dimension,
+                     std::int64_t token_count, std::vector<std::string> diagnostic_columns,
+                     output::ResumeCounts counts)
+    : RunFile(path, comm, layout(dimension, token_count, std::move(diagnostic_columns), {}), counts,
+              [&](hid_t file) -> std::string {
+                std::int64_t stored_dimension = 0, stored_count = 0;
+                if (!output::read_attribute(file, "dimension", stored_dimension) ||
+                    !output::read_attribute(file, "token_count", stored_count))
+                  return "no dimension or token_count attribute";
+                if (stored_dimension != dimension || stored_count != token_count)
+                  return "it holds " + std::to_string(stored_count) + " tokens in dimension " +
+                         std::to_string(stored_dimension) + ", the run has " +
+                         std::to_string(token_count) + " in dimension " + std::to_string(dimension);
+                return {};
+              }),
+      dimension_(dimension),
+      token_count_(token_count) {}
+
+RunWriter RunWriter::resume(const std::string& path, MPI_Comm comm, int dimension,
+                            std::int64_t token_count, std::vector<std::string> diagnostic_columns,
+                            std::int64_t snapshot_count, std::int64_t diagnostic_count) {
+  return RunWriter(Resumed{}, path, comm, dimension, token_count, std::move(diagnostic_columns),
+                   {snapshot_count, diagnostic_count});
+}
+
+void RunWriter::write_snapshot(const State& state) {
+  errors::ensure(state.dimension == dimension_ && state.partition.global_count == token_count_,
+                 "particles::RunWriter::write_snapshot: state does not match the output file");
+  const std::int64_t record = begin_snapshot(state.time, state.step);
+  output::write_record(dataset("positions"), H5T_NATIVE_DOUBLE, hsize_t(record),
+                       state.partition.first, state.partition.count, state.positions.data());
+}
+
+std::string RunWriter::xdmf(const std::string& h5_name, const std::vector<double>& times) const {
+  // ParaView takes XY or XYZ geometry: d = 2 uses both coordinates, d >= 3 the first three.
+  const int shown = std::min(dimension_, 3);
+  const std::int64_t n = token_count_;
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+    << "<Xdmf Version=\"3.0\">\n <Domain>\n"
+    << "  <Grid Name=\"tokens\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+  for (std::size_t s = 0; s < times.size(); ++s) {
+    x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
+      << "    <Time Value=\"" << text::format_number(times[s]) << "\"/>\n"
+      << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << n
+      << "\" NodesPerElement=\"1\"/>\n"
+      << "    <Geometry GeometryType=\"" << (shown == 2 ? "XY" : "XYZ") << "\">\n"
+      << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << n << " " << shown
+      << "\" Type=\"HyperSlab\">\n"
+      << "      <DataItem Dimensions=\"3 3\" Format=\"XML\">" << s << " 0 0 1 1 1 1 " << n << " "
+      << shown << "</DataItem>\n"
+      << "      <DataItem Dimensions=\"" << times.size() << " " << n << " " << dimension_
+      << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
+      << ":/positions</DataItem>\n"
+      << "     </DataItem>\n    </Geometry>\n   </Grid>\n";
+  }
+  x << "  </Grid>\n </Domain>\n</Xdmf>\n";
+  return x.str();
+}
+
+ParticleFile::ParticleFile(const std::string& path, MPI_Comm comm, const std::string& role)
+    : path_(path), what_(role + " '" + path + "'"), comm_(comm) {
+  output::silence_hdf5_errors();
+  parallel::require_on_root(comm, [&]() -> std::string {
+    if (!fs::is_regular_file(path)) return what_ + " does not exist or is not a regular file";
+    if (H5Fis_hdf5(path.c_str()) <= 0) return what_ + " is not an HDF5 file";
+    return {};
+  });
+  file_ = output::open_file(path, comm, false);
+  errors::require(output::all_true(file_.valid(), comm), what_ + " cannot be opened by HDF5");
+  std::int64_t dimension = 0;
+  const bool ours = output::read_string_attribute(file_, "format") == particle_format &&
+                    output::read_attribute(file_, "dimension", dimension) &&
+                    output::read_attribute(file_, "token_count", token_count_) &&
+                    H5Lexists(file_, "positions", H5P_DEFAULT) > 0 &&
+                    H5Lexists(file_, "time", H5P_DEFAULT) > 0 &&
+                    H5Lexists(file_, "step", H5P_DEFAULT) > 0;
+  errors::require(output::all_true(ours, comm), what_ + " is not an attnflow particle output file "
+                                                "(no '" + std::string(particle_format) + "' format)");
+  dimension_ = int(dimension);
+  Handle positions(H5Dopen2(file_, "positions", H5P_DEFAULT));
+  const auto extent = positions.valid() ? output::dataset_extent(positions) : std::vector<hsize_t>{};
+  errors::require(dimension_ >= 2 && token_count_ >= 1 && extent.size() == 3 &&
+                      std::int64_t(extent[1]) == token_count_ &&
+                      std::int64_t(extent[2]) == dimension_,
+                  what_ + " has a /positions dataset of the wrong shape");
+  times_ = output::read_series(file_, "time", path);
+  {
+    Handle step(H5Dopen2(file_, "step", H5P_DEFAULT));
+    steps_.resize(times_.size());
+    errors::require(step.valid() && output::dataset_extent(step) ==
+                                        std::vector<hsize_t>{hsize_t(times_.size())},
+                    what_ + ": /step does not match /time");
+    if (!steps_.empty())
+      errors::require(H5Dread(step, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                              steps_.data()) >= 0,
+                      what_ + " is damaged: /step cannot be read");
+  }
+  errors::require(std::int64_t(extent[0]) == snapshot_count(),
+                  what_ + ": /positions and /time hold different numbers of snapshots");
+  errors::require(snapshot_count() > 0, what_ + " holds no snapshots");
+}
+
+std::int64_t ParticleFile::snapshot(std::int64_t index) const {
+  const std::int64_t snapshots = snapshot_count();
+  const std::int64_t resolved = index < 0 ? snapshots + index : index;
+  errors::require(resolved >= 0 && resolved < snapshots,
+                  what_ + ": snapshot " + std::to_string(index) + " does not exist; it holds " +
+                      std::to_string(snapshots) + " (0.." + std::to_string(snapshots - 1) +
+                      ", or -1 for the last)");
+  return resolved;
+}
+
+State ParticleFile::read_state(std::int64_t index) const {
+  const std::int64_t snapshot_index = snapshot(index);
+  State state;
+  state.dimension = dimension_;
+  state.comm = comm_;
+  state.partition = parallel::block_partition(token_count_, comm_);
+  state.positions.resize(state.partition.count * dimension_);
+  Handle positions(H5Dopen2(file_, "positions", H5P_DEFAULT));
+  errors::require(output::all_true(output::read_row_block(positions, snapshot_index,
+                                                          state.partition.first,
+                                                          state.partition.count, dimension_,
+                                                          state.positions),
+                                   comm_),
+                  what_ + " is damaged: reading snapshot " + std::to_string(snapshot_index) +
+                      " failed");
+  state.time = times_[snapshot_index];
+  state.step = steps_[snapshot_index];
+  return state;
+}
+
+std::vector<double> ParticleFile::read_positions(std::int64_t index) const {
+  const std::int64_t snapshot_index = snapshot(index);
+  std::vector<double> positions(std::size_t(token_count_ * dimension_));
+  Handle dataset(H5Dopen2(file_, "positions", H5P_DEFAULT));
+  errors::require(output::read_row_block(dataset, snapshot_index, 0, token_count_, dimension_,
+                                         positions),
+                  what_ + " is damaged: reading snapshot " + std::to_string(snapshot_index) +
+                      " failed");
+  return positions;
+}
+
+output::DiagnosticsTable ParticleFile::diagnostics() const {
+  return output::read_diagnostics(file_, path_);
+}
+
+State read_snapshot(const std::string& path, MPI_Comm comm, int expected_dimension,
+                    std::int64_t snapshot_index) {
+  const ParticleFile file(path, comm, "initial-state file");
+  errors::require(file.dimension() == expected_dimension,
+                  "initial-state file '" + path + "' has dimension " +
+                      std::to_string(file.dimension()) + ", the run has " +
+                      std::to_string(expected_dimension));
+  return file.read_state(snapshot_index);
+}
+
+}  // namespace attnflow::particles

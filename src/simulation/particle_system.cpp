@@ -1,0 +1,147 @@
+#include "simulation/particle_system.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "checkpoint/checkpoint.hpp"
+#include "errors/errors.hpp"
+#include "parallel/partition.hpp"
+#include "text/number_format.hpp"
+#include "theory/stability.hpp"
+#include "version/version.hpp"
+
+namespace attnflow::simulation {
+
+using parallel::Section;
+
+ParticleSystem::ParticleSystem(const ParticleSettings& settings, particles::State initial,
+                               MPI_Comm comm)
+    : settings_(settings),
+      comm_(comm),
+      kernel_(interaction::Kernel::from_model(settings.model)),
+      engine_(interaction::make_engine(settings.engine, kernel_, comm, settings.engine_options)),
+      energy_engine_(diagnostics::make_energy_engine(settings.model.dimension, settings.model.beta,
+                                                     comm)),
+      velocity_(kernel_, *engine_, settings.tokens),
+      integrator_(stepper::make_integrator(settings.integrator, velocity_, settings.model,
+                                           settings.seed,
+                                           std::exp(-0.5 * settings.model.log_time_scale()))),
+      state_(std::move(initial)) {
+  engine_->set_timers(&timers_);
+}
+
+void ParticleSystem::advance(double) {
+  integrator_->step(state_, settings_.step_size);
+  // The time of step n is n h exactly (no accumulated rounding in the output's time column).
+  state_.time = double(state_.step) * settings_.step_size;
+}
+
+Description ParticleSystem::describe() const {
+  const auto& m = settings_.model;
+  std::ostringstream first;
+  first << "attnflow-particles " << version::number() << " (" << version::git_revision()
+        << ") on " << parallel::size_of(comm_) << " ranks: N = " << settings_.tokens
+        << ", d = " << m.dimension << ", " << m.attention_name() << ", beta = " << m.beta << ", "
+        << settings_.integrator << ", h = " << settings_.step_size << ", "
+        << settings_.total_steps << " steps";
+  Description d;
+  d.program = "attnflow-particles";
+  d.header = {first.str(), "engine: " + engine_->summary()};
+  if (m.log_time_scale() != 0)
+    d.header.push_back("USA time rescaling: the run's time is t' = e^s t with s = " +
+                       text::format_number(m.log_time_scale()));
+  d.items = settings_.tokens;
+  d.dimension = m.dimension;
+  d.beta = m.beta;
+  d.engine = engine_->name();
+  return d;
+}
+
+std::vector<std::string> ParticleSystem::diagnostic_columns() const {
+  return diagnostics::column_names(settings_.model.dimension);
+}
+
+std::vector<double> ParticleSystem::diagnostic_row() {
+  return diagnostics::compute(state_, settings_.model, settings_.cluster_tolerance,
+                              energy_engine_.get(), settings_.pair_diagnostics);
+}
+
+std::vector<std::string> ParticleSystem::summary(const std::vector<double>& last_row) const {
+  const auto columns = diagnostic_columns();
+  std::vector<std::string> lines;
+  std::ostringstream first;
+  first << "final state at t = " << state_.time << " (step " << state_.step << "):";
+  lines.push_back(first.str());
+  for (std::size_t c = 1; c < std::min<std::size_t>({columns.size(), last_row.size(), 6}); ++c) {
+    std::ostringstream line;
+    line << "  " << columns[c] << std::string(columns[c].size() < 16 ? 16 - columns[c].size() : 0, ' ')
+         << " " << last_row[c];
+    lines.push_back(line.str());
+  }
+  const auto& m = settings_.model;
+  if (m.identity_query_key() && m.value.is_identity() && !m.causal && m.beta > 0) {
+    std::ostringstream theory;
+    theory << "  theory (uniform start): winning degree l* = "
+           << theory::winning_degree(m.attention, m.dimension, m.beta)
+           << ", clustering time t* = ln N / (2 gamma_max) = "
+           << theory::clustering_time_rescaled(m.attention, m.dimension, m.beta, settings_.tokens);
+    lines.push_back(theory.str());
+  }
+  return lines;
+}
+
+output::RunFile& ParticleSystem::create_output(const std::string& path,
+                                               const std::string& resolved_input_ini,
+                                               bool overwrite) {
+  const auto& m = settings_.model;
+  const double s = m.log_time_scale();
+  const std::vector<output::Attribute> metadata = {
+      {"model", m.attention_name()},
+      {"beta", m.beta},
+      {"log_time_scale", s},
+      {"time_unit", s == 0 ? std::string("t")
+                           : std::string("rescaled t' = e^s t with s = log_time_scale")},
+      {"engine", engine_->summary()},
+      {"integrator", settings_.integrator},
+      {"step_size", settings_.step_size},
+      {"ranks", std::int64_t(parallel::size_of(comm_))}};
+  output_ = std::make_unique<particles::RunWriter>(path, comm_, m.dimension, settings_.tokens,
+                                                   diagnostic_columns(), resolved_input_ini,
+                                                   metadata, overwrite);
+  return *output_;
+}
+
+output::RunFile& ParticleSystem::resume_output(const std::string& path,
+                                               const checkpoint::RunPosition& position) {
+  output_ = std::make_unique<particles::RunWriter>(
+      particles::RunWriter::Resumed{}, path, comm_, settings_.model.dimension, settings_.tokens,
+      diagnostic_columns(),
+      output::ResumeCounts{position.snapshots_written, position.diagnostics_written});
+  return *output_;
+}
+
+void ParticleSystem::write_snapshot() { output_->write_snapshot(state_); }
+
+std::string ParticleSystem::write_checkpoint(const std::string& directory,
+                                             const checkpoint::RunPosition& position,
+                                             const std::string& resolved_input_ini) const {
+  return checkpoint::write(directory, state_, position.snapshots_written,
+                           position.diagnostics_written, resolved_input_ini);
+}
+
+Simulation::Restored ParticleSystem::restore(const std::string& path_or_directory) {
+  auto checkpoint = checkpoint::read(path_or_directory, comm_);
+  errors::require(checkpoint.state.dimension == settings_.model.dimension &&
+                      checkpoint.state.partition.global_count == settings_.tokens,
+                  "--restart: checkpoint '" + checkpoint.path + "' holds N = " +
+                      std::to_string(checkpoint.state.partition.global_count) + ", d = " +
+                      std::to_string(checkpoint.state.dimension) + "; the input asks for N = " +
+                      std::to_string(settings_.tokens) + ", d = " +
+                      std::to_string(settings_.model.dimension));
+  state_ = std::move(checkpoint.state);
+  return {{state_.time, state_.step, checkpoint.snapshots_written, checkpoint.diagnostics_written},
+          checkpoint.input,
+          checkpoint.path};
+}
+
+}  // namespace attnflow::simulation
