@@ -44,7 +44,7 @@ class OptionSet {
     try {
       return values_.at(name).as<T>();
     } catch (const std::exception&) {
-      throw std::logic_error("option '" + name + "' is not registered with this type");
+      throw errors::InternalError("option '" + name + "' is not registered with this type");
     }
   }
   bool flag(const std::string& name) const { return get<bool>(name); }

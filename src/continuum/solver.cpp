@@ -10,6 +10,7 @@
 #include "checkpoint/density_checkpoint.hpp"
 #include "continuum/writer.hpp"
 #include "diagnostics/diagnostics.hpp"
+#include "parallel/failure.hpp"
 #include "parallel/partition.hpp"
 #include "simulation/schedule.hpp"
 #include "text/number_format.hpp"
@@ -31,10 +32,20 @@ Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm com
       engine_(interaction::make_engine(settings.engine, kernel_, comm, settings.engine_options)),
       energy_engine_(diagnostics::make_energy_engine(model.dimension, model.beta, comm)) {
   engine_->set_timers(&timers_);
+  errors::require(!engine_->targets_must_be_sources(),
+                  "--engine " + engine_->name() + ": the continuum evaluates the velocity at the "
+                  "cell faces, not at the sources this engine needs as targets; accepted: direct, "
+                  "spectral");
 }
 
 Solver::~Solver() {
-  // Destructors must not throw: PETSc errors here can only be reported, not handled.
+  // Destroying PETSc objects may be collective: a rank that failed alone skips it (the job is
+  // being aborted; parallel/failure.hpp). Destructors must not throw: PETSc errors here can only
+  // be reported, not handled.
+  if (!parallel::collective_cleanup_allowed()) {
+    writer_.release();
+    return;
+  }
   if (ts_) TSDestroy(&ts_);
   if (solution_) VecDestroy(&solution_);
   if (cached_density_) VecDestroy(&cached_density_);
@@ -109,7 +120,7 @@ std::vector<double> Solver::density() const {
 }
 
 void Solver::set_density(std::span<const double> local_density) {
-  errors::require(static_cast<std::int64_t>(local_density.size()) == local_cells(),
+  errors::ensure(static_cast<std::int64_t>(local_density.size()) == local_cells(),
                   "continuum density: wrong number of cell values");
   PetscScalar* values = nullptr;
   check_petsc(VecGetArray(solution_, &values), "VecGetArray");
@@ -170,7 +181,7 @@ double Solver::step(double max_step) {
   check_petsc(TSSetTimeStep(ts_, dt), "TSSetTimeStep");
   const PetscErrorCode code = TSStep(ts_);
   if (code != 0)
-    throw std::runtime_error("continuum time step failed" +
+    throw errors::InternalError("continuum time step failed" +
                              (rhs_error_.empty() ? std::string() : ": " + rhs_error_));
   ++steps_;
   return dt;

@@ -176,7 +176,7 @@ class SphereSolver final : public Solver {
       }
       check_petsc(DMPlexRestoreTransitiveClosure(dm_, c, PETSC_TRUE, &size, &closure),
                   "DMPlexRestoreTransitiveClosure");
-      if (found != 3) throw std::runtime_error("sphere mesh: a cell is not a triangle");
+      if (found != 3) throw errors::InternalError("sphere mesh: a cell is not a triangle");
       const PetscInt i = c - cell_start;
       cell_vertices_[i] = corners;
       cell_corner_points_[i] = corner_points;
@@ -388,7 +388,7 @@ class SphereSolver final : public Solver {
       const PetscInt first = corners[k], second = corners[(k + 1) % 3];
       if ((first == p && second == q) || (first == q && second == p)) return k;
     }
-    throw std::runtime_error("sphere mesh: an edge is not a side of its cell");
+    throw errors::InternalError("sphere mesh: an edge is not a side of its cell");
   }
 
   // Geometry of the limited reconstruction and the DM that carries the gradients. A gradient
@@ -412,7 +412,7 @@ class SphereSolver final : public Solver {
       for (auto [cell, other] : {std::pair{edge.a, edge.b}, std::pair{edge.b, edge.a}}) {
         const PetscInt position = owned_position_[cell];
         if (position < 0) continue;
-        if (found[cell] == 3) throw std::runtime_error("sphere mesh: a cell has more than 3 edges");
+        if (found[cell] == 3) throw errors::InternalError("sphere mesh: a cell has more than 3 edges");
         neighbours_[position][found[cell]] = other;
         displacement[position][found[cell]++] = logarithm(cell_centre_[cell], cell_centre_[other]);
       }
@@ -420,7 +420,7 @@ class SphereSolver final : public Solver {
     for (std::size_t position = 0; position < owned_cells_.size(); ++position) {
       const PetscInt cell = owned_cells_[position];
       if (found[cell] != 3)
-        throw std::runtime_error("sphere mesh: an owned cell lacks an edge neighbour");
+        throw errors::InternalError("sphere mesh: an owned cell lacks an edge neighbour");
       const Vector3& centre = cell_centre_[cell];
       const Vector3 first = normalised(displacement[position][0]);
       const Vector3 second = cross(centre, first);

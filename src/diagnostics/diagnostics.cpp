@@ -41,7 +41,7 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
                             bool pair_terms) {
   const int d = state.dimension;
   const std::int64_t n = state.partition.global_count;
-  errors::require(model.dimension == d, "diagnostics: the model has dimension " +
+  errors::ensure(model.dimension == d, "diagnostics: the model has dimension " +
                                             std::to_string(model.dimension) + ", the state " +
                                             std::to_string(d));
   std::vector<int> counts, displacements;

@@ -21,6 +21,8 @@ class IoError : public std::runtime_error {
  public:
   // "cannot write 'path': reason"
   IoError(const std::string& action, const std::string& path, const std::string& reason);
+  // When the failing call does not know the file (a low-level HDF5 call).
+  explicit IoError(const std::string& message) : std::runtime_error(message) {}
   const std::string& path() const { return path_; }
 
  private:

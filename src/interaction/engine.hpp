@@ -52,6 +52,8 @@ class Engine {
   // global order is the rank order). With a causal kernel the targets must be the sources.
   virtual void evaluate(std::span<const double> targets, std::span<const double> sources,
                         std::span<const double> weights, KernelSums& sums) = 0;
+  // True when evaluate() only accepts the sources themselves as targets (the ring engine).
+  virtual bool targets_must_be_sources() const { return false; }
   // Kernel evaluations (pairs) this rank performed in the last evaluate().
   double pairs_last_call() const { return pairs_; }
   void set_timers(parallel::Timers* timers) { timers_ = timers; }

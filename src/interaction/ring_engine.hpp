@@ -15,6 +15,7 @@ class RingEngine : public Engine {
   RingEngine(const Kernel& kernel, MPI_Comm comm,
              Precision precision = Precision::double_precision);
   std::string name() const override { return "ring"; }
+  bool targets_must_be_sources() const override { return true; }
   void evaluate(std::span<const double> targets, std::span<const double> sources,
                 std::span<const double> weights, KernelSums& sums) override;
 

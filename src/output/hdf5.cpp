@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <type_traits>
 
+#include "errors/errors.hpp"
 #include "parallel/partition.hpp"
 
 namespace attnflow::output {
@@ -32,12 +33,29 @@ void Handle::close() {
   id_ = H5I_INVALID_HID;
 }
 
+namespace {
+
+// The innermost description on HDF5's error stack (e.g. "file write failed"), or "".
+herr_t innermost(unsigned, const H5E_error2_t* error, void* data) {
+  auto* text = static_cast<std::string*>(data);
+  if (error->desc && *error->desc) *text = error->desc;
+  return 0;
+}
+
+}  // namespace
+
+std::string hdf5_reason() {
+  std::string text;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost, &text);
+  H5Eclear2(H5E_DEFAULT);
+  return text;
+}
+
 hid_t check_hdf5(hid_t result, const char* what) {
   if (result >= 0) return result;
-  std::fprintf(stderr, "attnflow: HDF5 call failed: %s\n", what);
-  H5Eprint2(H5E_DEFAULT, stderr);
-  MPI_Abort(MPI_COMM_WORLD, 4);
-  return result;
+  const std::string reason = hdf5_reason();
+  throw errors::IoError(std::string("HDF5: ") + what + " failed" +
+                        (reason.empty() ? std::string() : ": " + reason));
 }
 
 void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
@@ -93,8 +111,9 @@ int file_rank(hid_t object) {
 Handle create_file(const std::string& path, MPI_Comm comm) {
   silence_hdf5_errors();
   Handle fapl = mpio_access(comm);
-  return Handle(check_hdf5(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
-                           ("H5Fcreate(" + path + ")").c_str()));
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  if (file < 0) throw errors::IoError("cannot create the HDF5 file", path, hdf5_reason());
+  return Handle(file);
 }
 
 Handle open_file(const std::string& path, MPI_Comm comm, bool writable) {

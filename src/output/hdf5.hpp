@@ -28,19 +28,25 @@ class Handle {
   operator hid_t() const { return id_; }
   bool valid() const { return id_ >= 0; }
   void close();
+  // Forgets the identifier without closing it (a rank that failed alone must not enter HDF5's
+  // collective close: parallel/failure.hpp).
+  void release() { id_ = H5I_INVALID_HID; }
 
  private:
   hid_t id_ = H5I_INVALID_HID;
 };
 
-// An HDF5 call failing during a collective write cannot be recovered on one rank: print and abort.
+// Throws errors::IoError naming the call and HDF5's innermost reason when result < 0 (a full disk,
+// a vanished file); a failure on one rank only ends the job (run/application.hpp).
 hid_t check_hdf5(hid_t result, const char* what);
+// The innermost description on HDF5's error stack (cleared), or "".
+std::string hdf5_reason();
 
 // Silences HDF5's automatic error stack printing (expected failures such as probing a foreign
 // file are reported as InputError instead). Idempotent.
 void silence_hdf5_errors();
 
-// Creates (truncating) `path` for parallel access over comm; aborts on failure.
+// Creates (truncating) `path` for parallel access over comm; errors::IoError naming it on failure.
 Handle create_file(const std::string& path, MPI_Comm comm);
 // This rank's rank in the communicator the file of `object` was opened with.
 int file_rank(hid_t object);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "errors/errors.hpp"
+#include "parallel/failure.hpp"
 #include "parallel/partition.hpp"
 #include "text/number_format.hpp"
 #include "text/text_file.hpp"
@@ -216,7 +217,16 @@ RunFile::RunFile(const std::string& path, MPI_Comm comm, RunFileLayout layout, R
   open_datasets();
 }
 
-RunFile::~RunFile() = default;
+RunFile::~RunFile() {
+  // Closing a parallel HDF5 file is collective: a rank that failed alone leaves it open (the job
+  // is being aborted) rather than wait for ranks that will never arrive.
+  if (parallel::collective_cleanup_allowed()) return;
+  for (auto& d : datasets_) d.release();
+  table_.release();
+  step_.release();
+  time_.release();
+  file_.release();
+}
 
 void RunFile::open_datasets() {
   time_ = Handle(check_hdf5(H5Dopen2(file_, "time", H5P_DEFAULT), "H5Dopen2(time)"));

@@ -45,7 +45,7 @@ void gather_layout(std::int64_t local_count, int stride, MPI_Comm comm, std::vec
   for (int r = 0; r < size; ++r) {
     const std::int64_t c = all[r] * stride;
     if (offset + c > std::numeric_limits<int>::max())
-      throw std::runtime_error("gather_layout: more than 2^31 values; use the ring engine");
+      throw errors::InputError("the all-gathered positions exceed 2^31 values (MPI counts are int): use --engine ring or spectral");
     counts[r] = static_cast<int>(c);
     displacements[r] = static_cast<int>(offset);
     offset += c;
@@ -92,7 +92,7 @@ Exchange plan_exchange(std::span<const std::int64_t> global_indices, std::int64_
   for (std::size_t i = 0; i < global_indices.size(); ++i) {
     const std::int64_t g = global_indices[i];
     if (g < 0 || g >= global_count)
-      throw std::logic_error("parallel redistribution: global index out of range");
+      throw errors::InternalError("parallel redistribution: global index out of range");
     owner[i] = block_owner(g, global_count, size);
     ++plan.send_counts[owner[i]];
   }

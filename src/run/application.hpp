@@ -1,7 +1,12 @@
 #pragma once
-// The top of every MPI app: initialise MPI, run, and turn errors into the house behaviour: an
-// InputError prints one line on rank 0 and exits 2 (nothing written); any other failure prints
-// on the failing rank and aborts the whole job so no rank is left waiting in a collective.
+// The top of every MPI app: initialise MPI, run, and turn errors (errors/errors.hpp) into the
+// house behaviour, LAMMPS's error->all versus error->one:
+// - exit status 2 for errors::InputError, 1 for errors::IoError, errors::InternalError (the
+//   message says it is a bug), std::bad_alloc and any other exception;
+// - when every rank failed (bad input, checked on every rank) rank 0 prints one line and the job
+//   ends cleanly; when a rank failed alone (the others may be waiting for it in a collective) it
+//   prints its line, naming its rank, and aborts the whole job within a few seconds
+//   (MPI_Abort with the same status), so that no rank hangs.
 #include <functional>
 #include <string>
 

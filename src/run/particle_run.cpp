@@ -117,7 +117,8 @@ void add_particle_options(config::OptionSet& options) {
   options.add_flag("quiet", "no progress line and no summary");
 }
 
-int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream& out) {
+int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream& out,
+                  const std::vector<simulation::Observer*>& observers) {
   // --- Validate everything before anything is written.
   simulation::ParticleSettings settings;
   settings.tokens = options.get<long long>("tokens");
@@ -165,7 +166,7 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
                                                     settings.model.dimension, comm);
   }
   simulation::ParticleSystem system(settings, std::move(initial), comm);
-  return simulation::drive(system, std::move(control), out);
+  return simulation::drive(system, std::move(control), out, observers);
 }
 
 }  // namespace attnflow::run

@@ -5,6 +5,9 @@
 #include <mpi.h>
 
 #include <iosfwd>
+#include <vector>
+
+#include "simulation/driver.hpp"
 
 namespace attnflow::config {
 class OptionSet;
@@ -18,6 +21,8 @@ void add_particle_options(config::OptionSet& options);
 // Collective. Validates everything before writing anything (throws errors::InputError), then
 // runs. Returns 0 when the run finished, stopped_for_restart when it stopped early after
 // writing a checkpoint (a stop signal or --stop-after-steps).
-int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream& out);
+// `observers` are called after every step besides the built-in ones (simulation/driver.hpp).
+int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream& out,
+                  const std::vector<simulation::Observer*>& observers = {});
 
 }  // namespace attnflow::run

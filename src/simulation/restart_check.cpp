@@ -17,13 +17,13 @@ void require_same_input(const std::string& checkpoint_input, const std::string& 
   std::map<std::string, std::string> stored, given;
   for (const auto& [key, value] : output::ini_pairs(checkpoint_input)) stored[key] = value;
   for (const auto& [key, value] : output::ini_pairs(resolved_input)) given[key] = value;
-  std::string may_change;
-  for (const auto& key : free_keys) may_change += (may_change.empty() ? "" : ", ") + key;
+  auto shown = [](const std::string& value) { return value.empty() ? std::string("\"\"") : value; };
   auto refuse = [&](const std::string& key, const std::string& stored_value,
                     const std::string& given_value) {
     throw errors::InputError("--restart: checkpoint '" + checkpoint_path + "' was written with " +
-                             key + " = " + stored_value + ", the input has " + key + " = " +
-                             given_value + "; a restart keeps every option except " + may_change);
+                             key + " = " + shown(stored_value) + ", the input has " + key + " = " +
+                             shown(given_value) + "; a restart may change only where output and checkpoints "
+                             "go, when to stop and how the run began");
   };
   for (const auto& [key, value] : given) {
     if (free_keys.count(key)) continue;

@@ -31,5 +31,19 @@ expect_rejected "missing checkpoint" --restart no-such-dir
 touch run.h5
 expect_rejected "existing output without --overwrite" --tokens 8 --steps 1
 rm -f run.h5 junk.h5 circle.h5
+# A run stopped with a checkpoint (exit 75); a restart that changes the dynamics is refused
+# naming the key, and changes nothing (neither the checkpoint nor the partial output).
+# The run's input comes from an INI file so that each change can override one key (the command
+# line wins over the file).
+printf 'tokens = 20\ndimension = 3\nbeta = 2\nsteps = 6\nintegrator = heun\ncommon-noise = 0.1\n' > stopped.ini
+stopped=(--input stopped.ini)
+setup 75 "${command[@]}" "${stopped[@]}" --stop-after-steps 3
+for change in "--beta 3" "--model usa" "--query 2,0,0,0,1,0,0,0,1" "--step-size 0.01" \
+              "--integrator euler --common-noise 0" "--common-noise 0.2" "--seed 5" \
+              "--engine ring" "--engine-precision float" "--causal" "--tokens 21"; do
+  # shellcheck disable=SC2086 # the change is several words
+  expect_rejected "restart with $change" "${stopped[@]}" --restart run.chk $change
+done
+rm -rf stopped.ini run.chk run.h5.partial
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -8,14 +8,6 @@ app="$1"
 particles="$2"
 source "$(dirname "${BASH_SOURCE[0]}")/expect_rejected.sh"
 
-# Runs a setup command that must exit with status $1.
-setup() {
-  local expected="$1"; shift
-  checks=$((checks + 1))
-  "$@" >/dev/null 2>&1
-  local status=$?
-  [ "$status" -eq "$expected" ] || { echo "FAIL setup (status $status): $*"; failures=$((failures + 1)); }
-}
 circle=(--dimension 2 --cells 32 --final-time 0.5)
 
 # Particle files (d = 2 and d = 3, two snapshots each) and a continuum file started from one.

@@ -2,13 +2,22 @@
 # "${command[@]}" ARGS... in the current directory and checks the contract for bad input: exit
 # status 2, exactly one line on stderr, and no file created, removed or changed. Counts checks and
 # failures in $checks and $failures. Sourcing it moves into a fresh scratch directory (removed on
-# exit) and sets command=(APP --quiet --output run.h5) for APP = $app.
+# exit) and sets command=(APP --quiet --output run.h5) for APP = $app; setup runs a preparing
+# command.
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 command=("$app" --quiet --output run.h5)
 checks=0
 failures=0
+# setup STATUS COMMAND...: a command that prepares files and must exit with STATUS.
+setup() {
+  local expected="$1"; shift
+  checks=$((checks + 1))
+  "$@" >/dev/null 2>&1
+  local status=$?
+  [ "$status" -eq "$expected" ] || { echo "FAIL setup (status $status): $*"; failures=$((failures + 1)); }
+}
 directory_state() { find . -path ./stderr.txt -prune -o -print0 | sort -z | xargs -0 md5sum 2>&1; }
 expect_rejected() {
   local what="$1"; shift
