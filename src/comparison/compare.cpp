@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "comparison/distance.hpp"
+#include "domain/domain.hpp"
 #include "errors/errors.hpp"
 #include "geometry/triangles.hpp"
 #include "text/number_format.hpp"
@@ -13,12 +14,11 @@ namespace attnflow::comparison {
 
 namespace {
 
+// The leading moment columns of the domain's diagnostics, up to order compared_moments.
 std::vector<std::string> moment_columns(int dimension) {
-  std::vector<std::string> names;
-  if (dimension == 2)
-    for (int k = 1; k <= compared_moments; ++k) names.push_back("fourier_modulus_" + std::to_string(k));
-  else
-    for (int l = 0; l <= compared_moments; ++l) names.push_back("harmonic_power_" + std::to_string(l));
+  const auto domain = domain::make_domain(dimension);
+  auto names = domain->moment_columns();
+  names.resize(domain->moment_count(compared_moments));
   return names;
 }
 

@@ -143,25 +143,6 @@ class CircleSolver final : public Solver {
     check_petsc(DMRestoreLocalVector(dm_, &local), "DMRestoreLocalVector");
   }
 
-  std::vector<double> moments(std::span<const double> masses, double mass,
-                              int max_moment) const override {
-    std::vector<double> local(2 * max_moment, 0.0), global(2 * max_moment);
-    for (std::size_t i = 0; i < masses.size(); ++i) {
-      const double theta = (static_cast<double>(global_indices_[i]) + 0.5) * width_;
-      for (int k = 1; k <= max_moment; ++k) {
-        local[2 * (k - 1)] += masses[i] * std::cos(k * theta);
-        local[2 * (k - 1) + 1] -= masses[i] * std::sin(k * theta);
-      }
-    }
-    parallel::check_mpi(MPI_Allreduce(local.data(), global.data(), 2 * max_moment, MPI_DOUBLE,
-                                      MPI_SUM, comm_),
-                        "MPI_Allreduce(Fourier moments)");
-    std::vector<double> moduli(max_moment);
-    for (int k = 0; k < max_moment; ++k)
-      moduli[k] = std::hypot(global[2 * k], global[2 * k + 1]) / mass;
-    return moduli;
-  }
-
  private:
   std::int64_t first_ = 0;
   double width_ = 0;

@@ -10,20 +10,12 @@
 
 #include "config/options.hpp"
 #include "continuum/solver.hpp"
-#include "diagnostics/harmonics.hpp"
+#include "domain/domain.hpp"
 #include "geometry/triangles.hpp"
 #include "particles/particle_file.hpp"
 #include "random/counter_random.hpp"
 
 namespace attnflow::continuum {
-
-namespace {
-
-double sphere_measure(int dimension) {
-  return dimension == 2 ? 2 * std::numbers::pi : 4 * std::numbers::pi;
-}
-
-}  // namespace
 
 void add_initial_options(config::OptionSet& options) {
   options.add<std::string>("initial", "uniform-mode", "",
@@ -84,20 +76,14 @@ InitialDensity initial_from_options(const config::OptionSet& options, int dimens
 
 std::vector<double> initial_cell_averages(const Solver& solver, const InitialDensity& initial) {
   const int d = solver.dimension();
-  const double uniform = 1.0 / sphere_measure(d);
+  const auto& domain = solver.domain();
+  const double uniform = 1.0 / domain.measure();
   std::vector<double> rho;
   if (initial.kind == "uniform-mode") {
     const int k = initial.degree, m = initial.order;
     const double a = initial.amplitude;
-    rho = solver.cell_averages([&](std::span<const double> x) {
-      if (d == 2) {
-        const double theta = std::atan2(x[1], x[0]);
-        return uniform * (1 + a * (m >= 0 ? std::cos(k * theta) : std::sin(k * theta)));
-      }
-      std::vector<double> harmonics((k + 1) * (k + 1));
-      diagnostics::real_spherical_harmonics(x, k, harmonics);
-      return uniform * (1 + a * std::sqrt(4 * std::numbers::pi) * harmonics[k * k + k + m]);
-    });
+    rho = solver.cell_averages(
+        [&](std::span<const double> x) { return uniform * (1 + a * domain.mode(x, k, m)); });
   } else if (initial.kind == "vmf") {
     rho = solver.cell_averages(
         [&](std::span<const double> x) { return density::mixture_density(initial.mixture, x); });
@@ -133,31 +119,23 @@ std::vector<double> particle_histogram(const Solver& solver, std::span<const dou
   const int d = solver.dimension();
   const std::int64_t cells = solver.global_cells();
   std::vector<std::int64_t> counts(cells, 0);
-  if (d == 2) {
-    const double width = 2 * std::numbers::pi / static_cast<double>(cells);
-    for (std::size_t j = 0; j + 1 < positions.size(); j += 2) {
-      double theta = std::atan2(positions[j + 1], positions[j]);
-      if (theta < 0) theta += 2 * std::numbers::pi;
-      // theta / width can round up to `cells` for an angle just below 2 pi.
-      ++counts[std::min<std::int64_t>(static_cast<std::int64_t>(theta / width), cells - 1)];
-    }
-  } else {
-    // Every rank needs every cell (in canonical order) to locate its particles.
-    const auto centres =
-        parallel::all_rows(solver.centres(), solver.global_indices(), d, cells, solver.comm());
-    const auto vertices =
+  // Every rank needs every cell (in canonical order) to locate its particles.
+  std::vector<double> centres, vertices;
+  if (!solver.cell_vertices().empty()) {
+    centres = parallel::all_rows(solver.centres(), solver.global_indices(), d, cells, solver.comm());
+    vertices =
         parallel::all_rows(solver.cell_vertices(), solver.global_indices(), 9, cells, solver.comm());
-    const auto location = geometry::containing_triangles(positions, centres, vertices);
-    for (std::int64_t cell : location.cells) ++counts[cell];
-    std::int64_t unlocated = 0;
-    parallel::check_mpi(MPI_Allreduce(&location.unlocated, &unlocated, 1, MPI_INT64_T, MPI_SUM,
-                                      solver.comm()),
-                        "MPI_Allreduce(unlocated)");
-    if (unlocated > 0 && parallel::rank_of(solver.comm()) == 0)
-      std::cerr << "attnflow: warning: " << unlocated << " of " << particle_count
-                << " particles lay in no triangle around their nearest cell centre and were "
-                   "binned by nearest centre\n";
   }
+  const auto location = solver.domain().locate(positions, {cells, centres, vertices});
+  for (std::int64_t cell : location.cells) ++counts[cell];
+  std::int64_t unlocated = 0;
+  parallel::check_mpi(MPI_Allreduce(&location.unlocated, &unlocated, 1, MPI_INT64_T, MPI_SUM,
+                                    solver.comm()),
+                      "MPI_Allreduce(unlocated)");
+  if (unlocated > 0 && parallel::rank_of(solver.comm()) == 0)
+    std::cerr << "attnflow: warning: " << unlocated << " of " << particle_count
+              << " particles lay in no triangle around their nearest cell centre and were "
+                 "binned by nearest centre\n";
   parallel::check_mpi(MPI_Allreduce(MPI_IN_PLACE, counts.data(), static_cast<int>(cells),
                                     MPI_INT64_T, MPI_SUM, solver.comm()),
                       "MPI_Allreduce(histogram)");

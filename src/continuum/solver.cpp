@@ -26,6 +26,7 @@ using parallel::check_mpi;
 
 Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm comm)
     : model_(model),
+      domain_(domain::make_domain(model.dimension)),
       settings_(settings),
       comm_(comm),
       kernel_(interaction::Kernel::from_model(model)),
@@ -243,7 +244,15 @@ Diagnostics Solver::diagnostics(int max_moment) {
   const double double_sum = parallel::ordered_sum(pair_sums, comm_);
   // beta = 0: E diverges like 1/(2 beta); defined as (1/2) mass^2 like the particle diagnostics.
   d.energy_scaled = model_.beta > 0 ? double_sum / (2 * model_.beta) : 0.5 * d.mass * d.mass;
-  d.moments = moments(masses, d.mass, max_moment);
+  std::vector<double> moment_sums(domain_->moment_sum_size(), 0.0);
+  domain_->add_moment_sums(centres_, masses, moment_sums);
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, moment_sums.data(), static_cast<int>(moment_sums.size()),
+                          MPI_DOUBLE, MPI_SUM, comm_),
+            "MPI_Allreduce(moments)");
+  d.moments = domain_->moments(moment_sums, d.mass);
+  const std::size_t count = domain_->moment_count(max_moment);
+  errors::ensure(count <= d.moments.size(), "Solver::diagnostics: moments beyond order 16");
+  d.moments.resize(count);
   return d;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "continuum/limiter.hpp"
+#include "domain/domain.hpp"
 #include "interaction/engine.hpp"
 #include "model/model.hpp"
 #include "parallel/timers.hpp"
@@ -52,8 +53,9 @@ struct Diagnostics {
   // masses m_i, the energy of MATH.md section 3 scaled like the particle diagnostics
   // (diagnostics::compute; (1/2) mass^2 at beta = 0, where E diverges).
   double energy_scaled = 0;
-  // Circle: |m_k| for k = 1..K, m_k = sum_i m_i e^{-i k theta_i} / mass. Sphere: harmonic power
-  // C_l, l = 0..L, of the cell masses at the centres (diagnostics::harmonic_power convention).
+  // The domain's moments of the cell masses at the centres (domain/domain.hpp), up to the order
+  // asked for: circle |m_k| for k = 1..K, m_k = sum_i m_i e^{-i k theta_i} / mass; sphere
+  // harmonic power C_l, l = 0..L.
   std::vector<double> moments;
 };
 
@@ -121,8 +123,10 @@ class Solver : public simulation::Simulation {
   void set_time_and_step(double time, std::int64_t steps);
   // Velocity X at this rank's faces for the current density (for tests), as computed by the RHS.
   const std::vector<double>& face_velocities();
-  // Collective. max_moment: K (circle) or L (sphere).
+  // Collective. max_moment: K (circle) or L (sphere), at most 16 (domain::fourier_modes,
+  // domain::harmonic_degrees).
   Diagnostics diagnostics(int max_moment);
+  const domain::Domain& domain() const { return *domain_; }
 
   // --- simulation::Simulation: description, diagnostics rows (continuum/writer.hpp columns),
   // the run file (continuum::Writer) and density checkpoints (checkpoint/density_checkpoint.hpp).
@@ -157,9 +161,6 @@ class Solver : public simulation::Simulation {
   virtual double compute_velocities(Vec density) = 0;
   // rate = -div(rho X) with the face velocities of the same state.
   virtual void compute_rate(Vec density, Vec rate) = 0;
-  // Circle: Fourier moduli; sphere: harmonic power.
-  virtual std::vector<double> moments(std::span<const double> masses, double mass,
-                                      int max_moment) const = 0;
 
   // Runs the engine on targets (count x d) with this rank's cell masses as weights; fills
   // `attention` (count x d) with the attention output before the tangent projection.
@@ -167,6 +168,7 @@ class Solver : public simulation::Simulation {
                     std::vector<double>& attention);
 
   model::Model model_;
+  std::unique_ptr<domain::Domain> domain_;
   Settings settings_;
   MPI_Comm comm_;
   interaction::Kernel kernel_;

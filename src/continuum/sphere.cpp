@@ -13,7 +13,6 @@
 #include "errors/errors.hpp"
 #include "continuum/petsc_error.hpp"
 #include "continuum/solver.hpp"
-#include "diagnostics/harmonics.hpp"
 #include "geometry/triangles.hpp"
 #include "parallel/partition.hpp"
 
@@ -350,28 +349,7 @@ class SphereSolver final : public Solver {
     check_petsc(DMRestoreLocalVector(dm_, &local), "DMRestoreLocalVector");
   }
 
-  std::vector<double> moments(std::span<const double> masses, double mass,
-                              int max_moment) const override {
-    const int harmonics = (max_moment + 1) * (max_moment + 1);
-    std::vector<double> local(harmonics, 0.0), global(harmonics), values(harmonics);
-    for (std::size_t i = 0; i < masses.size(); ++i) {
-      diagnostics::real_spherical_harmonics(std::span<const double>(centres_.data() + 3 * i, 3),
-                                            max_moment, values);
-      for (int h = 0; h < harmonics; ++h) local[h] += masses[i] * values[h];
-    }
-    parallel::check_mpi(MPI_Allreduce(local.data(), global.data(), harmonics, MPI_DOUBLE, MPI_SUM,
-                                      comm_),
-                        "MPI_Allreduce(harmonic moments)");
-    std::vector<double> power(max_moment + 1, 0.0);
-    for (int l = 0; l <= max_moment; ++l) {
-      for (int m = -l; m <= l; ++m) {
-        const double a = global[l * l + l + m] / mass;
-        power[l] += a * a;
-      }
-      power[l] /= 2 * l + 1;
-    }
-    return power;
-  }
+
 
  private:
   struct Edge {

@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "errors/errors.hpp"
-#include "diagnostics/diagnostics.hpp"
+#include "domain/domain.hpp"
 #include "geometry/triangles.hpp"
 #include "output/run_file.hpp"
 #include "parallel/partition.hpp"
@@ -99,18 +99,12 @@ std::string xdmf_text(const std::string& h5_name, const std::vector<double>& tim
 }  // namespace
 
 int max_moment(int dimension) {
-  return dimension == 2 ? diagnostics::fourier_modes : diagnostics::harmonic_degrees;
+  return dimension == 2 ? domain::fourier_modes : domain::harmonic_degrees;
 }
 
 std::vector<std::string> diagnostic_columns(int dimension) {
   std::vector<std::string> names = {"time", "mass", "min_density", "energy_scaled"};
-  if (dimension == 2) {
-    for (int k = 1; k <= diagnostics::fourier_modes; ++k)
-      names.push_back("fourier_modulus_" + std::to_string(k));
-  } else {
-    for (int l = 0; l <= diagnostics::harmonic_degrees; ++l)
-      names.push_back("harmonic_power_" + std::to_string(l));
-  }
+  for (auto& name : domain::make_domain(dimension)->moment_columns()) names.push_back(name);
   return names;
 }
 

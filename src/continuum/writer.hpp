@@ -40,8 +40,8 @@ inline constexpr const char* continuum_format = "attnflow-continuum 1";
 std::vector<std::string> diagnostic_columns(int dimension);
 // The row for Diagnostics d (moments: 16 Fourier moduli or 17 harmonic powers).
 std::vector<double> diagnostic_row(const Diagnostics& d);
-// The argument of Solver::diagnostics for a row: K = diagnostics::fourier_modes (circle) or
-// L = diagnostics::harmonic_degrees (sphere).
+// The argument of Solver::diagnostics for a row: K = domain::fourier_modes (circle) or
+// L = domain::harmonic_degrees (sphere).
 int max_moment(int dimension);
 
 class Writer final : public output::RunFile {

@@ -5,7 +5,7 @@
 
 #include "errors/errors.hpp"
 #include "diagnostics/clusters.hpp"
-#include "diagnostics/harmonics.hpp"
+#include "domain/domain.hpp"
 #include "parallel/partition.hpp"
 
 namespace attnflow::diagnostics {
@@ -15,10 +15,7 @@ using parallel::check_mpi;
 std::vector<std::string> column_names(int dimension) {
   std::vector<std::string> names = {"time",      "energy_scaled", "order_parameter",
                                     "clusters",  "max_inner",     "min_inner"};
-  if (dimension == 2)
-    for (int k = 1; k <= fourier_modes; ++k) names.push_back("fourier_modulus_" + std::to_string(k));
-  if (dimension == 3)
-    for (int l = 0; l <= harmonic_degrees; ++l) names.push_back("harmonic_power_" + std::to_string(l));
+  for (auto& name : domain::make_domain(dimension)->moment_columns()) names.push_back(name);
   return names;
 }
 
@@ -82,10 +79,12 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
   std::vector<double> row = {state.time,  energy_scaled,   order,
                              pair_terms ? double(pairs.clusters) : not_computed,
                              pairs.max_inner, pairs.min_inner};
-  if (d == 2)
-    for (double v : fourier_moduli(all_points, double(n), fourier_modes)) row.push_back(v);
-  if (d == 3)
-    for (double v : harmonic_power(all_points, double(n), harmonic_degrees)) row.push_back(v);
+  // The domain's moments, summed over all tokens in global order on every rank (rank-count
+  // independent bits).
+  const auto domain = domain::make_domain(d);
+  std::vector<double> sums(domain->moment_sum_size(), 0.0);
+  domain->add_moment_sums(all_points, {}, sums);
+  for (double v : domain->moments(sums, double(n))) row.push_back(v);
   return row;
 }
 

@@ -12,12 +12,10 @@
 
 namespace attnflow::diagnostics {
 
-inline constexpr int fourier_modes = 16;     // |m_k|, k = 1..16 on the circle
-inline constexpr int harmonic_degrees = 16;  // C_l, l = 0..16 on S^2
-
 // Column names of compute()'s row for tokens on S^{dimension-1}:
 //   time, energy_scaled, order_parameter, clusters, max_inner, min_inner,
-//   then fourier_modulus_1..16 (d = 2) or harmonic_power_0..16 (d = 3); nothing more for d >= 4.
+//   then the domain's moment columns (domain/domain.hpp): fourier_modulus_1..16 (d = 2) or
+//   harmonic_power_0..16 (d = 3); nothing more for d >= 4.
 std::vector<std::string> column_names(int dimension);
 
 // The kernel of the energy: e^{beta <x, y>} with Q = K = V = I whatever the run's matrices

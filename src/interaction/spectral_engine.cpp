@@ -8,6 +8,7 @@
 
 #include "errors/errors.hpp"
 #include "parallel/partition.hpp"
+#include "simd/lanes.hpp"
 #include "theory/bessel.hpp"
 #include "text/number_format.hpp"
 
@@ -15,6 +16,10 @@ namespace attnflow::interaction {
 
 using parallel::check_mpi;
 using parallel::Section;
+using simd::load4;
+using simd::splat;
+using simd::store4;
+using simd::Vec4;
 
 SpectralTruncation spectral_truncation(int dimension, double beta, double tolerance,
                                        int max_degree) {
@@ -64,105 +69,6 @@ SpectralTruncation spectral_truncation(int dimension, double beta, double tolera
   return t;
 }
 
-SphericalHarmonics::SphericalHarmonics(int degree) : degree_(degree) {
-  diagonal_.resize(degree + 1);
-  a_.assign(size(), 0.0);
-  b_.assign(size(), 0.0);
-  diagonal_[0] = 1.0 / std::sqrt(4 * std::numbers::pi);
-  for (int m = 1; m <= degree; ++m)
-    diagonal_[m] = diagonal_[m - 1] * std::sqrt((2.0 * m + 1) / (2.0 * m));
-  for (int m = 0; m <= degree; ++m)
-    for (int l = m + 2; l <= degree; ++l) {
-      const double l2 = static_cast<double>(l) * l, m2 = static_cast<double>(m) * m;
-      a_[l * l + l + m] = std::sqrt((4 * l2 - 1) / (l2 - m2));
-      b_[l * l + l + m] = std::sqrt(((l - 1.0) * (l - 1.0) - m2) / (4 * (l - 1.0) * (l - 1.0) - 1));
-    }
-}
-
-void SphericalHarmonics::evaluate(const double* x, double* values) const {
-  // Normalised associated Legendre functions divided by sin^m(theta) (polynomials in
-  // z = cos theta), times Re / Im (x_0 + i x_1)^m = sin^m(theta) (cos, sin)(m phi); no angles.
-  const double z = x[2];
-  const double sqrt2 = std::numbers::sqrt2;
-  double power_re = 1, power_im = 0;  // (x_0 + i x_1)^m
-  for (int m = 0; m <= degree_; ++m) {
-    if (m > 0) {
-      const double re = power_re * x[0] - power_im * x[1];
-      power_im = power_re * x[1] + power_im * x[0];
-      power_re = re;
-    }
-    double previous = 0, current = diagonal_[m];
-    const double cosine = sqrt2 * power_re, sine = sqrt2 * power_im;
-    for (int l = m; l <= degree_; ++l) {
-      const int centre = l * l + l;
-      if (l == m + 1) {
-        previous = current;
-        current = std::sqrt(2.0 * m + 3) * z * current;
-      } else if (l > m + 1) {
-        const double next = a_[centre + m] * (z * current - b_[centre + m] * previous);
-        previous = current;
-        current = next;
-      }
-      if (m == 0) {
-        values[centre] = current;
-      } else {
-        values[centre + m] = current * cosine;
-        values[centre - m] = current * sine;
-      }
-    }
-  }
-}
-
-namespace {
-// Four points side by side (GCC vector extension; AVX2 registers with -march=native).
-using Vec4 = double __attribute__((vector_size(32)));
-static_assert(SphericalHarmonics::batch == 4);
-inline Vec4 splat(double x) { return Vec4{x, x, x, x}; }
-inline Vec4 load4(const double* p) {
-  Vec4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store4(double* p, Vec4 v) { std::memcpy(p, &v, sizeof v); }
-}  // namespace
-
-void SphericalHarmonics::evaluate_batch(const double* x, double* values) const {
-  constexpr int B = batch;
-  const Vec4 x0{x[0], x[3], x[6], x[9]}, x1{x[1], x[4], x[7], x[10]};
-  const Vec4 z{x[2], x[5], x[8], x[11]};
-  Vec4 power_re = splat(1.0), power_im = splat(0.0);
-  for (int m = 0; m <= degree_; ++m) {
-    if (m > 0) {
-      const Vec4 re = power_re * x0 - power_im * x1;
-      power_im = power_re * x1 + power_im * x0;
-      power_re = re;
-    }
-    Vec4 previous = splat(0.0), current = splat(diagonal_[m]);
-    const Vec4 cosine = std::numbers::sqrt2 * power_re, sine = std::numbers::sqrt2 * power_im;
-    for (int l = m; l <= degree_; ++l) {
-      const int centre = l * l + l;
-      if (l == m + 1) {
-        previous = current;
-        current = std::sqrt(2.0 * m + 3) * z * current;
-      } else if (l > m + 1) {
-        const Vec4 next = a_[centre + m] * (z * current - b_[centre + m] * previous);
-        previous = current;
-        current = next;
-      }
-      if (m == 0) {
-        store4(values + centre * B, current);
-      } else {
-        store4(values + (centre + m) * B, current * cosine);
-        store4(values + (centre - m) * B, current * sine);
-      }
-    }
-  }
-}
-
-void real_spherical_harmonics(const double* x, int degree, double* values) {
-  SphericalHarmonics(degree).evaluate(x, values);
-}
-
 SpectralEngine::SpectralEngine(const Kernel& kernel, MPI_Comm comm, double tolerance)
     : kernel_(kernel), comm_(comm) {
   const std::string accepted =
@@ -180,7 +86,7 @@ SpectralEngine::SpectralEngine(const Kernel& kernel, MPI_Comm comm, double toler
                   "--engine-tolerance: " + std::to_string(tolerance) +
                       " is outside the accepted range [1e-14, 0.5]");
   truncation_ = spectral_truncation(kernel.dimension, kernel.beta, tolerance);
-  if (kernel.dimension == 3) harmonics_ = SphericalHarmonics(truncation_.degree);
+  if (kernel.dimension == 3) harmonics_ = domain::SphericalHarmonics(truncation_.degree);
   scale_ = std::exp(kernel.beta - kernel.constant_shift);
 }
 
@@ -278,7 +184,7 @@ void SpectralEngine::circle_sums(std::span<const double> targets, KernelSums& su
 // layout [A, B^0, B^1, B^2], (L+1)^2 each.
 void SpectralEngine::sphere_moments(std::span<const double> sources,
                                     std::span<const double> weights) {
-  constexpr int B = SphericalHarmonics::batch;
+  constexpr int B = domain::SphericalHarmonics::batch;
   const std::size_t size = harmonics_.size();
   // Lane-wise partial moments (index (q * size + s) * B + b), summed over the lanes at the end.
   std::vector<double> lanes(4 * size * B, 0.0);
@@ -318,7 +224,7 @@ void SpectralEngine::sphere_sums(std::span<const double> targets, KernelSums& su
     for (int l = 0; l <= degree; ++l)
       for (int s = l * l; s < (l + 1) * (l + 1); ++s)
         weighted[q * size + s] = scale_ * truncation_.coefficients[l] * moments_[q * size + s];
-  constexpr int B = SphericalHarmonics::batch;
+  constexpr int B = domain::SphericalHarmonics::batch;
   const std::size_t target_count = targets.size() / 3;
   sums.numerator.resize(target_count * 3);
   sums.normaliser.resize(target_count);

@@ -12,6 +12,7 @@
 // Sums are not bitwise independent of the rank count (the allreduce order), only to rounding.
 #include <vector>
 
+#include "domain/harmonics.hpp"
 #include "interaction/engine.hpp"
 
 namespace attnflow::interaction {
@@ -28,27 +29,6 @@ struct SpectralTruncation {
 // Throws InputError when L would exceed `max_degree`.
 SpectralTruncation spectral_truncation(int dimension, double beta, double tolerance,
                                        int max_degree = 4096);
-
-// Real spherical harmonics Y_lm(x) for l <= degree at a unit vector x, index l^2 + l + m
-// (m = -l..l), orthonormal on S^2: sum_m Y_lm(x) Y_lm(y) = (2l+1)/(4 pi) P_l(<x, y>). The
-// recurrence coefficients are tabulated once per degree.
-class SphericalHarmonics {
- public:
-  explicit SphericalHarmonics(int degree);
-  int degree() const { return degree_; }
-  std::size_t size() const { return static_cast<std::size_t>(degree_ + 1) * (degree_ + 1); }
-  void evaluate(const double* x, double* values) const;
-  // Four points at once (x: 4 x 3 row-major; values[s * 4 + b] = Y_s(x_b)): the recurrences run
-  // side by side in vector registers.
-  static constexpr int batch = 4;
-  void evaluate_batch(const double* x, double* values) const;
-
- private:
-  int degree_;
-  std::vector<double> diagonal_;  // y_mm = normalised P_m^m / sin^m
-  std::vector<double> a_, b_;     // three-term recurrence in l, index l^2 + l + m (m >= 0)
-};
-void real_spherical_harmonics(const double* x, int degree, double* values);
 
 class SpectralEngine : public Engine {
  public:
@@ -73,7 +53,7 @@ class SpectralEngine : public Engine {
   MPI_Comm comm_;
   SpectralTruncation truncation_;
   double scale_ = 1;  // e^{beta - shift}
-  SphericalHarmonics harmonics_{0};
+  domain::SphericalHarmonics harmonics_{0};
   std::vector<double> moments_;  // reduced moments (layout per dimension, see .cpp)
   mutable std::vector<double> basis_;
 };

@@ -93,28 +93,6 @@ TEST_CASE("Truncated kernel expansions sum to the kernel's maximum 1 within thei
   }
 }
 
-TEST_CASE("Real spherical harmonics satisfy the addition theorem", "[interaction]") {
-  // sum_m Y_lm(x) Y_lm(y) = (2l+1)/(4 pi) P_l(<x, y>); Legendre from the C++17 library.
-  const int degree = 40;
-  const auto points = benchmark::random_sphere_points(0, 6, 3, 5);
-  std::vector<double> yx((degree + 1) * (degree + 1)), yy(yx.size());
-  double worst = 0;
-  for (int p = 0; p < 5; ++p) {
-    const double* x = points.data() + 3 * p;
-    const double* y = points.data() + 3 * (p + 1);
-    interaction::real_spherical_harmonics(x, degree, yx.data());
-    interaction::real_spherical_harmonics(y, degree, yy.data());
-    const double c = x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
-    for (int l = 0; l <= degree; ++l) {
-      double sum = 0;
-      for (int s = l * l; s < (l + 1) * (l + 1); ++s) sum += yx[s] * yy[s];
-      const double expected = (2 * l + 1) / (4 * std::numbers::pi) * std::legendre(l, c);
-      worst = std::max(worst, std::abs(sum - expected) / ((2 * l + 1) / (4 * std::numbers::pi)));
-    }
-  }
-  CHECK(worst < 1e-12);  // recurrences of depth 40 in double: a few hundred ulp at most
-}
-
 TEST_CASE("Spectral engine error against the direct engine is within its tolerance",
           "[interaction][parallel]") {
   // Contract (spectral_engine.hpp): every sum within tolerance x W e^{beta - shift}; for SA the
