@@ -42,6 +42,12 @@ int compare_runs(const config::OptionSet& options) {
                                          "continuum = " + continuum_path,
                                          "time-tolerance = " + std::to_string(tolerance)};
       text = comparison::csv_text(result, header);
+      const auto histograms = options.get<std::string>("histograms");
+      errors::require(histograms.empty() || continuum.dimension == 3,
+                      "--histograms: the cell histograms are for the sphere (dimension 3)");
+      errors::require(histograms.empty() || options.flag("overwrite") ||
+                          !std::filesystem::exists(histograms),
+                      "--histograms: '" + histograms + "' exists (use --overwrite)");
     } catch (const errors::InputError& e) {
       error = e.what();
     }
@@ -53,6 +59,8 @@ int compare_runs(const config::OptionSet& options) {
   if (length > 0) throw errors::InputError(error);
   if (root) {
     text::write_text_atomically(options.get<std::string>("output"), text);
+    const auto histograms = options.get<std::string>("histograms");
+    if (!histograms.empty()) comparison::write_histograms(histograms, result);
     std::cout << "attnflow-compare: " << result.rows.size() << " matched times, "
               << result.unmatched_times.size() << " unmatched; wrote " << options.get<std::string>("output")
               << "\n";
@@ -80,6 +88,9 @@ int main(int argc, char** argv) {
     options.add<std::string>("output", "comparison.csv", "", "output CSV table");
     options.add<double>("time-tolerance", 1e-6, "time",
                         "a particle snapshot matches a continuum snapshot when the times differ by at most this");
+    options.add_optional("histograms", "path",
+                         "sphere: also write the particles' cell-histogram densities (HDF5) for "
+                         "jobs/plot/plot_overlay.py");
     options.add_flag("overwrite", "replace an existing output file");
     std::ostringstream help;
     if (!options.parse(argc, argv, help)) {

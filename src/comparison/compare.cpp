@@ -2,12 +2,15 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include "comparison/distance.hpp"
 #include "domain/domain.hpp"
 #include "errors/errors.hpp"
 #include "geometry/triangles.hpp"
+#include "output/hdf5.hpp"
+#include "output/run_file.hpp"
 #include "text/number_format.hpp"
 
 namespace attnflow::comparison {
@@ -43,7 +46,8 @@ double circle_distance(const std::vector<double>& positions, const ContinuumRun&
 }
 
 double sphere_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
-                       const std::vector<double>& density, std::int64_t* unlocated) {
+                       const std::vector<double>& density, std::int64_t* unlocated,
+                       std::vector<double>* histogram_density) {
   errors::require(continuum.vertices.size() == std::size_t(continuum.cells) * 9,
                   "continuum file '" + continuum.path + "' has no cell triangles (/mesh/vertices); "
                   "regenerate it with this attnflow-continuum");
@@ -53,6 +57,12 @@ double sphere_distance(const std::vector<double>& positions, const ContinuumRun&
   std::vector<double> histogram(std::size_t(continuum.cells), 0.0), masses(histogram.size());
   for (auto c : location.cells) histogram[std::size_t(c)] += 1;
   for (std::size_t i = 0; i < masses.size(); ++i) masses[i] = density[i] * continuum.measures[i];
+  if (histogram_density) {
+    const double count = double(positions.size() / 3);
+    histogram_density->resize(histogram.size());
+    for (std::size_t i = 0; i < histogram.size(); ++i)
+      (*histogram_density)[i] = histogram[i] / (count * continuum.measures[i]);
+  }
   return histogram_l1(histogram, masses);
 }
 
@@ -80,8 +90,11 @@ Comparison compare(const ParticleRun& particles, const ContinuumRun& continuum, 
     const auto positions = particles.positions(match[s]);
     const auto density = continuum.density(std::int64_t(s));
     std::int64_t unlocated = 0;
-    const double distance = d == 2 ? circle_distance(positions, continuum, density)
-                                   : sphere_distance(positions, continuum, density, &unlocated);
+    std::vector<double> histogram;
+    const double distance =
+        d == 2 ? circle_distance(positions, continuum, density)
+               : sphere_distance(positions, continuum, density, &unlocated, &histogram);
+    if (d == 3) result.histograms.push_back(std::move(histogram));
     result.unlocated_points += unlocated;
     const long long prow = particles.diagnostics.row_at(particles.times[std::size_t(match[s])], time_tolerance);
     const long long crow = continuum.diagnostics.row_at(t, time_tolerance);
@@ -95,6 +108,26 @@ Comparison compare(const ParticleRun& particles, const ContinuumRun& continuum, 
     result.rows.push_back(row);
   }
   return result;
+}
+
+void write_histograms(const std::string& path, const Comparison& comparison) {
+  const std::string temporary = output::partial_path(path);
+  {
+    output::Handle file = output::create_file(temporary, MPI_COMM_SELF);
+    output::write_string_attribute(file, "format", "attnflow-comparison-histograms 1");
+    const std::int64_t rows = std::int64_t(comparison.histograms.size());
+    const int cells = rows > 0 ? int(comparison.histograms.front().size()) : 0;
+    std::vector<double> times, values;
+    for (std::size_t r = 0; r < comparison.histograms.size(); ++r) {
+      times.push_back(comparison.rows[r][0]);
+      values.insert(values.end(), comparison.histograms[r].begin(), comparison.histograms[r].end());
+    }
+    output::write_row_block(file, "time", rows, 1, 0, times);
+    output::write_row_block(file, "particle_density", rows, cells, 0, values);
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) throw errors::IoError("cannot rename a temporary file onto", path, error.message());
 }
 
 std::string csv_text(const Comparison& comparison, const std::vector<std::string>& header_lines) {

@@ -19,6 +19,9 @@ struct Comparison {
   // Sphere: particle positions (summed over the matched times) that lay in no triangle around
   // their nearest centre and were binned by nearest centre (geometry::containing_triangles).
   std::int64_t unlocated_points = 0;
+  // Sphere: the particles' cell-histogram density (fraction of the particles in each cell's
+  // triangle / cell area, continuum file order) of every row, for plots that overlay it.
+  std::vector<std::vector<double>> histograms;
 };
 
 // Throws errors::InputError when the dimensions differ or are not 2 or 3.
@@ -31,8 +34,14 @@ double circle_distance(const std::vector<double>& positions, const ContinuumRun&
 // spherical triangle containing it, geometry::containing_triangles) and the continuum cell masses.
 // `unlocated`, when given, receives the count of positions binned by nearest centre instead.
 // Throws errors::InputError when the run has no cell vertices.
+// `histogram`, when given, receives the particles' histogram density per cell.
 double sphere_distance(const std::vector<double>& positions, const ContinuumRun& continuum,
-                       const std::vector<double>& density, std::int64_t* unlocated = nullptr);
+                       const std::vector<double>& density, std::int64_t* unlocated = nullptr,
+                       std::vector<double>* histogram = nullptr);
+
+// Writes the sphere histograms (rows x cells, /particle_density, with /time) as an HDF5 file,
+// atomically (a temporary name, then renamed). Serial.
+void write_histograms(const std::string& path, const Comparison& comparison);
 
 // The CSV text: '#' lines (the given header lines, then unmatched times), a header, the rows.
 std::string csv_text(const Comparison& comparison, const std::vector<std::string>& header_lines);
