@@ -29,7 +29,7 @@ class CircleSolver final : public Solver {
                         " here), got " + std::to_string(cells));
     // Stencil width 2: the MUSCL slopes of cells i-1 and i+2 enter the flux at face i+1/2.
     check_petsc(DMDACreate1d(comm, DM_BOUNDARY_PERIODIC, static_cast<PetscInt>(cells), 1, 2,
-                             nullptr, &dm_),
+                             nullptr, dm_.address()),
                 "DMDACreate1d");
     check_petsc(DMSetOptionsPrefix(dm_, settings.options_prefix.c_str()), "DMSetOptionsPrefix");
     check_petsc(DMSetFromOptions(dm_), "DMSetFromOptions");

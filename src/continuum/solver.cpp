@@ -43,19 +43,13 @@ Solver::~Solver() {
   // Destroying PETSc objects may be collective: a rank that failed alone skips it (the job is
   // being aborted; parallel/failure.hpp). Destructors must not throw: PETSc errors here can only
   // be reported, not handled.
-  if (!parallel::collective_cleanup_allowed()) {
-    writer_.release();
-    return;
-  }
-  if (ts_) TSDestroy(&ts_);
-  if (solution_) VecDestroy(&solution_);
-  if (cached_density_) VecDestroy(&cached_density_);
-  if (dm_) DMDestroy(&dm_);
+  // The PETSc handles destroy themselves (continuum/petsc_handle.hpp).
+  if (!parallel::collective_cleanup_allowed()) writer_.release();
 }
 
 void Solver::set_up_time_stepper(DM dm) {
-  check_petsc(DMCreateGlobalVector(dm, &solution_), "DMCreateGlobalVector");
-  check_petsc(TSCreate(comm_, &ts_), "TSCreate");
+  check_petsc(DMCreateGlobalVector(dm, solution_.address()), "DMCreateGlobalVector");
+  check_petsc(TSCreate(comm_, ts_.address()), "TSCreate");
   check_petsc(TSSetOptionsPrefix(ts_, settings_.options_prefix.c_str()), "TSSetOptionsPrefix");
   check_petsc(TSSetProblemType(ts_, TS_NONLINEAR), "TSSetProblemType");
   check_petsc(TSSetType(ts_, TSSSP), "TSSetType");
@@ -72,7 +66,7 @@ void Solver::set_up_time_stepper(DM dm) {
   check_petsc(TSSetExactFinalTime(ts_, TS_EXACTFINALTIME_STEPOVER), "TSSetExactFinalTime");
   check_petsc(TSSetFromOptions(ts_), "TSSetFromOptions");
   PetscBool is_ssp = PETSC_FALSE;
-  check_petsc(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ts_), TSSSP, &is_ssp),
+  check_petsc(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ts_.get()), TSSSP, &is_ssp),
               "PetscObjectTypeCompare");
   errors::require(is_ssp == PETSC_TRUE, "-" + settings_.options_prefix +
                                             "ts_type: the continuum solver needs ssp (TSSSP), "
@@ -149,7 +143,7 @@ double Solver::velocities_for(Vec density) {
     if (equal == PETSC_TRUE) return cached_limit_;
   }
   cached_limit_ = compute_velocities(density);
-  if (!cached_density_) check_petsc(VecDuplicate(density, &cached_density_), "VecDuplicate");
+  if (!cached_density_) check_petsc(VecDuplicate(density, cached_density_.address()), "VecDuplicate");
   check_petsc(VecCopy(density, cached_density_), "VecCopy");
   cached_vector_ = density;
   cached_state_ = state;

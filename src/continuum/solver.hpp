@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "continuum/limiter.hpp"
+#include "continuum/petsc_handle.hpp"
 #include "domain/domain.hpp"
 #include "interaction/engine.hpp"
 #include "model/model.hpp"
@@ -181,9 +182,9 @@ class Solver : public simulation::Simulation {
   std::vector<double> centres_, measures_;
   std::vector<double> vertices_;  // cell_vertices()
   std::vector<double> face_velocities_;
-  DM dm_ = nullptr;
-  TS ts_ = nullptr;
-  Vec solution_ = nullptr;
+  DMHandle dm_;
+  TSHandle ts_;
+  VecHandle solution_;
 
  private:
   static PetscErrorCode rhs_function(TS ts, PetscReal time, Vec density, Vec rate, void* context);
@@ -191,8 +192,8 @@ class Solver : public simulation::Simulation {
   // velocity computed for the CFL step is reused by the first stage.
   double velocities_for(Vec density);
 
-  Vec cached_vector_ = nullptr;
-  Vec cached_density_ = nullptr;  // copy of the state of face_velocities_
+  Vec cached_vector_ = nullptr;   // not owned: the vector the cache was computed for
+  VecHandle cached_density_;      // copy of the state of face_velocities_
   bool cache_valid_ = false;
   PetscObjectState cached_state_ = -1;
   double cached_limit_ = 0;

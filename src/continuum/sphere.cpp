@@ -61,184 +61,13 @@ class SphereSolver final : public Solver {
   SphereSolver(const model::Model& model, int refinements, const Settings& settings,
                MPI_Comm comm)
       : Solver(model, settings, comm) {
-    DM serial = nullptr;
-    check_petsc(DMPlexCreateSphereMesh(comm, 2, PETSC_TRUE, 1.0, &serial), "DMPlexCreateSphereMesh");
-    check_petsc(DMSetOptionsPrefix(serial, settings.options_prefix.c_str()), "DMSetOptionsPrefix");
-    // Refinement must happen before distribution (PLATFORM.md): through the options database,
-    // under this solver's prefix only.
-    // DMSetFromOptions would also distribute (without overlap, losing the serial numbering that
-    // keys the canonical cell index): switch that off and distribute below.
-    const std::string refine = "-" + settings.options_prefix + "dm_refine_pre";
-    const std::string distribute = "-" + settings.options_prefix + "dm_distribute";
-    check_petsc(PetscOptionsSetValue(nullptr, refine.c_str(), std::to_string(refinements).c_str()),
-                "PetscOptionsSetValue");
-    check_petsc(PetscOptionsSetValue(nullptr, distribute.c_str(), "0"), "PetscOptionsSetValue");
-    check_petsc(DMSetFromOptions(serial), "DMSetFromOptions");
-    check_petsc(PetscOptionsClearValue(nullptr, refine.c_str()), "PetscOptionsClearValue");
-    check_petsc(PetscOptionsClearValue(nullptr, distribute.c_str()), "PetscOptionsClearValue");
-    PetscInt serial_start = 0, serial_end = 0;
-    check_petsc(DMPlexGetChart(serial, &serial_start, &serial_end), "DMPlexGetChart");
-    // PTScotch, PETSc's mesh partitioner by default here, partitions the sphere differently from
-    // one process to the next (its random state is not fixed), and the engine sums in the order
-    // of the partition: two identical runs at 2-4 ranks, or a run and its restart, would differ
-    // by rounding. PETSc's simple partitioner is deterministic and costs nothing here (the engine
-    // all-gathers the sources; the partition only shapes the one-cell halo). A partitioner chosen
-    // with -petscpartitioner_type still wins.
-    PetscBool partitioner_given = PETSC_FALSE;
-    check_petsc(PetscOptionsHasName(nullptr, nullptr, "-petscpartitioner_type", &partitioner_given),
-                "PetscOptionsHasName");
-    if (!partitioner_given) {
-      PetscPartitioner partitioner = nullptr;
-      check_petsc(DMPlexGetPartitioner(serial, &partitioner), "DMPlexGetPartitioner");
-      check_petsc(PetscPartitionerSetType(partitioner, PETSCPARTITIONERSIMPLE),
-                  "PetscPartitionerSetType");
-    }
-    PetscSF migration = nullptr;
-    DM distributed = nullptr;
-    check_petsc(DMPlexDistribute(serial, 1, &migration, &distributed), "DMPlexDistribute");
     PetscInt start = 0, end = 0;
-    std::vector<PetscInt> original;
-    if (distributed) {
-      check_petsc(DMPlexGetChart(distributed, &start, &end), "DMPlexGetChart");
-      // The point number of every local point in the serial mesh: the canonical cell index.
-      std::vector<PetscInt> identity(serial_end - serial_start);
-      for (PetscInt p = serial_start; p < serial_end; ++p) identity[p - serial_start] = p;
-      original.assign(end - start, -1);
-      check_petsc(PetscSFBcastBegin(migration, MPIU_INT, identity.data(), original.data(), MPI_REPLACE),
-                  "PetscSFBcastBegin");
-      check_petsc(PetscSFBcastEnd(migration, MPIU_INT, identity.data(), original.data(), MPI_REPLACE),
-                  "PetscSFBcastEnd");
-      check_petsc(PetscSFDestroy(&migration), "PetscSFDestroy");
-      check_petsc(DMDestroy(&serial), "DMDestroy");
-      dm_ = distributed;
-    } else {
-      dm_ = serial;
-      start = serial_start;
-      end = serial_end;
-      original.resize(end - start);
-      for (PetscInt p = start; p < end; ++p) original[p - start] = p;
-    }
-    PetscInt cell_start = 0, cell_end = 0, edge_start = 0, edge_end = 0, vertex_start = 0,
-             vertex_end = 0;
-    check_petsc(DMPlexGetHeightStratum(dm_, 0, &cell_start, &cell_end), "DMPlexGetHeightStratum");
-    check_petsc(DMPlexGetHeightStratum(dm_, 1, &edge_start, &edge_end), "DMPlexGetHeightStratum");
-    check_petsc(DMPlexGetDepthStratum(dm_, 0, &vertex_start, &vertex_end), "DMPlexGetDepthStratum");
-    // Cells come first in a DMPlex chart: on the serial mesh (rank 0) their numbers are 0..C-1.
-    const PetscInt serial_cell_start = 0;
-    cell_start_ = cell_start;
-    // One density value per cell.
-    PetscSection section = nullptr;
-    check_petsc(PetscSectionCreate(comm, &section), "PetscSectionCreate");
-    check_petsc(PetscSectionSetChart(section, start, end), "PetscSectionSetChart");
-    for (PetscInt c = cell_start; c < cell_end; ++c)
-      check_petsc(PetscSectionSetDof(section, c, 1), "PetscSectionSetDof");
-    check_petsc(PetscSectionSetUp(section), "PetscSectionSetUp");
-    check_petsc(DMSetLocalSection(dm_, section), "DMSetLocalSection");
-    check_petsc(PetscSectionDestroy(&section), "PetscSectionDestroy");
-    PetscSection local_section = nullptr, global_section = nullptr;
-    check_petsc(DMGetLocalSection(dm_, &local_section), "DMGetLocalSection");
-    check_petsc(DMGetGlobalSection(dm_, &global_section), "DMGetGlobalSection");
-
-    // Vertex coordinates, projected onto the sphere (refinement should already have snapped).
-    Vec coordinates = nullptr;
-    PetscSection coordinate_section = nullptr;
-    check_petsc(DMGetCoordinatesLocal(dm_, &coordinates), "DMGetCoordinatesLocal");
-    check_petsc(DMGetCoordinateSection(dm_, &coordinate_section), "DMGetCoordinateSection");
-    const PetscScalar* xyz = nullptr;
-    check_petsc(VecGetArrayRead(coordinates, &xyz), "VecGetArrayRead");
-    auto vertex = [&](PetscInt v) {
-      PetscInt offset = 0;
-      check_petsc(PetscSectionGetOffset(coordinate_section, v, &offset), "PetscSectionGetOffset");
-      return normalised({xyz[offset], xyz[offset + 1], xyz[offset + 2]});
-    };
-    const PetscInt local_cell_count = cell_end - cell_start;
-    cell_centre_.resize(local_cell_count);
-    cell_area_.resize(local_cell_count);
-    cell_vertices_.resize(local_cell_count);
-    cell_corner_points_.resize(local_cell_count);
-    local_offset_.resize(local_cell_count);
-    owned_position_.assign(local_cell_count, -1);
-    PetscInt first_global = 0, owned = 0;
-    for (PetscInt c = cell_start; c < cell_end; ++c) {
-      PetscInt size = 0, *closure = nullptr;
-      check_petsc(DMPlexGetTransitiveClosure(dm_, c, PETSC_TRUE, &size, &closure),
-                  "DMPlexGetTransitiveClosure");
-      std::array<Vector3, 3> corners{};
-      std::array<PetscInt, 3> corner_points{};
-      int found = 0;
-      for (PetscInt k = 0; k < size; ++k) {
-        const PetscInt p = closure[2 * k];
-        if (p >= vertex_start && p < vertex_end && found < 3) {
-          corner_points[found] = p;
-          corners[found++] = vertex(p);
-        }
-      }
-      check_petsc(DMPlexRestoreTransitiveClosure(dm_, c, PETSC_TRUE, &size, &closure),
-                  "DMPlexRestoreTransitiveClosure");
-      if (found != 3) throw errors::InternalError("sphere mesh: a cell is not a triangle");
-      const PetscInt i = c - cell_start;
-      cell_vertices_[i] = corners;
-      cell_corner_points_[i] = corner_points;
-      cell_area_[i] = geometry::spherical_triangle_area(corners[0], corners[1], corners[2]);
-      cell_centre_[i] = normalised({corners[0][0] + corners[1][0] + corners[2][0],
-                                    corners[0][1] + corners[1][1] + corners[2][1],
-                                    corners[0][2] + corners[1][2] + corners[2][2]});
-      PetscInt offset = 0, global_offset = 0;
-      check_petsc(PetscSectionGetOffset(local_section, c, &offset), "PetscSectionGetOffset");
-      check_petsc(PetscSectionGetOffset(global_section, c, &global_offset), "PetscSectionGetOffset");
-      local_offset_[i] = offset;
-      if (global_offset >= 0) {
-        if (owned == 0) first_global = global_offset;
-        owned_position_[i] = owned++;
-        owned_cells_.push_back(i);
-        global_indices_.push_back(original[c - start] - serial_cell_start);
-        for (double x : cell_centre_[i]) centres_.push_back(x);
-        measures_.push_back(cell_area_[i]);
-        // Exposed counter-clockwise seen from outside; the solver keeps DMPlex's corner order
-        // (its edge numbering and face offsets follow it).
-        const bool clockwise = geometry::orientation(corners[0], corners[1], corners[2]) < 0;
-        for (int k : {0, clockwise ? 2 : 1, clockwise ? 1 : 2})
-          for (double x : corners[k]) vertices_.push_back(x);
-      }
-    }
-    storage_offset_ = first_global;
-    std::int64_t owned_count = owned;
-    parallel::check_mpi(MPI_Allreduce(&owned_count, &global_cells_, 1, MPI_INT64_T, MPI_SUM, comm),
-                        "MPI_Allreduce(cells)");
-    // Edges with both neighbours present and at least one owned: their flux is needed here.
-    for (PetscInt e = edge_start; e < edge_end; ++e) {
-      PetscInt support_size = 0;
-      const PetscInt* support = nullptr;
-      check_petsc(DMPlexGetSupportSize(dm_, e, &support_size), "DMPlexGetSupportSize");
-      if (support_size != 2) continue;
-      check_petsc(DMPlexGetSupport(dm_, e, &support), "DMPlexGetSupport");
-      const PetscInt a = support[0] - cell_start, b = support[1] - cell_start;
-      if (owned_position_[a] < 0 && owned_position_[b] < 0) continue;
-      const PetscInt* cone = nullptr;
-      check_petsc(DMPlexGetCone(dm_, e, &cone), "DMPlexGetCone");
-      const Vector3 v0 = vertex(cone[0]), v1 = vertex(cone[1]);
-      const Vector3 midpoint = normalised({v0[0] + v1[0], v0[1] + v1[1], v0[2] + v1[2]});
-      // The tangent unit normal at the midpoint, perpendicular to the great circle through v0, v1
-      // (whose plane normal is v0 x v1), oriented from cell a to cell b.
-      Vector3 normal = normalised(cross(v0, v1));
-      const Vector3& ca = cell_centre_[a];
-      const Vector3& cb = cell_centre_[b];
-      const Vector3 difference = {cb[0] - ca[0], cb[1] - ca[1], cb[2] - ca[2]};
-      if (dot3(normal, difference) < 0) normal = {-normal[0], -normal[1], -normal[2]};
-      edges_.push_back({a, b, std::atan2(std::sqrt(dot3(cross(v0, v1), cross(v0, v1))), dot3(v0, v1)),
-                        normal, edge_number(a, cone[0], cone[1]),
-                        edge_number(b, cone[0], cone[1])});
-      for (double x : midpoint) edge_points_.push_back(x);
-    }
-    check_petsc(VecRestoreArrayRead(coordinates, &xyz), "VecRestoreArrayRead");
+    const auto original = distribute_mesh(refinements, start, end);
+    const Mesh mesh(dm_);
+    set_up_cells(mesh, original, start, end);
+    set_up_edges(mesh);
     if (settings.limiter != Limiter::first_order) set_up_reconstruction(start, end);
     set_up_time_stepper(dm_);
-  }
-
-  ~SphereSolver() override {
-    // Destructors must not throw: PETSc errors here can only be reported, not handled.
-    if (gradient_) VecDestroy(&gradient_);
-    if (gradient_dm_) DMDestroy(&gradient_dm_);
   }
 
   std::string domain_name() const override { return "sphere"; }
@@ -359,6 +188,194 @@ class SphereSolver final : public Solver {
     int side_a, side_b;  // which edge (0..2, see face_offsets) this is of cell a and of cell b
   };
 
+  // The mesh's strata and vertex coordinates (projected onto the sphere; refinement should
+  // already have snapped them), read while the solver sets itself up.
+  struct Mesh {
+    explicit Mesh(DM dm) {
+      check_petsc(DMPlexGetHeightStratum(dm, 0, &cell_start, &cell_end), "DMPlexGetHeightStratum");
+      check_petsc(DMPlexGetHeightStratum(dm, 1, &edge_start, &edge_end), "DMPlexGetHeightStratum");
+      check_petsc(DMPlexGetDepthStratum(dm, 0, &vertex_start, &vertex_end), "DMPlexGetDepthStratum");
+      check_petsc(DMGetCoordinatesLocal(dm, &coordinates), "DMGetCoordinatesLocal");
+      check_petsc(DMGetCoordinateSection(dm, &coordinate_section), "DMGetCoordinateSection");
+      check_petsc(VecGetArrayRead(coordinates, &xyz), "VecGetArrayRead");
+    }
+    ~Mesh() { VecRestoreArrayRead(coordinates, &xyz); }
+    Mesh(const Mesh&) = delete;
+    Mesh& operator=(const Mesh&) = delete;
+    Vector3 vertex(PetscInt v) const {
+      PetscInt offset = 0;
+      check_petsc(PetscSectionGetOffset(coordinate_section, v, &offset), "PetscSectionGetOffset");
+      return normalised({xyz[offset], xyz[offset + 1], xyz[offset + 2]});
+    }
+    PetscInt cell_start = 0, cell_end = 0, edge_start = 0, edge_end = 0, vertex_start = 0,
+             vertex_end = 0;
+    Vec coordinates = nullptr;
+    PetscSection coordinate_section = nullptr;
+    const PetscScalar* xyz = nullptr;
+  };
+
+  // The icosahedron refined on one rank, then distributed with one layer of overlap into dm_.
+  // Returns, for every local point (chart [start, end)), its point number in the serial mesh:
+  // the canonical cell index (cells come first in a DMPlex chart, numbered 0..C-1 on rank 0).
+  std::vector<PetscInt> distribute_mesh(int refinements, PetscInt& start, PetscInt& end) {
+    DMHandle serial;
+    check_petsc(DMPlexCreateSphereMesh(comm_, 2, PETSC_TRUE, 1.0, serial.address()),
+                "DMPlexCreateSphereMesh");
+    check_petsc(DMSetOptionsPrefix(serial, settings_.options_prefix.c_str()), "DMSetOptionsPrefix");
+    // Refinement must happen before distribution (docs/platform.md): through the options
+    // database, under this solver's prefix only. DMSetFromOptions would also distribute (without
+    // overlap, losing the serial numbering that keys the canonical cell index): switch that off
+    // and distribute below.
+    const std::string refine = "-" + settings_.options_prefix + "dm_refine_pre";
+    const std::string distribute = "-" + settings_.options_prefix + "dm_distribute";
+    check_petsc(PetscOptionsSetValue(nullptr, refine.c_str(), std::to_string(refinements).c_str()),
+                "PetscOptionsSetValue");
+    check_petsc(PetscOptionsSetValue(nullptr, distribute.c_str(), "0"), "PetscOptionsSetValue");
+    check_petsc(DMSetFromOptions(serial), "DMSetFromOptions");
+    check_petsc(PetscOptionsClearValue(nullptr, refine.c_str()), "PetscOptionsClearValue");
+    check_petsc(PetscOptionsClearValue(nullptr, distribute.c_str()), "PetscOptionsClearValue");
+    PetscInt serial_start = 0, serial_end = 0;
+    check_petsc(DMPlexGetChart(serial, &serial_start, &serial_end), "DMPlexGetChart");
+    // PTScotch, PETSc's mesh partitioner by default here, partitions the sphere differently from
+    // one process to the next (its random state is not fixed), and the engine sums in the order
+    // of the partition: two identical runs at 2-4 ranks, or a run and its restart, would differ
+    // by rounding. PETSc's simple partitioner is deterministic and costs nothing here (the engine
+    // all-gathers the sources; the partition only shapes the one-cell halo). A partitioner chosen
+    // with -petscpartitioner_type still wins.
+    PetscBool partitioner_given = PETSC_FALSE;
+    check_petsc(PetscOptionsHasName(nullptr, nullptr, "-petscpartitioner_type", &partitioner_given),
+                "PetscOptionsHasName");
+    if (!partitioner_given) {
+      PetscPartitioner partitioner = nullptr;
+      check_petsc(DMPlexGetPartitioner(serial, &partitioner), "DMPlexGetPartitioner");
+      check_petsc(PetscPartitionerSetType(partitioner, PETSCPARTITIONERSIMPLE),
+                  "PetscPartitionerSetType");
+    }
+    StarForestHandle migration;
+    DM distributed = nullptr;
+    check_petsc(DMPlexDistribute(serial, 1, migration.address(), &distributed), "DMPlexDistribute");
+    std::vector<PetscInt> original;
+    if (!distributed) {  // one rank: the serial mesh is the mesh
+      start = serial_start;
+      end = serial_end;
+      for (PetscInt p = start; p < end; ++p) original.push_back(p);
+      dm_ = std::move(serial);
+      return original;
+    }
+    dm_.reset(distributed);
+    check_petsc(DMPlexGetChart(dm_, &start, &end), "DMPlexGetChart");
+    std::vector<PetscInt> identity(serial_end - serial_start);
+    for (PetscInt p = serial_start; p < serial_end; ++p) identity[p - serial_start] = p;
+    original.assign(end - start, -1);
+    check_petsc(PetscSFBcastBegin(migration, MPIU_INT, identity.data(), original.data(), MPI_REPLACE),
+                "PetscSFBcastBegin");
+    check_petsc(PetscSFBcastEnd(migration, MPIU_INT, identity.data(), original.data(), MPI_REPLACE),
+                "PetscSFBcastEnd");
+    return original;
+  }
+
+  // One density value per cell (the section of dm_), and every local cell's corners, spherical
+  // area, centre and storage offsets; the owned ones also fill the Solver's canonical indices,
+  // centres, measures and exposed triangles.
+  void set_up_cells(const Mesh& mesh, const std::vector<PetscInt>& original, PetscInt start,
+                    PetscInt end) {
+    cell_start_ = mesh.cell_start;
+    {
+      SectionHandle section;
+      check_petsc(PetscSectionCreate(comm_, section.address()), "PetscSectionCreate");
+      check_petsc(PetscSectionSetChart(section, start, end), "PetscSectionSetChart");
+      for (PetscInt c = mesh.cell_start; c < mesh.cell_end; ++c)
+        check_petsc(PetscSectionSetDof(section, c, 1), "PetscSectionSetDof");
+      check_petsc(PetscSectionSetUp(section), "PetscSectionSetUp");
+      check_petsc(DMSetLocalSection(dm_, section), "DMSetLocalSection");
+    }
+    PetscSection local_section = nullptr, global_section = nullptr;
+    check_petsc(DMGetLocalSection(dm_, &local_section), "DMGetLocalSection");
+    check_petsc(DMGetGlobalSection(dm_, &global_section), "DMGetGlobalSection");
+    const PetscInt local_cell_count = mesh.cell_end - mesh.cell_start;
+    cell_centre_.resize(local_cell_count);
+    cell_area_.resize(local_cell_count);
+    cell_vertices_.resize(local_cell_count);
+    cell_corner_points_.resize(local_cell_count);
+    local_offset_.resize(local_cell_count);
+    owned_position_.assign(local_cell_count, -1);
+    PetscInt first_global = 0, owned = 0;
+    for (PetscInt c = mesh.cell_start; c < mesh.cell_end; ++c) {
+      PetscInt size = 0, *closure = nullptr;
+      check_petsc(DMPlexGetTransitiveClosure(dm_, c, PETSC_TRUE, &size, &closure),
+                  "DMPlexGetTransitiveClosure");
+      std::array<Vector3, 3> corners{};
+      std::array<PetscInt, 3> corner_points{};
+      int found = 0;
+      for (PetscInt k = 0; k < size; ++k) {
+        const PetscInt p = closure[2 * k];
+        if (p >= mesh.vertex_start && p < mesh.vertex_end && found < 3) {
+          corner_points[found] = p;
+          corners[found++] = mesh.vertex(p);
+        }
+      }
+      check_petsc(DMPlexRestoreTransitiveClosure(dm_, c, PETSC_TRUE, &size, &closure),
+                  "DMPlexRestoreTransitiveClosure");
+      if (found != 3) throw errors::InternalError("sphere mesh: a cell is not a triangle");
+      const PetscInt i = c - mesh.cell_start;
+      cell_vertices_[i] = corners;
+      cell_corner_points_[i] = corner_points;
+      cell_area_[i] = geometry::spherical_triangle_area(corners[0], corners[1], corners[2]);
+      cell_centre_[i] = normalised({corners[0][0] + corners[1][0] + corners[2][0],
+                                    corners[0][1] + corners[1][1] + corners[2][1],
+                                    corners[0][2] + corners[1][2] + corners[2][2]});
+      PetscInt offset = 0, global_offset = 0;
+      check_petsc(PetscSectionGetOffset(local_section, c, &offset), "PetscSectionGetOffset");
+      check_petsc(PetscSectionGetOffset(global_section, c, &global_offset), "PetscSectionGetOffset");
+      local_offset_[i] = offset;
+      if (global_offset < 0) continue;  // a ghost
+      if (owned == 0) first_global = global_offset;
+      owned_position_[i] = owned++;
+      owned_cells_.push_back(i);
+      global_indices_.push_back(original[c - start]);
+      for (double x : cell_centre_[i]) centres_.push_back(x);
+      measures_.push_back(cell_area_[i]);
+      // Exposed counter-clockwise seen from outside; the solver keeps DMPlex's corner order (its
+      // edge numbering and face offsets follow it).
+      const bool clockwise = geometry::orientation(corners[0], corners[1], corners[2]) < 0;
+      for (int k : {0, clockwise ? 2 : 1, clockwise ? 1 : 2})
+        for (double x : corners[k]) vertices_.push_back(x);
+    }
+    storage_offset_ = first_global;
+    std::int64_t owned_count = owned;
+    parallel::check_mpi(MPI_Allreduce(&owned_count, &global_cells_, 1, MPI_INT64_T, MPI_SUM, comm_),
+                        "MPI_Allreduce(cells)");
+  }
+
+  // Edges with both neighbours present and at least one owned (their flux is needed here): the
+  // two cells, the great-circle length, the tangent unit normal at the midpoint from a to b, and
+  // the midpoint where the velocity is evaluated.
+  void set_up_edges(const Mesh& mesh) {
+    for (PetscInt e = mesh.edge_start; e < mesh.edge_end; ++e) {
+      PetscInt support_size = 0;
+      const PetscInt* support = nullptr;
+      check_petsc(DMPlexGetSupportSize(dm_, e, &support_size), "DMPlexGetSupportSize");
+      if (support_size != 2) continue;
+      check_petsc(DMPlexGetSupport(dm_, e, &support), "DMPlexGetSupport");
+      const PetscInt a = support[0] - mesh.cell_start, b = support[1] - mesh.cell_start;
+      if (owned_position_[a] < 0 && owned_position_[b] < 0) continue;
+      const PetscInt* cone = nullptr;
+      check_petsc(DMPlexGetCone(dm_, e, &cone), "DMPlexGetCone");
+      const Vector3 v0 = mesh.vertex(cone[0]), v1 = mesh.vertex(cone[1]);
+      const Vector3 midpoint = normalised({v0[0] + v1[0], v0[1] + v1[1], v0[2] + v1[2]});
+      // Perpendicular to the great circle through v0, v1 (whose plane normal is v0 x v1).
+      Vector3 normal = normalised(cross(v0, v1));
+      const Vector3& ca = cell_centre_[a];
+      const Vector3& cb = cell_centre_[b];
+      const Vector3 difference = {cb[0] - ca[0], cb[1] - ca[1], cb[2] - ca[2]};
+      if (dot3(normal, difference) < 0) normal = {-normal[0], -normal[1], -normal[2]};
+      edges_.push_back({a, b, std::atan2(std::sqrt(dot3(cross(v0, v1), cross(v0, v1))), dot3(v0, v1)),
+                        normal, edge_number(a, cone[0], cone[1]),
+                        edge_number(b, cone[0], cone[1])});
+      for (double x : midpoint) edge_points_.push_back(x);
+    }
+  }
+
   // The k with corners k, k + 1 of `cell` equal to the edge's vertices p, q.
   int edge_number(PetscInt cell, PetscInt p, PetscInt q) const {
     const auto& corners = cell_corner_points_[cell];
@@ -420,17 +437,18 @@ class SphereSolver final : public Solver {
           gradient_weights_[position][j][r] = gx * first[r] + gy * second[r];
       }
     }
-    check_petsc(DMClone(dm_, &gradient_dm_), "DMClone");
-    PetscSection section = nullptr;
-    check_petsc(PetscSectionCreate(comm_, &section), "PetscSectionCreate");
-    check_petsc(PetscSectionSetChart(section, start, end), "PetscSectionSetChart");
-    for (std::size_t i = 0; i < local_cell_count; ++i)
-      check_petsc(PetscSectionSetDof(section, cell_start_ + static_cast<PetscInt>(i), 3),
-                  "PetscSectionSetDof");
-    check_petsc(PetscSectionSetUp(section), "PetscSectionSetUp");
-    check_petsc(DMSetLocalSection(gradient_dm_, section), "DMSetLocalSection");
-    check_petsc(PetscSectionDestroy(&section), "PetscSectionDestroy");
-    check_petsc(DMCreateGlobalVector(gradient_dm_, &gradient_), "DMCreateGlobalVector");
+    check_petsc(DMClone(dm_, gradient_dm_.address()), "DMClone");
+    {
+      SectionHandle section;
+      check_petsc(PetscSectionCreate(comm_, section.address()), "PetscSectionCreate");
+      check_petsc(PetscSectionSetChart(section, start, end), "PetscSectionSetChart");
+      for (std::size_t i = 0; i < local_cell_count; ++i)
+        check_petsc(PetscSectionSetDof(section, cell_start_ + static_cast<PetscInt>(i), 3),
+                    "PetscSectionSetDof");
+      check_petsc(PetscSectionSetUp(section), "PetscSectionSetUp");
+      check_petsc(DMSetLocalSection(gradient_dm_, section), "DMSetLocalSection");
+    }
+    check_petsc(DMCreateGlobalVector(gradient_dm_, gradient_.address()), "DMCreateGlobalVector");
     PetscSection local_section = nullptr, global_section = nullptr;
     check_petsc(DMGetLocalSection(gradient_dm_, &local_section), "DMGetLocalSection");
     check_petsc(DMGetGlobalSection(gradient_dm_, &global_section), "DMGetGlobalSection");
@@ -489,8 +507,8 @@ class SphereSolver final : public Solver {
   std::vector<std::array<PetscInt, 3>> neighbours_;
   std::vector<std::array<Vector3, 3>> gradient_weights_;
   std::vector<PetscInt> gradient_local_offset_, gradient_owned_offset_;
-  DM gradient_dm_ = nullptr;
-  Vec gradient_ = nullptr;
+  DMHandle gradient_dm_;
+  VecHandle gradient_;
 };
 
 }  // namespace
