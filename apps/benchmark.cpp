@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     } else if (mode == "flow") {
       const long long steps = options.get<long long>("steps");
       errors::require(steps >= 1, "--steps: must be >= 1");
-      // The integrator works in the rescaled time t' = e^{s} t for USA (MATH.md section 1).
+      // The integrator works in the rescaled time t' = e^{s} t for USA (docs/mathematics.md section 1).
       const double h = options.get<double>("time-step") * std::exp(model.log_time_scale());
       const auto flow = benchmark::time_flow(*engine, model, n, h, steps, MPI_COMM_WORLD);
       const long long total = options.get<long long>("total-steps");

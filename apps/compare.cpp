@@ -1,4 +1,4 @@
-// attnflow-compare: a particle run against a continuum run of the same model (MATH.md 7): per
+// attnflow-compare: a particle run against a continuum run of the same model (docs/mathematics.md section 7): per
 // continuum snapshot with a particle snapshot at the same time, the circle Wasserstein-1 distance or
 // the sphere cell-histogram L1 distance, and the differences of energies and leading moments.
 #include <mpi.h>

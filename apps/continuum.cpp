@@ -1,4 +1,4 @@
-// attnflow-continuum: the mean-field PDE of attention dynamics (MATH.md section 3) by finite
+// attnflow-continuum: the mean-field PDE of attention dynamics (docs/mathematics.md section 3) by finite
 // volumes on the circle (--dimension 2) or the sphere (--dimension 3). Options as the particle
 // app for the model; PETSc options (single dash, e.g. -continuum_ts_ssp_type rks2) pass through.
 // Parse the input, run, summarise.

@@ -1,4 +1,4 @@
-// attnflow-longcontext: one query against n iid uniform keys on S^{d-1} (MATH.md 6) with
+// attnflow-longcontext: one query against n iid uniform keys on S^{d-1} (docs/mathematics.md section 6) with
 // beta = c n^a; per (n, a, c) the mean largest softmax weight, effective number of keys and
 // output distance to the query over many queries, written as CSV.
 #include <mpi.h>
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   int status = 0;
   try {
     config::OptionSet options("attnflow-longcontext",
-                              "Selectivity of softmax attention over n uniform keys (MATH.md 6)");
+                              "Selectivity of softmax attention over n uniform keys (docs/mathematics.md section 6)");
     options.add<int>("dimension", 3, "", "ambient dimension d: keys live on S^{d-1}, d >= 2");
     options.add<std::string>("keys", "100 1000 10000", "numbers", "key counts n (a list)");
     options.add<std::string>("scales", "0.001:1000:19", "numbers",

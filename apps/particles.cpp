@@ -1,4 +1,4 @@
-// attnflow-particles: N tokens on S^{d-1} under self-attention dynamics (MATH.md sections 1-2),
+// attnflow-particles: N tokens on S^{d-1} under self-attention dynamics (docs/mathematics.md sections 1-2),
 // distributed over MPI ranks. Parse the input, run, summarise.
 #include <iostream>
 #include <sstream>

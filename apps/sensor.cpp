@@ -1,4 +1,4 @@
-// attnflow-sensor: the digital-based potentiostat glucose sensor model (SENSOR.md). Parses the
+// attnflow-sensor: the digital-based potentiostat glucose sensor model (docs/sensor.md). Parses the
 // options, runs the chosen mode, writes its CSV tables and prints a summary.
 #include <cstdio>
 #include <iostream>
@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   using namespace attnflow;
   try {
     config::OptionSet options("attnflow-sensor",
-                              "Digital-based potentiostat glucose sensor model (SENSOR.md)");
+                              "Digital-based potentiostat glucose sensor model (docs/sensor.md)");
     sensor::add_sensor_options(options);
     if (!options.parse(argc, argv, std::cout)) return 0;
     const sensor::SensorConfig config = sensor::sensor_from_options(options);

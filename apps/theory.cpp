@@ -1,4 +1,4 @@
-// attnflow-theory: growth rates of the uniform state's spherical-harmonic modes (MATH.md 4), the
+// attnflow-theory: growth rates of the uniform state's spherical-harmonic modes (docs/mathematics.md section 4), the
 // winning degree l* and the clustering time t* = ln N / (2 gamma_max), for one or more betas.
 #include <iostream>
 
@@ -11,7 +11,7 @@ using namespace attnflow;
 int main(int argc, char** argv) {
   try {
     config::OptionSet options("attnflow-theory",
-                              "Linear stability of the uniform token distribution (MATH.md 4)");
+                              "Linear stability of the uniform token distribution (docs/mathematics.md section 4)");
     model::add_model_options(options);
     options.add_optional("beta-list", "numbers",
                          "several betas: '1 10 100' or a range 'first:last:count' (overrides --beta)");

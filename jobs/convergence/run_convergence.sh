@@ -1,5 +1,5 @@
 #!/bin/bash
-# Particle-to-continuum convergence (MATH.md 7): one smooth initial density as particles (N = 1e3 ..
+# Particle-to-continuum convergence (docs/mathematics.md section 7): one smooth initial density as particles (N = 1e3 ..
 # 1e6) and as a fine continuum grid (the same --initial keys for both apps), SA at beta = BETA up
 # to T = FINAL_TIME (before clustering: gamma_max T << ln N / 2 here), then attnflow-compare at t = 0 and t = T and the fitted slopes of
 # log distance against log N.

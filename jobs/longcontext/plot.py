@@ -6,7 +6,7 @@ attnflow-longcontext. For each dimension d and exponent a of beta = c n^a it mea
 the curves c -> mean largest weight lie apart across n:
     spread(c) = max_n L(n, c) - min_n L(n, c),   collapse measure = max_c spread(c),
 next to the statistical noise level max_c 2 sqrt(se_max^2 + se_min^2) of that difference.
-The curves collapse (an n-independent limit, MATH.md 6) exactly at a = 2/(d-1).
+The curves collapse (an n-independent limit, docs/mathematics.md section 6) exactly at a = 2/(d-1).
 Usage: plot.py RESULTS_DIR   (writes longcontext_collapse.png, longcontext_at_critical.png and
 collapse.txt there).
 """

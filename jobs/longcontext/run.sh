@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Long-context attention study (MATH.md 6, issue 3): sweeps n and c for beta = c n^a at the
+# Long-context attention study (docs/mathematics.md section 6, issue 3): sweeps n and c for beta = c n^a at the
 # critical exponent a = 2/(d-1) and at a +- 0.25, for d = 2, 3, 4; then plots and prints the
 # collapse measure. Usage: jobs/longcontext/run.sh [build-dir] [ranks]
 #   ATTNFLOW_LONGCONTEXT_QUICK=1 runs a small version (about a minute) for checking the pipeline.

@@ -1,5 +1,5 @@
 #pragma once
-// The particle-versus-continuum comparison of attnflow-compare (MATH.md 7): per continuum snapshot
+// The particle-versus-continuum comparison of attnflow-compare (docs/mathematics.md section 7): per continuum snapshot
 // with a particle snapshot at the same time, the circle W1 or the sphere cell-histogram L1, and the
 // differences of the energies and leading moments from the two diagnostics tables.
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Distances between a particle measure and a continuum (cell-average) measure, MATH.md 7: the exact
+// Distances between a particle measure and a continuum (cell-average) measure, docs/mathematics.md section 7: the exact
 // circle Wasserstein-1 distance from the two CDFs, and the L1 distance of cell histograms.
 #include <cstdint>
 #include <span>

@@ -1,5 +1,5 @@
 #pragma once
-// The mean-field PDE d rho/dt + div_S(rho X[rho]) = 0 (MATH.md section 3) as a finite-volume
+// The mean-field PDE d rho/dt + div_S(rho X[rho]) = 0 (docs/mathematics.md section 3) as a finite-volume
 // scheme: cell averages of rho in a PETSc vector, advanced by a strong-stability-preserving
 // Runge-Kutta method (TSSSP) with a time step chosen each step from a CFL condition. The nonlocal
 // velocity X is the interaction engine's kernel sum with the cell centres as sources and the cell
@@ -51,7 +51,7 @@ struct Diagnostics {
   double mass = 0;         // sum of cell masses
   double min_density = 0;  // smallest cell average
   // E e^{-beta} = (1 / (2 beta)) sum_ij m_i m_j e^{beta (<x_i, x_j> - 1)} over cell centres and
-  // masses m_i, the energy of MATH.md section 3 scaled like the particle diagnostics
+  // masses m_i, the energy of docs/mathematics.md section 3 scaled like the particle diagnostics
   // (diagnostics::compute; (1/2) mass^2 at beta = 0, where E diverges).
   double energy_scaled = 0;
   // The domain's moments of the cell masses at the centres (domain/domain.hpp), up to the order

@@ -19,7 +19,7 @@ namespace attnflow::diagnostics {
 std::vector<std::string> column_names(int dimension);
 
 // The kernel of the energy: e^{beta <x, y>} with Q = K = V = I whatever the run's matrices
-// (the energy of MATH.md 3 is the Lyapunov function of that case), softmax-normalised so that the
+// (the energy of docs/mathematics.md section 3 is the Lyapunov function of that case), softmax-normalised so that the
 // direct engine's normaliser is Z_i = (1/N) sum_j e^{beta (<x_i, x_j> - 1)}, no causal mask.
 interaction::Kernel energy_kernel(int dimension, double beta);
 // An engine for compute(): build it once per run and pass it to every call (saves the set-up).

@@ -1,5 +1,5 @@
 #pragma once
-// The spectral engines (MATH.md section 5) for Q = K = I, non-causal: the kernel is diagonal in
+// The spectral engines (docs/mathematics.md section 5) for Q = K = I, non-causal: the kernel is diagonal in
 // Fourier modes on the circle (coefficients e^{-beta} I_k(beta)) and in real spherical harmonics
 // on S^2 (eigenvalues 4 pi e^{-beta} i_l(beta)). Every kernel sum then needs only the source
 // moments up to degree L: O(N L) (circle) or O(N L^2) (S^2) work, one MPI_Allreduce, O(L^2)

@@ -1,5 +1,5 @@
 #pragma once
-// Long-context attention study (MATH.md section 6): one query against n iid uniform keys on
+// Long-context attention study (docs/mathematics.md section 6): one query against n iid uniform keys on
 // S^{d-1}, streamed in chunks and spread over the ranks of a communicator, with the softmax
 // weights' largest value, effective number of keys and output error for many betas at once.
 #include <mpi.h>

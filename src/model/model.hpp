@@ -1,5 +1,5 @@
 #pragma once
-// The attention dynamics being simulated (MATH.md sections 1-3): SA or USA, inverse temperature
+// The attention dynamics being simulated (docs/mathematics.md sections 1-3): SA or USA, inverse temperature
 // beta, the Q, K, V matrices, the causal mask and the noise strengths. Shared by the particle and
 // the continuum solvers, which read it from the same input keys.
 #include <cstdint>
@@ -38,7 +38,7 @@ struct Model {
   bool identity_query_key() const { return query.is_identity() && key.is_identity(); }
   bool stochastic() const { return common_noise != 0.0 || independent_noise != 0.0; }
   // USA is integrated in the rescaled time t' = e^{s} t with s = beta |Q| |K| (= beta for
-  // Q = K = I), which keeps every kernel value <= 1 (MATH.md section 1). SA: s = 0.
+  // Q = K = I), which keeps every kernel value <= 1 (docs/mathematics.md section 1). SA: s = 0.
   double log_time_scale() const;
   std::string attention_name() const { return attention == Attention::softmax ? "sa" : "usa"; }
 };

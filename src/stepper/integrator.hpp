@@ -1,7 +1,7 @@
 #pragma once
 // Time integrators for the token dynamics, selected by name: euler (projected Euler: exactly one
 // transformer layer with post-LayerNorm per step), rk4 (classical RK4, renormalised after each
-// step) and heun (stochastic Heun for the Stratonovich SDE of MATH.md section 2, renormalised).
+// step) and heun (stochastic Heun for the Stratonovich SDE of docs/mathematics.md section 2, renormalised).
 #include <cstdint>
 #include <memory>
 #include <string>

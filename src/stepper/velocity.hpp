@@ -1,5 +1,5 @@
 #pragma once
-// The particle velocity field v_i = P_{x_i}(attention output at x_i) (MATH.md section 1),
+// The particle velocity field v_i = P_{x_i}(attention output at x_i) (docs/mathematics.md section 1),
 // evaluated for the whole distributed state through an interaction engine.
 #include <span>
 #include <vector>

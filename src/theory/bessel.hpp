@@ -1,6 +1,6 @@
 #pragma once
 // Logarithm of the modified Bessel function I_nu(x), finite wherever I_nu(x) > 0 for beta up to
-// 1e4 and beyond: the stability rates of MATH.md section 4 are ratios and products of I_nu whose
+// 1e4 and beyond: the stability rates of docs/mathematics.md section 4 are ratios and products of I_nu whose
 // raw values overflow near x = 700 and underflow for large orders.
 namespace attnflow::theory {
 

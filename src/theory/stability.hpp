@@ -1,5 +1,5 @@
 #pragma once
-// Linear stability of the uniform token distribution on S^{d-1} (MATH.md section 4): growth rate
+// Linear stability of the uniform token distribution on S^{d-1} (docs/mathematics.md section 4): growth rate
 // of each spherical-harmonic degree, the winning degree and the clustering time, for SA and USA
 // with Q = K = V = I, finite for beta up to 1e4.
 #include "model/model.hpp"

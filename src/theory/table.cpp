@@ -13,11 +13,11 @@ namespace attnflow::theory {
 void require_stability_model(const model::Model& model) {
   using errors::require;
   require(model.query.is_identity() && model.key.is_identity() && model.value.is_identity(),
-          "--query/--key/--value: the stability theory (MATH.md 4) covers Q = K = V = I only; "
+          "--query/--key/--value: the stability theory (docs/mathematics.md section 4) covers Q = K = V = I only; "
           "leave them unset");
-  require(!model.causal, "--causal: the stability theory (MATH.md 4) has no causal mask");
+  require(!model.causal, "--causal: the stability theory (docs/mathematics.md section 4) has no causal mask");
   require(!model.stochastic(),
-          "--common-noise/--independent-noise: the stability theory (MATH.md 4) is noise-free; "
+          "--common-noise/--independent-noise: the stability theory (docs/mathematics.md section 4) is noise-free; "
           "accepted: 0");
 }
 

@@ -10,7 +10,7 @@
 
 namespace attnflow::theory {
 
-// Throws errors::InputError unless the model is the one MATH.md section 4 analyses:
+// Throws errors::InputError unless the model is the one docs/mathematics.md section 4 analyses:
 // Q = K = V = I, no causal mask, no noise.
 void require_stability_model(const model::Model& model);
 

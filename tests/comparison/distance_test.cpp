@@ -1,4 +1,4 @@
-// Facts about the circle Wasserstein-1 distance and the histogram L1 distance (MATH.md 7).
+// Facts about the circle Wasserstein-1 distance and the histogram L1 distance (docs/mathematics.md section 7).
 #include <catch2/catch.hpp>
 
 #include <cmath>

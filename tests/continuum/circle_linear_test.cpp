@@ -1,4 +1,4 @@
-// Linear stability of the uniform density on the circle (MATH.md section 4), measured with the
+// Linear stability of the uniform density on the circle (docs/mathematics.md section 4), measured with the
 // finite-volume solver. Registered at 1 and 2 ranks only (72 runs; the rank-count independence of
 // the solver is its own test in circle_test.cpp).
 #include <catch2/catch.hpp>
@@ -16,7 +16,7 @@ using namespace attnflow;
 using testing::circle;
 using testing::circle_model;
 
-TEST_CASE("Linear regime: cos and sin modes grow at gamma_k (MATH.md 4)",
+TEST_CASE("Linear regime: cos and sin modes grow at gamma_k (docs/mathematics.md section 4)",
           "[continuum][circle][linear]") {
   // From uniform + 1e-4 cos/sin(k theta) the mode |m_k| grows like e^{gamma_k t} (rescaled time
   // t' = e^{beta} t for USA); a pure mode is an eigenvector of the linearised scheme, so log|m_k|

@@ -1,4 +1,4 @@
-// The circle finite-volume solver against the mathematics of MATH.md sections 3 and 4.
+// The circle finite-volume solver against the mathematics of docs/mathematics.md sections 3 and 4.
 #include <catch2/catch.hpp>
 #include <gsl/gsl_sf_bessel.h>
 
@@ -25,7 +25,7 @@ namespace {
 constexpr double pi = std::numbers::pi;
 }  // namespace
 
-TEST_CASE("Face velocity of a cosine mode equals beta^-1 d/dtheta W (MATH.md 3)",
+TEST_CASE("Face velocity of a cosine mode equals beta^-1 d/dtheta W (docs/mathematics.md section 3)",
           "[continuum][circle]") {
   // rho = (1 + a cos k theta) / (2 pi) gives W = I_0(beta) + a I_k(beta) cos(k theta), so
   // X_USA e^{-beta} = -a k I_k e^{-beta} sin(k theta) / beta and X_SA = W' / (beta W). The scheme
@@ -59,7 +59,7 @@ TEST_CASE("Face velocity of a cosine mode equals beta^-1 d/dtheta W (MATH.md 3)"
   }
 }
 
-TEST_CASE("Mass conserved, density >= 0 and energy non-decreasing through clustering (MATH.md 3)",
+TEST_CASE("Mass conserved, density >= 0 and energy non-decreasing through clustering (docs/mathematics.md section 3)",
           "[continuum][circle]") {
   // White noise of relative amplitude 0.2 on M = 128 cells: the mode k ~ sqrt(2 beta) grows
   // from ~1e-2 to clusters. Mass: every face flux enters its two cells with opposite signs and

@@ -1,4 +1,4 @@
-// Linear stability of the uniform density on S^2 (MATH.md section 4) with the sphere solver.
+// Linear stability of the uniform density on S^2 (docs/mathematics.md section 4) with the sphere solver.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -12,7 +12,7 @@
 
 using namespace attnflow;
 
-TEST_CASE("Sphere linear regime: Y_l0 and Y_ll modes grow at gamma_l (MATH.md 4)",
+TEST_CASE("Sphere linear regime: Y_l0 and Y_ll modes grow at gamma_l (docs/mathematics.md section 4)",
           "[continuum][sphere][linear]") {
   // From uniform + 1e-4 sqrt(4 pi) Y_lm the harmonic power C_l grows like e^{2 gamma_l t}. On
   // the icosphere with 1280 cells (h ~ 0.1) the velocity divergence by edge fluxes is a

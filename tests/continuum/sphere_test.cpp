@@ -1,4 +1,4 @@
-// The sphere finite-volume solver (S^2, DMPlex icosphere) against MATH.md sections 3 and 4.
+// The sphere finite-volume solver (S^2, DMPlex icosphere) against docs/mathematics.md sections 3 and 4.
 #include <catch2/catch.hpp>
 
 #include <algorithm>

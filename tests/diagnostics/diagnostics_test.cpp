@@ -1,4 +1,4 @@
-// Run diagnostics against facts of the geometry (MATH.md 3-4), at 1-4 ranks. Every rank computes
+// Run diagnostics against facts of the geometry (docs/mathematics.md sections 3-4), at 1-4 ranks. Every rank computes
 // its row, then all checks are made (no REQUIRE between collectives).
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// The direct engine against independent oracles (MATH.md sections 1 and 5).
+// The direct engine against independent oracles (docs/mathematics.md sections 1 and 5).
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_bessel.h>
 
@@ -19,7 +19,7 @@
 using namespace attnflow;
 using testing::identity_kernel;
 
-TEST_CASE("Direct engine on the circle equals the Jacobi-Anger series (MATH.md 5)",
+TEST_CASE("Direct engine on the circle equals the Jacobi-Anger series (docs/mathematics.md section 5)",
           "[interaction][parallel]") {
   // e^{beta cos psi} = I_0 + 2 sum_k I_k cos(k psi): with the exponentially scaled Bessel
   // functions I_k(beta) e^{-beta}, the series gives the shifted sums to machine precision.

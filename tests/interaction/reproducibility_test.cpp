@@ -1,4 +1,4 @@
-// Bitwise reproducibility of the direct and ring engines (MATH.md section 1, "results must not
+// Bitwise reproducibility of the direct and ring engines (docs/mathematics.md section 1, "results must not
 // depend on rank count"): every target's sums are the same bits whichever rank owns it, however
 // the sources are partitioned, whichever of the two engines sums them and however many targets
 // the kernel processes together.

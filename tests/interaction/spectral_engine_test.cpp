@@ -1,4 +1,4 @@
-// The spectral engines (MATH.md section 5) against the direct engine and against the addition
+// The spectral engines (docs/mathematics.md section 5) against the direct engine and against the addition
 // theorem for spherical harmonics.
 #include "interaction/spectral_engine.hpp"
 
@@ -87,7 +87,7 @@ TEST_CASE("Truncated kernel expansions sum to the kernel's maximum 1 within thei
       INFO("d = " << d << ", beta = " << beta << ", L = " << t.degree);
       CHECK(t.tail_bound <= 1e-10);
       CHECK(std::abs(1 - sum) <= t.tail_bound + 1e-13);
-      // MATH.md 5: L ~ sqrt(2 beta ln(1/eps)) for large beta (a Gaussian of width beta^{-1/2}).
+      // docs/mathematics.md section 5: L ~ sqrt(2 beta ln(1/eps)) for large beta (a Gaussian of width beta^{-1/2}).
       if (beta >= 100) CHECK(t.degree <= 1.2 * std::sqrt(2 * beta * std::log(1e10)));
     }
   }

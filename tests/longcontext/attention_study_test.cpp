@@ -1,4 +1,4 @@
-// Long-context attention study (MATH.md 6): the streamed, distributed softmax statistics equal a
+// Long-context attention study (docs/mathematics.md section 6): the streamed, distributed softmax statistics equal a
 // brute-force evaluation on one rank, do not depend on the rank count, and obey the limits
 // beta = 0 (uniform weights) and beta -> infinity (all mass on the nearest key).
 #include <catch2/catch.hpp>

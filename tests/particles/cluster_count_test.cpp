@@ -1,4 +1,4 @@
-// MATH.md section 4: from N iid uniform tokens on the circle, the fastest-growing Fourier mode
+// docs/mathematics.md section 4: from N iid uniform tokens on the circle, the fastest-growing Fourier mode
 // l* = argmax_k k^2 I_k(beta) sets the number of clusters that emerge near t* = ln N / (2 gamma_max).
 #include <catch2/catch.hpp>
 

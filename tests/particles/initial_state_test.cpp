@@ -1,4 +1,4 @@
-// Initial states: independent of the rank count, and with the distributions MATH.md asks for.
+// Initial states: independent of the rank count, and with the distributions docs/mathematics.md asks for.
 #include <catch2/catch.hpp>
 #include <gsl/gsl_sf_bessel.h>
 

@@ -1,4 +1,4 @@
-// MATH.md section 4: from N iid uniform tokens on the circle, E|m_k(t)|^2 grows like
+// docs/mathematics.md section 4: from N iid uniform tokens on the circle, E|m_k(t)|^2 grows like
 // e^{2 gamma_k t} / N while the moments are small (the linear regime, t << ln N / (2 gamma_max)).
 #include <catch2/catch.hpp>
 

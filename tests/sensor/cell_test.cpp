@@ -1,4 +1,4 @@
-// Facts of microdisk diffusion and of the series kinetic/diffusion combination (SENSOR.md, 1).
+// Facts of microdisk diffusion and of the series kinetic/diffusion combination (docs/sensor.md, 1).
 #include <catch2/catch.hpp>
 
 #include <cmath>

@@ -43,7 +43,7 @@ TEST_CASE("calibration of the default model over 0-10 mM", "[sensor][readout]") 
   config.roughness_sweep = {25, 50, 100, 200, 400};
   const CalibrationResult result = calibrate(config);
   // The curvature of Michaelis-Menten with K_eff ~ 23 mM at 30 s sets R^2 near 0.99. NOTE: the
-  // default K and i_max were proposed (SENSOR.md) so that this lands near the paper's 0.991, so
+  // default K and i_max were proposed (docs/sensor.md) so that this lands near the paper's 0.991, so
   // this checks consistency of the calibrated defaults, not a prediction of the paper's value.
   CHECK(result.r_squared >= 0.985);
   CHECK(result.r_squared <= 0.995);

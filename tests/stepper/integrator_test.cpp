@@ -1,4 +1,4 @@
-// Integrators: the Euler step is one attention layer with LayerNorm, the energy of MATH.md
+// Integrators: the Euler step is one attention layer with LayerNorm, the energy of docs/mathematics.md
 // section 3 never decreases, and trajectories are bitwise the same on any number of ranks.
 #include <catch2/catch.hpp>
 
@@ -94,7 +94,7 @@ TEST_CASE("One projected Euler step is one attention layer with post-LayerNorm",
 
 TEST_CASE("The energy never decreases along SA and USA trajectories with Q = K = V = I",
           "[stepper][parallel]") {
-  // dE/dt = int |X|^2 rho >= 0 (MATH.md 3); RK4 with h = 0.05 has an O(h^5) local error far
+  // dE/dt = int |X|^2 rho >= 0 (docs/mathematics.md section 3); RK4 with h = 0.05 has an O(h^5) local error far
   // below the energy gain per step, which we check is non-negative up to 1e-13 relative.
   for (auto attention : {model::Attention::softmax, model::Attention::unnormalised}) {
     const double beta = 3.0;

@@ -1,5 +1,5 @@
 // ln I_nu(x) against closed forms, the power series' leading term, the three-term recurrence and
-// the Debye uniform asymptotic expansion, from x = 0 to 1e4 (MATH.md section 4).
+// the Debye uniform asymptotic expansion, from x = 0 to 1e4 (docs/mathematics.md section 4).
 #include <catch2/catch.hpp>
 #include <gsl/gsl_sf_bessel.h>
 

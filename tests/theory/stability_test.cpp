@@ -1,4 +1,4 @@
-// Growth rates of the uniform state (MATH.md section 4) against the circle's closed forms, a
+// Growth rates of the uniform state (docs/mathematics.md section 4) against the circle's closed forms, a
 // Funk-Hecke quadrature of the kernel's eigenvalues, and the large-beta law l*(l*+d-2) ~ 2 beta.
 #include <catch2/catch.hpp>
 #include <gsl/gsl_integration.h>
@@ -54,7 +54,7 @@ double funk_hecke_eigenvalue(int d, int l, double beta) {
 
 }  // namespace
 
-TEST_CASE("Circle rates: USA k^2 I_k / beta, SA k^2 I_k / (beta I_0) (MATH.md 4)", "[theory]") {
+TEST_CASE("Circle rates: USA k^2 I_k / beta, SA k^2 I_k / (beta I_0) (docs/mathematics.md section 4)", "[theory]") {
   // Independent reference: GSL's unscaled integer-order I_n at moderate beta. Tolerance 1e-11:
   // both sides are a few ulps of products of Bessel values.
   for (double beta : {0.25, 1.0, 6.0, 40.0, 300.0})
