@@ -95,14 +95,14 @@ class CircleSolver final : public Solver {
     masses_.resize(count);
     for (std::size_t i = 0; i < count; ++i) masses_[i] = rho[i] * width_;
     check_petsc(VecRestoreArrayRead(density, &rho), "VecRestoreArrayRead");
-    attention_at(face_points_, masses_, attention_);
+    velocity_at(face_points_, masses_, velocity_vectors_);
     const std::size_t faces = count + 1;
     face_velocities_.resize(faces);
     double local_max = 0;
     for (std::size_t j = 0; j < faces; ++j) {
-      // X = <a, tangent> with tangent (-sin, cos) = (-y, x): the tangent projection of a.
+      // X = <v, tangent> with tangent (-sin, cos) = (-y, x) of the tangent velocity v.
       const double x = face_points_[2 * j], y = face_points_[2 * j + 1];
-      face_velocities_[j] = -y * attention_[2 * j] + x * attention_[2 * j + 1];
+      face_velocities_[j] = -y * velocity_vectors_[2 * j] + x * velocity_vectors_[2 * j + 1];
       local_max = std::max(local_max, std::abs(face_velocities_[j]));
     }
     double max_speed = 0;
@@ -146,7 +146,7 @@ class CircleSolver final : public Solver {
  private:
   std::int64_t first_ = 0;
   double width_ = 0;
-  std::vector<double> face_points_, masses_, attention_, fluxes_;
+  std::vector<double> face_points_, masses_, velocity_vectors_, fluxes_;
 };
 
 }  // namespace

@@ -31,7 +31,8 @@ Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm com
       comm_(comm),
       kernel_(interaction::Kernel::from_model(model)),
       engine_(interaction::make_engine(settings.engine, kernel_, comm, settings.engine_options)),
-      energy_engine_(diagnostics::make_energy_engine(model.dimension, model.beta, comm)) {
+      energy_engine_(diagnostics::make_energy_engine(model.dimension, model.beta, comm)),
+      velocity_(kernel_, *engine_, 0) {
   engine_->set_timers(&timers_);
   errors::require(!engine_->targets_must_be_sources(),
                   "--engine " + engine_->name() + ": the continuum evaluates the velocity at the "
@@ -210,12 +211,11 @@ void Solver::set_time_and_step(double time, std::int64_t steps) {
   steps_ = steps;
 }
 
-void Solver::attention_at(std::span<const double> targets, std::span<const double> masses,
-                          std::vector<double>& attention) {
-  engine_->evaluate(targets, centres_, masses, sums_);
-  pairs_per_evaluation_ = engine_->pairs_last_call();
-  attention.resize(targets.size());
-  interaction::attention_output(kernel_, sums_, attention);
+void Solver::velocity_at(std::span<const double> targets, std::span<const double> masses,
+                         std::vector<double>& velocity) {
+  velocity.resize(targets.size());
+  velocity_.evaluate(targets, centres_, masses, velocity);
+  pairs_per_evaluation_ = velocity_.pairs_last_call();
 }
 
 Diagnostics Solver::diagnostics(int max_moment) {

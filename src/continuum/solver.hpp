@@ -25,6 +25,7 @@
 #include "model/model.hpp"
 #include "parallel/timers.hpp"
 #include "simulation/simulation.hpp"
+#include "stepper/velocity.hpp"
 
 namespace attnflow::continuum {
 
@@ -163,10 +164,11 @@ class Solver : public simulation::Simulation {
   // rate = -div(rho X) with the face velocities of the same state.
   virtual void compute_rate(Vec density, Vec rate) = 0;
 
-  // Runs the engine on targets (count x d) with this rank's cell masses as weights; fills
-  // `attention` (count x d) with the attention output before the tangent projection.
-  void attention_at(std::span<const double> targets, std::span<const double> masses,
-                    std::vector<double>& attention);
+  // The tangent velocity at `targets` (count x d) of the density whose cell masses (this rank's
+  // cells) are `masses`: the velocity field of the particles (stepper/velocity.hpp) with the
+  // cell centres as sources.
+  void velocity_at(std::span<const double> targets, std::span<const double> masses,
+                   std::vector<double>& velocity);
 
   model::Model model_;
   std::unique_ptr<domain::Domain> domain_;
@@ -175,6 +177,7 @@ class Solver : public simulation::Simulation {
   interaction::Kernel kernel_;
   std::unique_ptr<interaction::Engine> engine_;
   std::unique_ptr<interaction::Engine> energy_engine_;
+  stepper::VelocityField velocity_;
   parallel::Timers timers_;
   std::int64_t global_cells_ = 0;
   std::vector<std::int64_t> global_indices_;
@@ -201,7 +204,6 @@ class Solver : public simulation::Simulation {
   double pairs_per_evaluation_ = 0;
   std::int64_t velocity_evaluations_ = 0;
   std::string rhs_error_;
-  interaction::KernelSums sums_;
   std::unique_ptr<Writer> writer_;
 };
 

@@ -99,7 +99,7 @@ class SphereSolver final : public Solver {
     masses_.resize(count);
     for (std::size_t i = 0; i < count; ++i) masses_[i] = rho[i] * measures_[i];
     check_petsc(VecRestoreArrayRead(density, &rho), "VecRestoreArrayRead");
-    attention_at(edge_points_, masses_, attention_);
+    velocity_at(edge_points_, masses_, velocity_vectors_);
     face_velocities_.resize(edges_.size());
     // Forward Euler keeps rho_i >= 0 when dt * outflow_rate_i <= 1 (see solver.hpp). Upwind:
     // rho_i loses at most dt / A_i sum_e L_e |u_e| rho_i. Reconstructed: the outflow face values
@@ -108,10 +108,10 @@ class SphereSolver final : public Solver {
     const bool reconstructed = settings_.limiter != Limiter::first_order;
     outflow_rate_.assign(count, 0.0);
     for (std::size_t e = 0; e < edges_.size(); ++e) {
-      // The normal is tangent at the midpoint, so <a, n> is already the normal component of P_m a.
+      // The normal component of the tangent velocity at the midpoint.
       const auto& edge = edges_[e];
       double u = 0;
-      for (int r = 0; r < 3; ++r) u += attention_[3 * e + r] * edge.normal[r];
+      for (int r = 0; r < 3; ++r) u += velocity_vectors_[3 * e + r] * edge.normal[r];
       face_velocities_[e] = u;
       for (PetscInt cell : {edge.a, edge.b}) {
         const PetscInt position = owned_position_[cell];
@@ -501,7 +501,7 @@ class SphereSolver final : public Solver {
   std::vector<std::array<PetscInt, 3>> cell_corner_points_;
   std::vector<PetscInt> local_offset_, owned_position_, owned_cells_;
   std::vector<Edge> edges_;
-  std::vector<double> edge_points_, masses_, attention_, outflow_rate_;
+  std::vector<double> edge_points_, masses_, velocity_vectors_, outflow_rate_;
   // Reconstruction (limiter other than first order): per local cell, and per owned cell.
   std::vector<std::array<Vector3, 3>> face_offsets_;
   std::vector<std::array<PetscInt, 3>> neighbours_;

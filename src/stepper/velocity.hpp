@@ -1,30 +1,69 @@
 #pragma once
-// The particle velocity field v_i = P_{x_i}(attention output at x_i) (docs/mathematics.md section 1),
-// evaluated for the whole distributed state through an interaction engine.
+// The token velocity dx/dt as a sum of terms (docs/mathematics.md sections 1 and 3), the one
+// right-hand side of both solvers: the particle integrators evaluate it at the tokens themselves,
+// the continuum solver at its cell faces with the cell centres and masses as weighted sources.
+// Self-attention is the first term; a new physical term (a drift, a field) is one more
+// VelocityTerm added to the field where the run is assembled, and both solvers get it.
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "interaction/engine.hpp"
-#include "particles/state.hpp"
 
 namespace attnflow::stepper {
 
-class VelocityField {
+// One additive part of the velocity. Each rank passes its targets and its block of the weighted
+// sources; the term adds its tangent velocity at the targets. Collective.
+class VelocityTerm {
  public:
-  VelocityField(const interaction::Kernel& kernel, interaction::Engine& engine,
-                std::int64_t token_count);
-  // velocity (count x d) at `positions` (this rank's tokens, count x d). Collective.
-  void evaluate(std::span<const double> positions, std::span<double> velocity);
-  double pairs_evaluated() const { return pairs_; }
-  const interaction::Kernel& kernel() const { return kernel_; }
+  virtual ~VelocityTerm() = default;
+  virtual std::string name() const = 0;
+  virtual void add(std::span<const double> targets, std::span<const double> sources,
+                   std::span<const double> weights, std::span<double> velocity) = 0;
+  // Kernel pairs this rank evaluated in the last add() (0 for terms without pair sums).
+  virtual double pairs_last_call() const { return 0; }
+};
+
+// P_x(attention output at x) through an interaction engine: sum_j w_j e^{beta <Q x, K y_j>} V y_j
+// / Z (SA) or without the normaliser (USA, in the rescaled time), projected on the tangent space.
+class AttentionTerm final : public VelocityTerm {
+ public:
+  AttentionTerm(const interaction::Kernel& kernel, interaction::Engine& engine);
+  std::string name() const override { return "attention"; }
+  void add(std::span<const double> targets, std::span<const double> sources,
+           std::span<const double> weights, std::span<double> velocity) override;
+  double pairs_last_call() const override { return engine_.pairs_last_call(); }
 
  private:
   interaction::Kernel kernel_;
   interaction::Engine& engine_;
-  std::int64_t token_count_;
-  std::vector<double> weights_;
   interaction::KernelSums sums_;
-  double pairs_ = 0;
+  std::vector<double> output_;
+};
+
+class VelocityField {
+ public:
+  // The attention velocity of N tokens through `engine` (more terms with add_term).
+  VelocityField(const interaction::Kernel& kernel, interaction::Engine& engine,
+                std::int64_t token_count);
+  void add_term(std::unique_ptr<VelocityTerm> term);
+  // At the tokens themselves (this rank's, count x d): sources = targets, weights 1/N.
+  void evaluate(std::span<const double> positions, std::span<double> velocity);
+  // At `targets` (count x d) for this rank's block of weighted `sources`.
+  void evaluate(std::span<const double> targets, std::span<const double> sources,
+                std::span<const double> weights, std::span<double> velocity);
+  // Kernel pairs this rank evaluated: in all calls so far, and in the last one.
+  double pairs_evaluated() const { return pairs_; }
+  double pairs_last_call() const { return pairs_last_call_; }
+  const interaction::Kernel& kernel() const { return kernel_; }
+
+ private:
+  interaction::Kernel kernel_;
+  std::int64_t token_count_;
+  std::vector<std::unique_ptr<VelocityTerm>> terms_;
+  std::vector<double> weights_;
+  double pairs_ = 0, pairs_last_call_ = 0;
 };
 
 }  // namespace attnflow::stepper
