@@ -15,18 +15,21 @@ de Moivre's closed form E|X - N q| = 2 nu C(N, nu) q^nu (1 - q)^(N - nu + 1), nu
 and q_i the continuum's cell masses at that time (output-directory/continuum.h5). The table lists
 the measured seed mean over this prediction; a ratio near 1 says the particles sample the
 continuum density and what remains is sampling noise (a discretisation floor would push it up).
+continuum.h5 is read through jobs/plot/run_files.py.
 """
 import glob
 import os
 import re
 import sys
 
-import h5py
 import math
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plot"))
+import run_files  # noqa: E402 (jobs/plot, found through the path above)
 
 DISTANCES = ("wasserstein_1", "histogram_l1")
 
@@ -75,12 +78,17 @@ def sampling_noise_prediction(out, n, time):
     path = os.path.join(out, "continuum.h5")
     if not os.path.isfile(path):
         return float("nan")
-    with h5py.File(path, "r") as f:
-        times = f["time"][:]
-        k = int(np.argmin(np.abs(times - time)))
-        if abs(times[k] - time) > 1e-6:
-            return float("nan")
-        masses = f["density"][k] * np.ravel(f["mesh/measures"][:])
+    try:
+        with run_files.open_continuum_run(path) as run:
+            times = run.times()
+            if times.size == 0:
+                return float("nan")
+            k = int(np.argmin(np.abs(times - time)))
+            if abs(times[k] - time) > 1e-6:
+                return float("nan")
+            masses = run.density(k) * run.mesh().measures
+    except run_files.RunFileError as error:
+        fail(str(error))
     masses = masses / masses.sum()
     return float(binomial_mean_absolute_deviation(n, masses).sum() / n)
 

@@ -68,13 +68,19 @@ for n in $TOKENS; do
     [ "$placement" = quantile ] && seeds=1  # deterministic: one run
     for seed in $seeds; do
       name="$out/${placement}_N${n}_seed${seed}"
+      # Sphere: the overlay plot below of the smallest N's first seed shows attnflow-compare's
+      # cell histograms (its point location), written for that run.
+      histograms=()
+      if [ "$DIMENSION" = 3 ] && [ "$n" = "$smallest" ] && [ "$seed" = "$first_seed" ]; then
+        histograms=(--histograms "$name.histograms.h5")
+      fi
       $run "$build/apps/attnflow-particles" $common --tokens "$n" $initial \
         $placement_option --seed "$seed" \
         --engine "$engine" --skip-pair-diagnostics --integrator rk4 --step-size "$STEP" \
         --steps "$steps" --snapshot-every "$steps" --output-every "$steps" --quiet \
         --output "$name.h5" --overwrite
       $run "$build/apps/attnflow-compare" --particles "$name.h5" --continuum "$out/continuum.h5" \
-        --output "$name.csv" --overwrite > /dev/null
+        --output "$name.csv" ${histograms[@]+"${histograms[@]}"} --overwrite > /dev/null
       echo "$placement N=$n seed=$seed: $(grep -v '^#' "$name.csv" | tail -1)"
       # The positions are not needed after the comparison (1e6 tokens: 48 MB per run).
       # (The smallest N's first-seed file stays for the overlay plot.)
@@ -83,5 +89,8 @@ for n in $TOKENS; do
   done
 done
 /usr/bin/python3 "$here/fit_slopes.py" "$out"
-/usr/bin/python3 "$here/../plot/plot_overlay.py" "$out/iid_N${smallest}_seed${first_seed}.h5" \
-  "$out/continuum.h5" --output "$out/overlay_iid_N${smallest}.png"
+overlay_run="$out/iid_N${smallest}_seed${first_seed}"
+overlay_histograms=()
+if [ "$DIMENSION" = 3 ]; then overlay_histograms=(--histograms "$overlay_run.histograms.h5"); fi
+/usr/bin/python3 "$here/../plot/plot_overlay.py" "$overlay_run.h5" "$out/continuum.h5" \
+  ${overlay_histograms[@]+"${overlay_histograms[@]}"} --output "$out/overlay_iid_N${smallest}.png"

@@ -8,7 +8,8 @@ hidden hemisphere omitted); for d >= 4 the first two coordinates (a projection, 
 Diagnostics: energy_scaled, order_parameter, clusters, max/min inner product and the Fourier moduli
 |m_k| (circle) or harmonic power C_l (sphere) on a log scale, all against time.
 
-Needs Debian's /usr/bin/python3 (numpy, h5py, matplotlib).
+The file is read through run_files.py (this directory). Needs Debian's /usr/bin/python3 (numpy,
+h5py, matplotlib).
 """
 import argparse
 import os
@@ -39,74 +40,58 @@ def parse_arguments():
     return parser.parse_args()
 
 
-def decode(value):
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def load(path):
+def open_run(path):
+    """The particle run file as a run_files.ParticleRun (fails with one line when it is not one)."""
     try:
-        import h5py
-        import numpy
+        import run_files
     except ImportError as missing:
         fail(f"{missing}; run with Debian's /usr/bin/python3 (python3-h5py, python3-numpy)")
-    if not os.path.isfile(path):
-        fail(f"run file '{path}' does not exist")
     try:
-        handle = h5py.File(path, "r")
-    except OSError:
-        fail(f"run file '{path}' is not an HDF5 file (or is damaged)")
-    with handle:
-        if any(name not in handle for name in ("positions", "time", "diagnostics")):
-            fail(f"run file '{path}' lacks /positions, /time or /diagnostics")
-        if decode(handle.attrs.get("format", b"")) != "attnflow-particles 1":
-            fail(f"run file '{path}' is not an attnflow particle run file (no 'attnflow-particles 1' format)")
-        run = {
-            "snapshot_count": handle["positions"].shape[0],
-            "time": numpy.asarray(handle["time"][...]),
-            "dimension": int(handle.attrs["dimension"]),
-            "metadata": {key: decode(value) for key, value in handle.attrs.items()},
-            "columns": [decode(c) for c in handle["diagnostics"].attrs["columns"]],
-            "diagnostics": numpy.asarray(handle["diagnostics"][...]),
-        }
-        return run
+        return run_files.open_particle_run(path)
+    except run_files.RunFileError as error:
+        fail(str(error))
 
 
-def choose_snapshots(text, count):
-    if count == 0:
-        fail("the run file holds no snapshots")
+def choose_snapshots(text, run):
+    import run_files
+    if run.snapshot_count == 0:
+        fail(f"{run.role} '{run.path}' holds no snapshots")
     chosen = []
     for item in text.split(","):
         try:
             index = int(item)
         except ValueError:
             fail(f"--snapshots: '{item}' is not an integer; give e.g. 0,5,-1")
-        resolved = index + count if index < 0 else index
-        if not 0 <= resolved < count:
-            fail(f"--snapshots: snapshot {index} does not exist; the file holds {count} (0..{count - 1})")
+        try:
+            resolved = run.snapshot_index(index)
+        except run_files.RunFileError as error:
+            fail(f"--snapshots: {error}")
         if resolved not in chosen:
             chosen.append(resolved)
     return chosen
 
 
 def title_of(run):
-    meta = run["metadata"]
-    parts = [f"d={run['dimension']}", f"N={meta.get('token_count', '?')}"]
+    meta = run.attributes
+    parts = [f"d={run.dimension}", f"N={run.token_count}"]
     for key in ("model", "beta", "engine"):
         if key in meta:
-            parts.append(f"{key}={meta[key]}")
+            value = meta[key]
+            parts.append(f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}")
     return ", ".join(parts)
 
 
-def plot_tokens(run, snapshots, positions, prefix, bins):
+def plot_tokens(run, snapshots, prefix, bins):
     import matplotlib.pyplot as plt
     import numpy
-    d = run["dimension"]
+    d = run.dimension
+    times = run.times()
     columns = len(snapshots)
     rows = 2
     figure, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 7.2), squeeze=False)
     for c, index in enumerate(snapshots):
-        x = positions[index]
-        label = f"snapshot {index}, t = {run['time'][index]:.4g}"
+        x = run.positions(index)
+        label = f"snapshot {index}, t = {times[index]:.4g}"
         if d == 2:
             angles = numpy.arctan2(x[:, 1], x[:, 0])
             circle = numpy.linspace(0, 2 * numpy.pi, 400)
@@ -151,12 +136,12 @@ def plot_tokens(run, snapshots, positions, prefix, bins):
 def plot_diagnostics(run, prefix):
     import matplotlib.pyplot as plt
     import numpy
-    columns = run["columns"]
-    table = run["diagnostics"]
-    if table.shape[0] == 0:
+    column = run.diagnostics()
+    columns = list(column)
+    records = len(column[columns[0]]) if columns else 0
+    if records == 0:
         return None
-    column = {name: table[:, i] for i, name in enumerate(columns)}
-    time = column.get("time", numpy.arange(table.shape[0]))
+    time = column.get("time", numpy.arange(records))
     panels = [("energy_scaled", ["energy_scaled"], False), ("order parameter", ["order_parameter"], False),
               ("clusters", ["clusters"], False), ("pairwise inner product", ["max_inner", "min_inner"], False)]
     fourier = [c for c in columns if c.startswith("fourier_modulus_")]
@@ -195,20 +180,17 @@ def main():
     except ImportError as missing:
         fail(f"{missing}; run with Debian's /usr/bin/python3 (python3-matplotlib)")
     matplotlib.use("Agg")
-    run = load(arguments.run)
-    snapshots = choose_snapshots(arguments.snapshots, run["snapshot_count"])
     if arguments.histogram_bins < 1:
         fail("--histogram-bins must be at least 1")
-    import h5py
-    import numpy
-    with h5py.File(arguments.run, "r") as file:
-        positions = {index: numpy.asarray(file["positions"][index]) for index in snapshots}
+    run = open_run(arguments.run)
+    snapshots = choose_snapshots(arguments.snapshots, run)
     prefix = arguments.output or os.path.splitext(arguments.run)[0]
     directory = os.path.dirname(prefix)
     if directory and not os.path.isdir(directory):
         fail(f"--output: directory '{directory}' does not exist")
-    written = [plot_tokens(run, snapshots, positions, prefix, arguments.histogram_bins),
-               plot_diagnostics(run, prefix)]
+    with run:
+        written = [plot_tokens(run, snapshots, prefix, arguments.histogram_bins),
+                   plot_diagnostics(run, prefix)]
     for name in written:
         if name:
             print(name)
