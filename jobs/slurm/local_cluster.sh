@@ -71,6 +71,17 @@ wait_until() {
   done
 }
 
+# wait_daemon PIDFILE SECONDS COMMAND...: like wait_until, but gives up at once when the daemon
+# whose pid start recorded in PIDFILE has exited.
+wait_daemon() {
+  local file=$1 deadline=$(( SECONDS + $2 ))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    alive "$file" && [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.5
+  done
+}
+
 queue_empty() {
   [ -z "$(squeue --noheader 2>/dev/null)" ]
 }
@@ -132,13 +143,15 @@ start_cluster() {
     --log-file="$directory/munge/munged.log" --seed-file="$directory/munge/munged.seed" \
     > "$directory/munged.stdout" 2>&1 &
   echo $! > "$directory/munged.started"
-  wait_until 10 test -S "$directory/munge/socket" || failed munged "$directory/munge/munged.log"
+  wait_daemon "$directory/munged.started" 10 test -S "$directory/munge/socket" ||
+    failed munged "$directory/munge/munged.log"
   (cd "$directory" && exec setsid slurmctld -D -c -f "$SLURM_CONF" > "$directory/slurmctld.stdout" 2>&1) &
   echo $! > "$directory/slurmctld.started"
-  wait_until 30 scontrol ping || failed slurmctld "$directory/slurmctld.stdout"
+  wait_daemon "$directory/slurmctld.started" 30 scontrol ping ||
+    failed slurmctld "$directory/slurmctld.stdout"
   (cd "$directory" && exec setsid slurmd -D -N "$node" -f "$SLURM_CONF" > "$directory/slurmd.stdout" 2>&1) &
   echo $! > "$directory/slurmd.started"
-  wait_until 30 node_idle || failed slurmd "$directory/slurmd.stdout"
+  wait_daemon "$directory/slurmd.started" 30 node_idle || failed slurmd "$directory/slurmd.stdout"
   echo "$script_name: one-node cluster up ($hardware; controller port ${ports% *});" \
     "export SLURM_CONF=$SLURM_CONF"
 }
