@@ -42,6 +42,7 @@ scaling_setup "$BUILD" "$OUTPUT_DIR/scaling.csv.partial"
 # More ranks than cores: time-shared, unbound (binding would pin two ranks to one core).
 LAUNCHER=${LAUNCHER:-"mpirun --allow-run-as-root"}
 scaling_launch_setup
+# shellcheck disable=SC2034  # read by scaling_run
 LAUNCH_OPTIONS=(--oversubscribe --bind-to none)
 scaling_describe "$(nproc)"
 scaling_comment "P > $(nproc) ranks time-share $(nproc) cores (oversubscribed), and other jobs share them: see load"

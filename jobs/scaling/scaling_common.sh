@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced (not run) by strong.sbatch, weak.sbatch and run_local.sh: runs of attnflow-particles
 # that each append one row to a scaling CSV, the format plot_scaling.py and comm_model.py read:
 # '#' comment lines (machine, commands, load), the header of --timing-csv with a leading 'study'

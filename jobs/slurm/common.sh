@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced (not run) by the batch scripts in jobs/slurm and jobs/scaling: messages and checks of
 # their environment settings, the MPI launcher, and the state of a checkpointed run.
 # The sourcing script sets script_name (for messages) before sourcing.

@@ -227,7 +227,7 @@ chain=$(scontrol show job 2>/dev/null | grep -E '^JobId=[0-9]+ JobName=resubmitt
 if [ "$(wc -w <<< "$chain")" = 3 ]; then
   for job in $chain; do expect_completed "$job" "resubmit path, segment"; done
 else
-  fail "resubmit path: jobs $(echo $chain) instead of three segments of $segment steps"
+  fail "resubmit path: jobs $(tr "\n" " " <<< "$chain")instead of three segments of $segment steps"
 fi
 log="attnflow-run-$first.out"
 [ "$(grep -c 'restart.sh: continuing' "$log")" = 2 ] ||
