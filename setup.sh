@@ -11,7 +11,7 @@ PACKAGES=(build-essential cmake pkg-config git
   libboost-program-options-dev
   catch2
   libgsl-dev librandom123-dev
-  python3-numpy python3-h5py python3-matplotlib)
+  python3-numpy python3-h5py python3-matplotlib python3-scipy)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

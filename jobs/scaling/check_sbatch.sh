@@ -1,13 +1,17 @@
 #!/bin/bash
-# CI check of the Slurm scripts in this directory: bash syntax (bash -n), and every #SBATCH line
-# must be a known long option of the form --name or --name=value. When sbatch exists and a
-# controller answers (scontrol ping), `sbatch --test-only` validates the scripts against it too.
-#   jobs/scaling/check_sbatch.sh [script.sbatch ...]     (default: every *.sbatch beside it)
+# CI check of attnflow's Slurm scripts: bash syntax (bash -n), every #SBATCH line a known long
+# option of the form --name or --name=value, before the first command, and a --signal=B:...
+# only in a script that traps signals. When sbatch exists and a controller answers
+# (scontrol ping), `sbatch --test-only` validates each script against it too, with the sizes
+# replaced by 1 node and 1 task: the check is about the script's options, not about whether
+# this controller could give the sizes a study asks for.
+#   jobs/scaling/check_sbatch.sh [script.sbatch ...]
+#   (default: every *.sbatch in jobs/scaling and jobs/slurm)
 # Exit status 0 when all scripts pass, 1 otherwise (each failure is printed).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-if [ $# -gt 0 ]; then scripts=("$@"); else scripts=("$here"/*.sbatch); fi
+if [ $# -gt 0 ]; then scripts=("$@"); else scripts=("$here"/*.sbatch "$here"/../slurm/*.sbatch); fi
 
 # Long options of sbatch (slurm 22/23) that these scripts may use.
 known=" account array begin chdir comment constraint core-spec cpus-per-gpu cpus-per-task
@@ -18,6 +22,7 @@ known=" account array begin chdir comment constraint core-spec cpus-per-gpu cpus
   wckey "
 
 failures=0
+validated=0
 fail() { echo "check_sbatch: $1" >&2; failures=$((failures + 1)); }
 
 for script in "${scripts[@]}"; do
@@ -38,6 +43,12 @@ for script in "${scripts[@]}"; do
         [[ "$value" =~ ^[0-9]+(-[0-9]+)?$ ]] || fail "$script: --$name=$value is not a count" ;;
       time)
         [[ "$value" =~ ^([0-9]+-)?[0-9]+(:[0-9]{2}){0,2}$ ]] || fail "$script: --time=$value is not [D-]HH:MM:SS" ;;
+      signal)
+        # B: sends the signal to the batch shell only: an untrapped shell dies of it (job
+        # FAILED) and the app never sees it.
+        if [[ "$value" == B:* ]] && ! grep -qE '^[[:space:]]*trap ' "$script"; then
+          fail "$script: --signal=$value signals only the batch shell, which this script does not trap (use --signal=${value#B:} to signal the srun tasks)"
+        fi ;;
     esac
   done < <(grep -E '^#SBATCH' "$script")
   [ "$count" -gt 0 ] || fail "$script: no #SBATCH lines"
@@ -49,13 +60,16 @@ for script in "${scripts[@]}"; do
   fi
   if command -v sbatch >/dev/null && command -v scontrol >/dev/null &&
      timeout 10 scontrol ping 2>/dev/null | grep -q UP; then
-    timeout 30 sbatch --test-only "$script" >/dev/null 2>&1 ||
-      fail "$script: sbatch --test-only rejected it ($(sbatch --test-only "$script" 2>&1 | tail -1))"
+    sizes=(--nodes=1 --ntasks=1 --ntasks-per-node=1)
+    if ! answer=$(timeout 30 sbatch --test-only "${sizes[@]}" "$script" 2>&1); then
+      fail "$script: sbatch --test-only ${sizes[*]} rejected it ($(tail -1 <<< "$answer"))"
+    fi
+    validated=$((validated + 1))
   fi
 done
 
 if [ "$failures" -eq 0 ]; then
-  echo "check_sbatch: ${#scripts[@]} scripts OK"
+  echo "check_sbatch: ${#scripts[@]} scripts OK ($validated also accepted by sbatch --test-only)"
   exit 0
 fi
 exit 1

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Latency-bandwidth (alpha-beta) model of the engines' communication, fitted to a scaling CSV.
 
-    /usr/bin/python3 jobs/scaling/comm_model.py scaling.csv [--tokens 1e6] [--ranks 1024]
-        [--dimension 3] [--beta 4] [--engine-tolerance 1e-10]
+    /usr/bin/python3 jobs/scaling/comm_model.py scaling.csv [more.csv ...] [--tokens 1e6]
+        [--ranks 1024] [--dimension 3] [--beta 4] [--engine-tolerance 1e-10]
+(e.g. scaling-strong.csv scaling-weak.csv of strong.sbatch and weak.sbatch: rows read together)
 
 Per Euler step (one evaluation), message sizes in bytes (8 per double):
   direct   all-gather of the sources:  alpha ceil(log2 P) + beta_b (P-1)/P N d 8
@@ -13,9 +14,9 @@ alpha (s) and beta_b (s/byte) are fitted by non-negative least squares to commun
 per step (average over ranks) of every run with P > 1. Compute per step is extrapolated from
 the P = 1 runs: N^2 / P pairs at the measured pair rate (direct, ring), N / P tokens at the
 measured time per token (spectral).
-Caveat printed with the numbers: measurements on one node with 2 cores and P up to 4 oversubscribed
-ranks are a weak basis: shared-memory copies, and the 'communication' section includes waiting
-for ranks that were descheduled (load imbalance), not network latency and bandwidth.
+Caveats printed with the numbers: measurements on one node are shared-memory copies, not network
+latency and bandwidth, and with more ranks than cores (run_local.sh: 2 cores, P up to 4) the
+'communication' section includes waiting for ranks that were descheduled (load imbalance).
 """
 import argparse
 import math
@@ -27,7 +28,7 @@ from scipy.optimize import nnls
 from scipy.special import ive
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scaling_data import log2_ceiling, read_rows  # noqa: E402
+from scaling_data import cores_from_comments, log2_ceiling, read_rows  # noqa: E402
 
 # A reference interconnect to compare with (assumption, not measured): HDR InfiniBand class,
 # 2 microseconds latency, 10 GB/s per rank effective bandwidth.
@@ -87,7 +88,7 @@ def fit(rows, moments_of):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("csv")
+    parser.add_argument("csv", nargs="+", help="scaling CSVs; their rows are read together")
     parser.add_argument("--tokens", type=float, default=1e6)
     parser.add_argument("--ranks", type=int, default=1024)
     parser.add_argument("--dimension", type=int, default=3)
@@ -97,9 +98,18 @@ def main():
     rows = [r for r in read_rows(args.csv) if not r["study"].startswith("memory")]
     moments_of = lambda r: moment_count(r["beta"], args.engine_tolerance)  # noqa: E731
 
-    print("# alpha-beta fit of communication_seconds per step, runs with P > 1 (" + args.csv + ")")
-    print("# CAVEAT: one node, 2 cores, P <= 4 oversubscribed ranks: shared-memory transfers plus")
-    print("#   waiting for descheduled ranks; a weak basis for a network at 1024 ranks.")
+    files = " ".join(args.csv)
+    print("# alpha-beta fit of communication_seconds per step, runs with P > 1 (" + files + ")")
+    # What the measurements can say: one node measures shared-memory copies, not the network,
+    # and more ranks than cores measure waiting for descheduled ranks.
+    top_ranks = max((r["ranks"] for r in rows), default=0)
+    cores = cores_from_comments(args.csv)
+    if max((r["nodes"] for r in rows), default=0) <= 1:
+        print(f"# CAVEAT: every run on one node (P <= {top_ranks}): shared-memory transfers, "
+              "a weak basis for a network at many nodes.")
+    if cores and top_ranks > cores:
+        print(f"# CAVEAT: P up to {top_ranks} ranks on {cores} cores (oversubscribed): the "
+              "communication time includes waiting for descheduled ranks.")
     fits = {}
     for name, subset in [("all", rows)] + [
             (e, [r for r in rows if r["engine"] == e]) for e in ("direct", "ring", "spectral")]:
@@ -113,7 +123,10 @@ def main():
         print(f"fit[{name}]: alpha = {alpha:.3e} s, beta = {beta_b:.3e} s/byte ({bandwidth}), "
               f"{count} runs, rms residual {rms:.2e} s of mean {mean:.2e} s per step")
     if "all" not in fits:
-        sys.exit("comm_model.py: no runs with P > 1 in " + args.csv)
+        parallel = sum(1 for r in rows if r["ranks"] > 1)
+        sys.exit(f"comm_model.py: the fit needs at least 2 runs with P > 1, found {parallel} in "
+                 f"{files} (run the studies on more tasks, or pass the strong and weak CSVs "
+                 f"together)")
 
     # Compute rates from the P = 1 runs (best of them: the least disturbed by the load).
     def best(engine, value):

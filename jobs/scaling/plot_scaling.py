@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Speed-up and parallel efficiency plots from the scaling CSV of run_local.sh.
+"""Speed-up and parallel efficiency plots from scaling CSVs (run_local.sh, strong.sbatch, weak.sbatch).
 
-    /usr/bin/python3 jobs/scaling/plot_scaling.py scaling.csv [--output prefix] [--cores C]
+    /usr/bin/python3 jobs/scaling/plot_scaling.py scaling.csv [more.csv ...] [--output prefix]
+        [--cores C]
 
 Writes prefix_strong.png (speed-up T(1)/T(P) and efficiency T(1)/(P T(P)) of every strong-*
 study) and prefix_weak.png (weak efficiency (W(P)/P) T(1) / (W(1) T(P)), W = N^2 for direct and
@@ -24,12 +25,12 @@ from scaling_data import cores_from_comments, read_rows, series, work  # noqa: E
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("csv")
-    parser.add_argument("--output", help="prefix of the PNGs (default: the CSV without .csv)")
+    parser.add_argument("csv", nargs="+", help="scaling CSVs; their rows are read together")
+    parser.add_argument("--output", help="prefix of the PNGs (default: the first CSV without .csv)")
     parser.add_argument("--cores", type=int, help="cores of the machine (default: from '# cores:')")
     args = parser.parse_args()
     rows = read_rows(args.csv)
-    prefix = args.output or os.path.splitext(args.csv)[0]
+    prefix = args.output or os.path.splitext(args.csv[0])[0]
     cores = args.cores or cores_from_comments(args.csv)
     studies = sorted({r["study"] for r in rows})
     written = []
@@ -91,7 +92,9 @@ def main():
     for path in written:
         print(path)
     if not written:
-        sys.exit("plot_scaling.py: no strong-* or weak-* study with a P = 1 run in " + args.csv)
+        found = ", ".join(studies) or "no rows"
+        sys.exit(f"plot_scaling.py: no strong-* or weak-* study with a P = 1 run in "
+                 f"{' '.join(args.csv)} (studies found: {found})")
 
 
 if __name__ == "__main__":

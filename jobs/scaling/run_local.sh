@@ -1,9 +1,10 @@
 #!/bin/bash
 # Local version of the scaling studies (strong.sbatch, weak.sbatch) on this machine: P = 1..4 ranks
 # (oversubscribed: more ranks than cores time-share them), then peak memory per rank of the
-# engines. Writes <output-dir>/scaling.csv: '#' comment lines (machine, load average before and
-# after every study, the commands), then the header of --timing-csv with a leading 'study'
-# column, one row per run. Total about 5-10 minutes on 2 loaded cores.
+# engines. Writes <output-dir>/scaling.csv (the format of the Slurm scripts: '#' comment lines
+# with the machine, the command and the load average before and after every study, the header
+# of --timing-csv with a leading 'study' column, one row per run). Total about 5-10 minutes on
+# 2 loaded cores.
 #   jobs/scaling/run_local.sh [build-dir] [output-dir]        (defaults: build, .)
 # Environment: RANKS ("1 2 3 4"), STEPS (5), MEMORY_TOKENS ("50000 100000 150000": direct and
 #   ring, 1 Euler step at 2 ranks), SPECTRAL_MEMORY_TOKENS (1000000, 2 steps at 2 ranks).
@@ -16,85 +17,71 @@
 #   memory-direct, memory-ring      N = MEMORY_TOKENS, 2 ranks, 1 step
 #   memory-spectral                 N = SPECTRAL_MEMORY_TOKENS, 2 ranks, 2 steps
 set -euo pipefail
+script_name=run_local.sh
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../slurm/common.sh
+source "$here/../slurm/common.sh"
+# shellcheck source=scaling_common.sh
+source "$here/scaling_common.sh"
 
-BUILD=$(cd "${1:-build}" && pwd)
+BUILD=${1:-build}
 OUTPUT_DIR=${2:-.}
 RANKS=${RANKS:-"1 2 3 4"}
 STEPS=${STEPS:-5}
 MEMORY_TOKENS=${MEMORY_TOKENS:-"50000 100000 150000"}
 SPECTRAL_MEMORY_TOKENS=${SPECTRAL_MEMORY_TOKENS:-1000000}
-APP="$BUILD/apps/attnflow-particles"
-[ -x "$APP" ] || { echo "run_local.sh: $APP not found" >&2; exit 2; }
-HELP=$("$APP" --help)  # not piped: grep -q would end the pipe early (pipefail)
-grep -q -- --timing-csv <<< "$HELP" ||
-  { echo "run_local.sh: $APP has no --timing-csv (rebuild from a newer main)" >&2; exit 2; }
-EXTRA=()
-grep -q -- --skip-pair-diagnostics <<< "$HELP" && EXTRA+=(--skip-pair-diagnostics)
+attnflow_require_counts RANKS "$RANKS"
+attnflow_require_count STEPS "$STEPS"
+attnflow_require_counts MEMORY_TOKENS "$MEMORY_TOKENS"
+attnflow_require_counts SPECTRAL_MEMORY_TOKENS "$SPECTRAL_MEMORY_TOKENS"
 mkdir -p "$OUTPUT_DIR"
 OUTPUT_DIR=$(cd "$OUTPUT_DIR" && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/attnflow-scaling.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-COMMENTS="$WORK/comments"
-ROWS="$WORK/rows"
-: > "$ROWS"
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-{
-  echo "# attnflow local scaling study, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(hostname)"
-  echo "# cores: $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-  echo "# app: $APP $(printf '%s ' "${EXTRA[@]}")"
-  echo "# every run: mpirun --oversubscribe --bind-to none -n P $APP --quiet --tokens N --dimension 3"
-  echo "#   --beta 4 --engine E --integrator euler --steps K --output-every K --snapshot-every K"
-  echo "#   --overwrite --output <tmp> --timing-csv <csv> $(printf '%s ' "${EXTRA[@]}")"
-  echo "# P > $(nproc) ranks time-share $(nproc) cores (oversubscribed), and other jobs share them: see load"
-} > "$COMMENTS"
+# Written as .partial and renamed at the end: an interrupted study leaves no scaling.csv.
+rm -f "$OUTPUT_DIR/scaling.csv.partial"
+scaling_setup "$BUILD" "$OUTPUT_DIR/scaling.csv.partial"
+# More ranks than cores: time-shared, unbound (binding would pin two ranks to one core).
+LAUNCHER=${LAUNCHER:-"mpirun --allow-run-as-root"}
+scaling_launch_setup
+# shellcheck disable=SC2034  # read by scaling_run
+LAUNCH_OPTIONS=(--oversubscribe --bind-to none)
+scaling_describe "$(nproc)"
+scaling_comment "P > $(nproc) ranks time-share $(nproc) cores (oversubscribed), and other jobs share them: see load"
 
-# run STUDY ENGINE RANKS TOKENS STEPS
-run() {
-  local study=$1 engine=$2 ranks=$3 tokens=$4 steps=$5 raw="$WORK/raw.csv"
-  rm -f "$raw"
-  mpirun --allow-run-as-root --oversubscribe --bind-to none -n "$ranks" "$APP" --quiet \
-    --tokens "$tokens" --dimension 3 --beta 4 --engine "$engine" --integrator euler \
-    --steps "$steps" --output-every "$steps" --snapshot-every "$steps" --overwrite \
-    --output "$WORK/run.h5" --timing-csv "$raw" "${EXTRA[@]}"
-  tail -n +2 "$raw" | sed "s/^/$study,/" >> "$ROWS"
-  echo "run_local.sh: $study P=$ranks N=$tokens: $(tail -n 1 "$raw" | cut -d, -f10-15)"
-}
-# study NAME: brackets a series with load-average comment lines
-begin() { echo "# $1: load average before $(load)" >> "$COMMENTS"; }
-end() { echo "# $1: load average after  $(load)" >> "$COMMENTS"; }
-
-for engine in direct ring; do
-  begin "strong-$engine"
-  for p in $RANKS; do run "strong-$engine" "$engine" "$p" 8192 "$STEPS"; done
-  end "strong-$engine"
-done
-begin strong-spectral
-for p in $RANKS; do run strong-spectral spectral "$p" 100000 "$STEPS"; done
-end strong-spectral
-for engine in direct ring; do
-  begin "weak-tokens-$engine"
-  for p in $RANKS; do run "weak-tokens-$engine" "$engine" "$p" $((4096 * p)) "$STEPS"; done
-  end "weak-tokens-$engine"
-  begin "weak-work-$engine"
+# series STUDY ENGINE tokens|work N1: a weak-scaling series over RANKS (N from N1 and P, see
+# scaling_weak_tokens), bracketed by load-average lines.
+series() {
+  local study=$1 engine=$2 series_kind=$3 tokens=$4 p
+  scaling_load_comment "$study" before
   for p in $RANKS; do
-    run "weak-work-$engine" "$engine" "$p" "$(awk -v p="$p" 'BEGIN { printf "%d", 8192 * sqrt(p) + 0.5 }')" "$STEPS"
+    scaling_run "$study" "$engine" "$p" "$(scaling_weak_tokens "$series_kind" "$tokens" "$p")" \
+      "$STEPS" 3 4
   done
-  end "weak-work-$engine"
-done
-begin weak-tokens-spectral
-for p in $RANKS; do run weak-tokens-spectral spectral "$p" $((25000 * p)) "$STEPS"; done
-end weak-tokens-spectral
-begin memory-spectral
-for n in $SPECTRAL_MEMORY_TOKENS; do run memory-spectral spectral 2 "$n" 2; done
-end memory-spectral
-for engine in direct ring; do
-  begin "memory-$engine"
-  for n in $MEMORY_TOKENS; do run "memory-$engine" "$engine" 2 "$n" 1; done
-  end "memory-$engine"
-done
+  scaling_load_comment "$study" after
+}
+# strong STUDY ENGINE N: a strong-scaling series, constant N over RANKS.
+strong() {
+  local study=$1 engine=$2 tokens=$3 p
+  scaling_load_comment "$study" before
+  for p in $RANKS; do scaling_run "$study" "$engine" "$p" "$tokens" "$STEPS" 3 4; done
+  scaling_load_comment "$study" after
+}
+# memory STUDY ENGINE STEPS "N...": peak memory per rank at 2 ranks over N.
+memory() {
+  local study=$1 engine=$2 steps=$3 list=$4 n
+  scaling_load_comment "$study" before
+  for n in $list; do scaling_run "$study" "$engine" 2 "$n" "$steps" 3 4; done
+  scaling_load_comment "$study" after
+}
 
-header="study,git_revision,input,tokens,dimension,beta,engine,ranks,nodes,steps,wall_seconds,compute_seconds,communication_seconds,output_seconds,pairs_per_second_per_core,peak_memory_mib_per_rank"
-partial="$OUTPUT_DIR/scaling.csv.partial"
-{ cat "$COMMENTS"; echo "$header"; cat "$ROWS"; } > "$partial"
-mv "$partial" "$OUTPUT_DIR/scaling.csv"
-echo "run_local.sh: wrote $OUTPUT_DIR/scaling.csv"
+for engine in direct ring; do strong "strong-$engine" "$engine" 8192; done
+strong strong-spectral spectral 100000
+for engine in direct ring; do
+  series "weak-tokens-$engine" "$engine" tokens 4096
+  series "weak-work-$engine" "$engine" work 8192
+done
+series weak-tokens-spectral spectral tokens 25000
+memory memory-spectral spectral 2 "$SPECTRAL_MEMORY_TOKENS"
+for engine in direct ring; do memory "memory-$engine" "$engine" 1 "$MEMORY_TOKENS"; done
+
+mv "$OUTPUT_DIR/scaling.csv.partial" "$OUTPUT_DIR/scaling.csv"
+echo "$script_name: wrote $OUTPUT_DIR/scaling.csv"

@@ -1,11 +1,22 @@
-"""Reading the scaling CSV of run_local.sh (or a --timing-csv file of the Slurm scripts)."""
+"""Reading the scaling CSVs of run_local.sh, strong.sbatch and weak.sbatch (or a --timing-csv
+file written directly by attnflow-particles)."""
 import csv
 import math
 
 
-def read_rows(path):
-    """Rows as dicts with numbers converted; '#' lines skipped. Files written directly by
-    --timing-csv have no 'study' column: their rows get study = 'run'."""
+def read_rows(paths):
+    """Rows of one or more CSV files (a path or a list of paths) as dicts with numbers
+    converted; '#' lines skipped. Files written directly by --timing-csv have no 'study'
+    column: their rows get study = 'run'."""
+    if isinstance(paths, str):
+        paths = [paths]
+    rows = []
+    for path in paths:
+        rows.extend(_read_file(path))
+    return rows
+
+
+def _read_file(path):
     with open(path) as f:
         lines = [line for line in f if line.strip() and not line.startswith("#")]
     rows = []
@@ -23,11 +34,15 @@ def read_rows(path):
     return rows
 
 
-def cores_from_comments(path, default=None):
-    with open(path) as f:
-        for line in f:
-            if line.startswith("# cores:"):
-                return int(line.split(":")[1].split(",")[0])
+def cores_from_comments(paths, default=None):
+    """The first '# cores: C' comment of the files (the cores the runs could use)."""
+    if isinstance(paths, str):
+        paths = [paths]
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("# cores:"):
+                    return int(line.split(":")[1].split(",")[0])
     return default
 
 
