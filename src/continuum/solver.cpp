@@ -32,7 +32,7 @@ Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm com
       kernel_(interaction::Kernel::from_model(model)),
       engine_(interaction::make_engine(settings.engine, kernel_, comm, settings.engine_options)),
       energy_engine_(diagnostics::make_energy_engine(model.dimension, model.beta, comm)),
-      velocity_(kernel_, *engine_, 0) {
+      velocity_(stepper::make_velocity_field(model, *engine_, 0)) {
   engine_->set_timers(&timers_);
   errors::require(!engine_->targets_must_be_sources(),
                   "--engine " + engine_->name() + ": the continuum evaluates the velocity at the "

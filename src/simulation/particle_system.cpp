@@ -22,7 +22,7 @@ ParticleSystem::ParticleSystem(const ParticleSettings& settings, particles::Stat
       engine_(interaction::make_engine(settings.engine, kernel_, comm, settings.engine_options)),
       energy_engine_(diagnostics::make_energy_engine(settings.model.dimension, settings.model.beta,
                                                      comm)),
-      velocity_(kernel_, *engine_, settings.tokens),
+      velocity_(stepper::make_velocity_field(settings.model, *engine_, settings.tokens)),
       integrator_(stepper::make_integrator(settings.integrator, velocity_, settings.model,
                                            settings.seed,
                                            std::exp(-0.5 * settings.model.log_time_scale()))),

@@ -29,6 +29,18 @@ VelocityField::VelocityField(const interaction::Kernel& kernel, interaction::Eng
   terms_.push_back(std::make_unique<AttentionTerm>(kernel, engine));
 }
 
+std::vector<std::string> VelocityField::term_names() const {
+  std::vector<std::string> names;
+  for (const auto& term : terms_) names.push_back(term->name());
+  return names;
+}
+
+VelocityField make_velocity_field(const model::Model& model, interaction::Engine& engine,
+                                  std::int64_t token_count) {
+  // Attention is always there; further terms of the model are added here.
+  return VelocityField(interaction::Kernel::from_model(model), engine, token_count);
+}
+
 void VelocityField::add_term(std::unique_ptr<VelocityTerm> term) { terms_.push_back(std::move(term)); }
 
 void VelocityField::evaluate(std::span<const double> positions, std::span<double> velocity) {

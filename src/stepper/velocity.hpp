@@ -2,8 +2,8 @@
 // The token velocity dx/dt as a sum of terms (docs/mathematics.md sections 1 and 3), the one
 // right-hand side of both solvers: the particle integrators evaluate it at the tokens themselves,
 // the continuum solver at its cell faces with the cell centres and masses as weighted sources.
-// Self-attention is the first term; a new physical term (a drift, a field) is one more
-// VelocityTerm added to the field where the run is assembled, and both solvers get it.
+// Both build it with make_velocity_field, so a new physical term (a drift, a field) is one more
+// VelocityTerm and one line there, and both solvers get it.
 #include <memory>
 #include <span>
 #include <string>
@@ -57,6 +57,8 @@ class VelocityField {
   double pairs_evaluated() const { return pairs_; }
   double pairs_last_call() const { return pairs_last_call_; }
   const interaction::Kernel& kernel() const { return kernel_; }
+  // The names of the terms, for run summaries.
+  std::vector<std::string> term_names() const;
 
  private:
   interaction::Kernel kernel_;
@@ -65,5 +67,11 @@ class VelocityField {
   std::vector<double> weights_;
   double pairs_ = 0, pairs_last_call_ = 0;
 };
+
+// The velocity field of a model: its attention term through `engine` (a kernel made from the
+// model), then every other term the model asks for. token_count: N for the particles' own
+// weights 1/N (0 when the caller always passes weights).
+VelocityField make_velocity_field(const model::Model& model, interaction::Engine& engine,
+                                  std::int64_t token_count);
 
 }  // namespace attnflow::stepper
