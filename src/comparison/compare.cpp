@@ -11,6 +11,7 @@
 #include "geometry/triangles.hpp"
 #include "output/hdf5.hpp"
 #include "output/run_file.hpp"
+#include "text/csv.hpp"
 #include "text/number_format.hpp"
 
 namespace attnflow::comparison {
@@ -131,21 +132,16 @@ void write_histograms(const std::string& path, const Comparison& comparison) {
 }
 
 std::string csv_text(const Comparison& comparison, const std::vector<std::string>& header_lines) {
-  std::ostringstream out;
-  for (const auto& line : header_lines) out << "# " << line << "\n";
+  std::ostringstream comments;
+  for (const auto& line : header_lines) comments << line << "\n";
   for (double t : comparison.unmatched_times)
-    out << "# unmatched continuum time " << text::format_number(t) << " (no particle snapshot within the tolerance)\n";
+    comments << "unmatched continuum time " << text::format_number(t)
+             << " (no particle snapshot within the tolerance)\n";
   if (comparison.unlocated_points > 0)
-    out << "# warning: " << comparison.unlocated_points
-        << " particle positions lay in no triangle around their nearest cell centre and were "
-           "binned by nearest centre\n";
-  for (std::size_t c = 0; c < comparison.columns.size(); ++c) out << (c ? "," : "") << comparison.columns[c];
-  out << "\n";
-  for (const auto& row : comparison.rows) {
-    for (std::size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << text::format_number(row[c]);
-    out << "\n";
-  }
-  return out.str();
+    comments << "warning: " << comparison.unlocated_points
+             << " particle positions lay in no triangle around their nearest cell centre and "
+                "were binned by nearest centre\n";
+  return text::csv_text(comments.str(), comparison.columns, comparison.rows);
 }
 
 }  // namespace attnflow::comparison

@@ -6,6 +6,7 @@
 #include "domain/domain.hpp"
 #include "geometry/triangles.hpp"
 #include "output/run_file.hpp"
+#include "output/xdmf.hpp"
 #include "parallel/partition.hpp"
 #include "text/number_format.hpp"
 #include "version/version.hpp"
@@ -59,13 +60,8 @@ void write_triangles(hid_t mesh_group, const MeshTriangles& mesh, std::int64_t c
 // cell attribute, so ParaView shows the mesh and the cell averages as they are.
 std::string xdmf_text(const std::string& h5_name, const std::vector<double>& times,
                       std::int64_t cells, int dimension, std::int64_t nodes) {
-  std::ostringstream x;
-  x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
-    << "<Xdmf Version=\"3.0\">\n <Domain>\n"
-    << "  <Grid Name=\"density\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
-  for (std::size_t s = 0; s < times.size(); ++s) {
-    x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
-      << "    <Time Value=\"" << text::format_number(times[s]) << "\"/>\n";
+  return output::xdmf_temporal_collection("density", times, [&](std::size_t s) {
+    std::ostringstream x;
     if (dimension == 3) {
       x << "    <Topology TopologyType=\"Triangle\" NumberOfElements=\"" << cells << "\">\n"
         << "     <DataItem Dimensions=\"" << cells
@@ -90,10 +86,9 @@ std::string xdmf_text(const std::string& h5_name, const std::vector<double>& tim
       << "</DataItem>\n"
       << "      <DataItem Dimensions=\"" << times.size() << " " << cells
       << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
-      << ":/density</DataItem>\n     </DataItem>\n    </Attribute>\n   </Grid>\n";
-  }
-  x << "  </Grid>\n </Domain>\n</Xdmf>\n";
-  return x.str();
+      << ":/density</DataItem>\n     </DataItem>\n    </Attribute>\n";
+    return x.str();
+  });
 }
 
 }  // namespace

@@ -25,10 +25,6 @@ Domain::Location Domain::locate(std::span<const double>, const Cells&) const {
 
 namespace {
 
-double weight_of(std::span<const double> weights, std::size_t j) {
-  return weights.empty() ? 1.0 : weights[j];
-}
-
 // S^1 = {(cos t, sin t)}: Fourier moduli |m_k| = |sum_j w_j e^{-i k t_j}| / W, k = 1..16.
 class Circle final : public Domain {
  public:
@@ -42,24 +38,10 @@ class Circle final : public Domain {
   std::size_t moment_sum_size() const override { return 2 * fourier_modes; }
   void add_moment_sums(std::span<const double> points, std::span<const double> weights,
                        std::span<double> sums) const override {
-    for (std::size_t j = 0; j < points.size() / 2; ++j) {
-      // e^{-i t} from the point itself (normalised, so drift off the circle does not leak in).
-      const double r = std::hypot(points[2 * j], points[2 * j + 1]);
-      const std::complex<double> unit(points[2 * j] / r, -points[2 * j + 1] / r);
-      const double w = weight_of(weights, j);
-      std::complex<double> power = unit;
-      for (int k = 0; k < fourier_modes; ++k) {
-        sums[2 * k] += w * power.real();
-        sums[2 * k + 1] += w * power.imag();
-        power *= unit;
-      }
-    }
+    add_fourier_sums(points, weights, fourier_modes, sums);
   }
   std::vector<double> moments(std::span<const double> sums, double total) const override {
-    std::vector<double> moduli(fourier_modes);
-    for (int k = 0; k < fourier_modes; ++k)
-      moduli[k] = std::abs(std::complex<double>(sums[2 * k], sums[2 * k + 1])) / total;
-    return moduli;
+    return fourier_moduli_of_sums(sums, total, fourier_modes);
   }
   std::size_t moment_count(int order) const override { return std::size_t(order); }
   double mode(std::span<const double> x, int degree, int order) const override {
@@ -93,24 +75,10 @@ class Sphere final : public Domain {
   std::size_t moment_sum_size() const override { return harmonics_.size(); }
   void add_moment_sums(std::span<const double> points, std::span<const double> weights,
                        std::span<double> sums) const override {
-    std::vector<double> values(harmonics_.size());
-    for (std::size_t j = 0; j < points.size() / 3; ++j) {
-      harmonics_.evaluate(points.data() + 3 * j, values.data());
-      const double w = weight_of(weights, j);
-      for (std::size_t h = 0; h < values.size(); ++h) sums[h] += w * values[h];
-    }
+    add_harmonic_sums(points, weights, harmonics_, sums);
   }
   std::vector<double> moments(std::span<const double> sums, double total) const override {
-    std::vector<double> power(harmonic_degrees + 1, 0.0);
-    for (int l = 0; l <= harmonic_degrees; ++l) {
-      double s = 0;
-      for (int m = -l; m <= l; ++m) {
-        const double a = sums[l * l + l + m] / total;
-        s += a * a;
-      }
-      power[l] = s / (2.0 * l + 1.0);
-    }
-    return power;
+    return harmonic_power_of_sums(sums, total, harmonic_degrees);
   }
   std::size_t moment_count(int order) const override { return std::size_t(order) + 1; }
   double mode(std::span<const double> x, int degree, int order) const override {

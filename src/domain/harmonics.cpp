@@ -101,20 +101,42 @@ void real_spherical_harmonics(std::span<const double> x, int degree, std::span<d
   SphericalHarmonics(degree).evaluate(x.data(), values.data());
 }
 
-std::vector<double> harmonic_power(std::span<const double> points, double token_count, int max_degree) {
-  const int L = max_degree;
-  const std::size_t count = points.size() / 3;
-  const SphericalHarmonics harmonics(L);
-  std::vector<double> sums(harmonics.size(), 0.0), values(sums.size());
-  for (std::size_t j = 0; j < count; ++j) {
+void add_harmonic_sums(std::span<const double> points, std::span<const double> weights,
+                       const SphericalHarmonics& harmonics, std::span<double> sums) {
+  std::vector<double> values(harmonics.size());
+  for (std::size_t j = 0; j < points.size() / 3; ++j) {
     harmonics.evaluate(points.data() + 3 * j, values.data());
-    for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += values[k];
+    if (weights.empty()) {
+      for (std::size_t h = 0; h < values.size(); ++h) sums[h] += values[h];
+    } else {
+      for (std::size_t h = 0; h < values.size(); ++h) sums[h] += weights[j] * values[h];
+    }
   }
-  std::vector<double> power(L + 1, 0.0);
-  for (int l = 0; l <= L; ++l) {
+}
+
+void add_fourier_sums(std::span<const double> points, std::span<const double> weights,
+                      int max_mode, std::span<double> sums) {
+  for (std::size_t j = 0; j < points.size() / 2; ++j) {
+    // e^{-i t} from the point itself (normalised, so drift off the circle does not leak in).
+    const double r = std::hypot(points[2 * j], points[2 * j + 1]);
+    const std::complex<double> unit(points[2 * j] / r, -points[2 * j + 1] / r);
+    std::complex<double> power = unit;
+    for (int k = 0; k < max_mode; ++k) {
+      const std::complex<double> term = weights.empty() ? power : weights[j] * power;
+      sums[2 * k] += term.real();
+      sums[2 * k + 1] += term.imag();
+      power *= unit;
+    }
+  }
+}
+
+std::vector<double> harmonic_power_of_sums(std::span<const double> sums, double total,
+                                           int max_degree) {
+  std::vector<double> power(max_degree + 1, 0.0);
+  for (int l = 0; l <= max_degree; ++l) {
     double s = 0;
     for (int m = -l; m <= l; ++m) {
-      const double a = sums[l * l + l + m] / token_count;
+      const double a = sums[l * l + l + m] / total;
       s += a * a;
     }
     power[l] = s / (2.0 * l + 1.0);
@@ -122,22 +144,27 @@ std::vector<double> harmonic_power(std::span<const double> points, double token_
   return power;
 }
 
-std::vector<double> fourier_moduli(std::span<const double> points, double token_count, int max_mode) {
-  const std::size_t count = points.size() / 2;
-  std::vector<std::complex<double>> sums(max_mode, 0.0);
-  for (std::size_t j = 0; j < count; ++j) {
-    // e^{-i t} from the point itself (normalised, so drift off the circle does not leak in).
-    const double r = std::hypot(points[2 * j], points[2 * j + 1]);
-    const std::complex<double> unit(points[2 * j] / r, -points[2 * j + 1] / r);
-    std::complex<double> power = unit;
-    for (int k = 0; k < max_mode; ++k) {
-      sums[k] += power;
-      power *= unit;
-    }
-  }
+std::vector<double> fourier_moduli_of_sums(std::span<const double> sums, double total,
+                                           int max_mode) {
   std::vector<double> moduli(max_mode);
-  for (int k = 0; k < max_mode; ++k) moduli[k] = std::abs(sums[k]) / token_count;
+  for (int k = 0; k < max_mode; ++k)
+    moduli[k] = std::abs(std::complex<double>(sums[2 * k], sums[2 * k + 1])) / total;
   return moduli;
+}
+
+std::vector<double> harmonic_power(std::span<const double> points, double token_count,
+                                   int max_degree) {
+  const SphericalHarmonics harmonics(max_degree);
+  std::vector<double> sums(harmonics.size(), 0.0);
+  add_harmonic_sums(points, {}, harmonics, sums);
+  return harmonic_power_of_sums(sums, token_count, max_degree);
+}
+
+std::vector<double> fourier_moduli(std::span<const double> points, double token_count,
+                                   int max_mode) {
+  std::vector<double> sums(2 * max_mode, 0.0);
+  add_fourier_sums(points, {}, max_mode, sums);
+  return fourier_moduli_of_sums(sums, token_count, max_mode);
 }
 
 }  // namespace attnflow::domain

@@ -36,6 +36,19 @@ class SphericalHarmonics {
 // One point's Y_lm, l <= degree (values.size() >= (degree + 1)^2).
 void real_spherical_harmonics(std::span<const double> x, int degree, std::span<double> values);
 
+// The sums behind the moments, for weighted points summed by the caller over any distribution
+// (empty weights: weight 1 each): sums[l^2 + l + m] += w_j Y_lm(x_j) (points count x 3), and
+// sums[2(k-1)], sums[2(k-1)+1] += w_j (Re, Im) e^{-i k t_j}, k = 1..K (points count x 2).
+void add_harmonic_sums(std::span<const double> points, std::span<const double> weights,
+                       const SphericalHarmonics& harmonics, std::span<double> sums);
+void add_fourier_sums(std::span<const double> points, std::span<const double> weights,
+                      int max_mode, std::span<double> sums);
+// C_l, l = 0..L, and |m_k|, k = 1..K, from the summed sums and the total weight.
+std::vector<double> harmonic_power_of_sums(std::span<const double> sums, double total,
+                                           int max_degree);
+std::vector<double> fourier_moduli_of_sums(std::span<const double> sums, double total,
+                                           int max_mode);
+
 // Harmonic power C_l = (1/(2l+1)) sum_m |a_lm|^2 with a_lm = (1/N) sum_j Y_lm(x_j), l = 0..L,
 // summed over `points` (count x 3, row-major) in order; `token_count` = N. For one point mass
 // C_l = 1/(4 pi) for every l; for the uniform density C_0 = 1/(4 pi) and C_l = 0 for l >= 1; for

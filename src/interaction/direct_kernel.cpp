@@ -3,6 +3,7 @@
 // no fast-math is needed (glibc's libmvec exp is not used; it is an out-of-line call and is only
 // declared when __FAST_MATH__ is defined). Compiled with -ffp-contract=fast (CMakeLists.txt).
 #include "interaction/direct_kernel.hpp"
+#include "simd/lanes.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -14,17 +15,13 @@ namespace attnflow::interaction {
 
 namespace {
 
-using Vec = double __attribute__((vector_size(32)));
+using Vec = simd::Vec4;
 using Index = std::int64_t __attribute__((vector_size(32)));
 static_assert(sizeof(Vec) == kernel_lanes * sizeof(double));
 
-inline Vec broadcast(double x) { return Vec{x, x, x, x}; }
-inline Vec load(const double* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store(double* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+inline Vec broadcast(double x) { return simd::splat(x); }
+inline Vec load(const double* p) { return simd::load4(p); }
+inline void store(double* p, Vec v) { simd::store4(p, v); }
 
 // e^x: x = n ln 2 + r with |r| <= ln(2)/2 (Cody-Waite split of ln 2, exact n * ln2_high for
 // |n| < 2^11), degree-12 Taylor polynomial for e^r (truncation < 2.4e-16 relative), times 2^n

@@ -13,6 +13,7 @@
 #include "parallel/failure.hpp"
 #include "parallel/partition.hpp"
 #include "text/number_format.hpp"
+#include "text/csv.hpp"
 #include "text/text_file.hpp"
 #include "version/version.hpp"
 
@@ -145,23 +146,6 @@ std::vector<double> read_whole(hid_t file, const std::string& name, const std::s
   return values;
 }
 
-std::string csv_text(const std::string& input, const std::vector<std::string>& columns,
-                     const std::vector<double>& table, const std::vector<hsize_t>& extent) {
-  std::ostringstream csv;
-  std::istringstream lines(input);
-  std::string line;
-  while (std::getline(lines, line)) csv << (line.rfind('#', 0) == 0 ? "" : "# ") << line << "\n";
-  for (std::size_t c = 0; c < columns.size(); ++c) csv << (c ? "," : "") << columns[c];
-  csv << "\n";
-  const std::size_t width = extent.size() == 2 ? extent[1] : 0;
-  for (std::size_t r = 0; width > 0 && r < extent[0]; ++r) {
-    for (std::size_t c = 0; c < width; ++c)
-      csv << (c ? "," : "") << text::format_number(table[r * width + c]);
-    csv << "\n";
-  }
-  return csv.str();
-}
-
 }  // namespace
 
 RunFile::RunFile(const std::string& path, MPI_Comm comm, RunFileLayout layout,
@@ -287,7 +271,7 @@ void RunFile::finish() {
     text::write_text_atomically(sidecar_path(path_, ".xdmf"),
                                 xdmf(fs::path(path_).filename().string(), times));
     text::write_text_atomically(sidecar_path(path_, ".csv"),
-                                csv_text(input, layout_.columns, table, table_extent));
+                                text::csv_text(input, layout_.columns, table));
   }
   check_mpi(MPI_Barrier(comm_), "MPI_Barrier(publish)");
   finished_ = true;

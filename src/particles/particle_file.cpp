@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "domain/domain.hpp"
 #include "errors/errors.hpp"
+#include "output/xdmf.hpp"
 #include "parallel/partition.hpp"
 #include "text/number_format.hpp"
 
@@ -82,18 +84,14 @@ void RunWriter::write_snapshot(const State& state) {
 
 std::string RunWriter::xdmf(const std::string& h5_name, const std::vector<double>& times) const {
   // ParaView takes XY or XYZ geometry: d = 2 uses both coordinates, d >= 3 the first three.
-  const int shown = std::min(dimension_, 3);
+  const auto domain = domain::make_domain(dimension_);
+  const int shown = domain->shown_coordinates();
   const std::int64_t n = token_count_;
-  std::ostringstream x;
-  x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
-    << "<Xdmf Version=\"3.0\">\n <Domain>\n"
-    << "  <Grid Name=\"tokens\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
-  for (std::size_t s = 0; s < times.size(); ++s) {
-    x << "   <Grid Name=\"snapshot_" << s << "\" GridType=\"Uniform\">\n"
-      << "    <Time Value=\"" << text::format_number(times[s]) << "\"/>\n"
-      << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << n
+  return output::xdmf_temporal_collection("tokens", times, [&](std::size_t s) {
+    std::ostringstream x;
+    x << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << n
       << "\" NodesPerElement=\"1\"/>\n"
-      << "    <Geometry GeometryType=\"" << (shown == 2 ? "XY" : "XYZ") << "\">\n"
+      << "    <Geometry GeometryType=\"" << domain->xdmf_geometry() << "\">\n"
       << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << n << " " << shown
       << "\" Type=\"HyperSlab\">\n"
       << "      <DataItem Dimensions=\"3 3\" Format=\"XML\">" << s << " 0 0 1 1 1 1 " << n << " "
@@ -101,10 +99,9 @@ std::string RunWriter::xdmf(const std::string& h5_name, const std::vector<double
       << "      <DataItem Dimensions=\"" << times.size() << " " << n << " " << dimension_
       << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
       << ":/positions</DataItem>\n"
-      << "     </DataItem>\n    </Geometry>\n   </Grid>\n";
-  }
-  x << "  </Grid>\n </Domain>\n</Xdmf>\n";
-  return x.str();
+      << "     </DataItem>\n    </Geometry>\n";
+    return x.str();
+  });
 }
 
 ParticleFile::ParticleFile(const std::string& path, MPI_Comm comm, const std::string& role)

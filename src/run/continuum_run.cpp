@@ -4,7 +4,6 @@
 #include <ostream>
 #include <set>
 
-#include "checkpoint/checkpoint_file.hpp"
 #include "config/options.hpp"
 #include "continuum/initial.hpp"
 #include "continuum/solver.hpp"
@@ -13,6 +12,7 @@
 #include "output/run_file.hpp"
 #include "simulation/driver.hpp"
 #include "simulation/restart_check.hpp"
+#include "run/run_options.hpp"
 
 namespace attnflow::run {
 
@@ -36,8 +36,6 @@ std::set<std::string> restart_free_keys() {
 struct Schedule {
   double final_time = 0;
   double output_interval = 0;
-  std::int64_t checkpoint_every = 0;  // output intervals
-  std::int64_t stop_after = 0;        // steps of this job
 };
 
 Schedule schedule_from_options(const config::OptionSet& options) {
@@ -47,11 +45,6 @@ Schedule schedule_from_options(const config::OptionSet& options) {
   require(std::isfinite(s.final_time) && s.final_time >= 0, "--final-time: must be >= 0");
   require(std::isfinite(s.output_interval) && s.output_interval > 0,
           "--output-interval: must be > 0");
-  s.checkpoint_every = options.get<long long>("checkpoint-every");
-  require(s.checkpoint_every >= 0,
-          "--checkpoint-every: must be >= 0 (output intervals; 0: no periodic checkpoints)");
-  s.stop_after = options.get<long long>("stop-after-steps");
-  require(s.stop_after >= 0, "--stop-after-steps: must be >= 0 (0: run to the end)");
   return s;
 }
 
@@ -72,19 +65,7 @@ void add_continuum_options(config::OptionSet& options) {
                            "slope limiter (circle MUSCL, sphere limited least squares): van-leer, "
                            "mc, minmod or first-order");
   interaction::add_engine_options(options);
-  options.add<std::string>("output", "continuum.h5", "path",
-                           "HDF5 output (also .xdmf and .csv beside it)");
-  options.add_flag("overwrite", "replace an existing output file");
-  options.add<long long>("checkpoint-every", 0, "output intervals",
-                         "checkpoint after every K-th output time (0: never)");
-  options.add_optional("checkpoint-directory", "path",
-                       "where checkpoints go (default: <output stem>.chk)");
-  options.add_optional("restart", "path", "continue from a checkpoint file or directory");
-  options.add<long long>("stop-after-steps", 0, "steps",
-                         "stop this job after K steps with a checkpoint (chained batch jobs)");
-  options.add_optional("timing-csv", "path",
-                       "append one scaling-study row (wall time split, pairs/s, memory) to this CSV");
-  options.add_flag("quiet", "no progress line, summary or timing table");
+  add_run_options(options, "continuum.h5", "output intervals");
 }
 
 int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream& out) {
@@ -99,25 +80,15 @@ int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   const auto schedule = schedule_from_options(options);
   const auto initial = continuum::initial_from_options(options, model.dimension);
 
-  simulation::RunControl control;
+  std::int64_t checkpoint_every = 0;
+  auto control = run_control_from_options(options, checkpoint_every);
   control.horizon.time = schedule.final_time;
   // Record n at time n * output interval (and at the final time); checkpoints after every K-th.
   control.diagnostics = simulation::Schedule::every_time(schedule.output_interval);
   control.snapshots = simulation::Schedule::every_time(schedule.output_interval);
-  if (schedule.checkpoint_every > 0)
+  if (checkpoint_every > 0)
     control.checkpoints =
-        simulation::Schedule::every_time(schedule.output_interval, schedule.checkpoint_every);
-  control.stop_after_steps = schedule.stop_after;
-  control.output = options.get<std::string>("output");
-  control.overwrite = options.flag("overwrite");
-  control.restart = options.get<std::string>("restart");
-  control.checkpoint_directory = options.get<std::string>("checkpoint-directory");
-  if (control.checkpoint_directory.empty())
-    control.checkpoint_directory = checkpoint::default_directory(control.output);
-  control.quiet = options.flag("quiet");
-  control.timing_csv = options.get<std::string>("timing-csv");
-  control.input_file = options.input_file();
-  control.resolved_input = options.resolved_ini();
+        simulation::Schedule::every_time(schedule.output_interval, checkpoint_every);
   control.restart_free_keys = restart_free_keys();
 
   const auto solver = continuum::make_solver(model, options.get<long long>("cells"),

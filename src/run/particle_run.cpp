@@ -4,7 +4,6 @@
 #include <ostream>
 #include <set>
 
-#include "checkpoint/checkpoint_file.hpp"
 #include "config/options.hpp"
 #include "interaction/engine.hpp"
 #include "model/model.hpp"
@@ -13,6 +12,7 @@
 #include "simulation/driver.hpp"
 #include "simulation/particle_system.hpp"
 #include "simulation/restart_check.hpp"
+#include "run/run_options.hpp"
 #include "text/number_format.hpp"
 
 namespace attnflow::run {
@@ -26,8 +26,6 @@ struct Schedule {
   std::int64_t total_steps = 0;
   std::int64_t output_every = 1;
   std::int64_t snapshot_every = 1;
-  std::int64_t checkpoint_every = 0;
-  std::int64_t stop_after = 0;
 };
 
 Schedule schedule_from_options(const config::OptionSet& options, std::string& integrator) {
@@ -65,10 +63,6 @@ Schedule schedule_from_options(const config::OptionSet& options, std::string& in
   s.output_every = output_every > 0 ? output_every : std::max<std::int64_t>(1, s.total_steps / 100);
   s.snapshot_every =
       snapshot_every > 0 ? snapshot_every : std::max<std::int64_t>(1, s.total_steps / 20);
-  s.checkpoint_every = options.get<long long>("checkpoint-every");
-  require(s.checkpoint_every >= 0, "--checkpoint-every: must be >= 0 (0: no periodic checkpoints)");
-  s.stop_after = options.get<long long>("stop-after-steps");
-  require(s.stop_after >= 0, "--stop-after-steps: must be >= 0 (0: run to the end)");
   return s;
 }
 
@@ -97,24 +91,13 @@ void add_particle_options(config::OptionSet& options) {
   options.add<long long>("steps", 0, "", "number of steps (overrides --final-time)");
   options.add<long long>("layers", 0, "",
                          "layer view: L transformer layers = L projected Euler steps of size 1");
-  options.add<std::string>("output", "particles.h5", "path",
-                           "HDF5 output (also .xdmf and .csv beside it)");
-  options.add_flag("overwrite", "replace an existing output file");
   options.add<long long>("output-every", 0, "steps", "diagnostics every K steps (0: 100 rows)");
   options.add<long long>("snapshot-every", 0, "steps", "positions every K steps (0: 20 snapshots)");
   options.add<double>("cluster-tolerance", 1e-3, "",
                       "tokens with <x_i, x_j> > 1 - tolerance are in the same cluster");
   options.add_flag("skip-pair-diagnostics",
                    "leave out the O(N^2) diagnostics (energy, clusters, inner products: NaN)");
-  options.add<long long>("checkpoint-every", 0, "steps", "checkpoint every K steps (0: never)");
-  options.add_optional("checkpoint-directory", "path",
-                       "where checkpoints go (default: <output stem>.chk)");
-  options.add_optional("restart", "path", "continue from a checkpoint file or directory");
-  options.add<long long>("stop-after-steps", 0, "steps",
-                         "stop this job after K steps with a checkpoint (chained batch jobs)");
-  options.add_optional("timing-csv", "path",
-                       "append one scaling-study row (wall time split, pairs/s, memory) to this CSV");
-  options.add_flag("quiet", "no progress line and no summary");
+  add_run_options(options, "particles.h5", "steps");
 }
 
 int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream& out,
@@ -139,23 +122,12 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   settings.engine = options.get<std::string>("engine");
   settings.engine_options = interaction::engine_options(options);
 
-  simulation::RunControl control;
+  std::int64_t checkpoint_every = 0;
+  auto control = run_control_from_options(options, checkpoint_every);
   control.horizon.steps = schedule.total_steps;
   control.diagnostics = simulation::Schedule::every_steps(schedule.output_every);
   control.snapshots = simulation::Schedule::every_steps(schedule.snapshot_every);
-  if (schedule.checkpoint_every > 0)
-    control.checkpoints = simulation::Schedule::every_steps(schedule.checkpoint_every);
-  control.stop_after_steps = schedule.stop_after;
-  control.output = options.get<std::string>("output");
-  control.overwrite = options.flag("overwrite");
-  control.restart = options.get<std::string>("restart");
-  control.checkpoint_directory = options.get<std::string>("checkpoint-directory");
-  if (control.checkpoint_directory.empty())
-    control.checkpoint_directory = checkpoint::default_directory(control.output);
-  control.quiet = options.flag("quiet");
-  control.timing_csv = options.get<std::string>("timing-csv");
-  control.input_file = options.input_file();
-  control.resolved_input = options.resolved_ini();
+  if (checkpoint_every > 0) control.checkpoints = simulation::Schedule::every_steps(checkpoint_every);
   control.restart_free_keys = restart_free_keys();
 
   // --- The initial state (a restart replaces it with the checkpoint's), then the run.

@@ -1,0 +1,28 @@
+#pragma once
+// The options every solver app shares, registered and read in one place: where output and
+// checkpoints go, restart, when to stop this job, the scaling-study row and quiet.
+#include <cstdint>
+#include <string>
+
+#include "simulation/driver.hpp"
+
+namespace attnflow::config {
+class OptionSet;
+}
+
+namespace attnflow::run {
+
+// Registers output (default `default_output`), overwrite, checkpoint-every (counted in
+// `checkpoint_unit`, e.g. "steps"), checkpoint-directory, restart, stop-after-steps, timing-csv
+// and quiet.
+void add_run_options(config::OptionSet& options, const std::string& default_output,
+                     const std::string& checkpoint_unit);
+
+// The run control those options describe (output, overwrite, restart, checkpoint directory,
+// stop-after-steps, timing CSV, quiet, the input file and the resolved input); the horizon, the
+// schedules and the restart keys are the app's. `checkpoint_every` receives --checkpoint-every.
+// Throws errors::InputError for negative counts.
+simulation::RunControl run_control_from_options(const config::OptionSet& options,
+                                                std::int64_t& checkpoint_every);
+
+}  // namespace attnflow::run
