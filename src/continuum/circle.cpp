@@ -90,12 +90,7 @@ class CircleSolver final : public Solver {
  protected:
   double compute_velocities(Vec density) override {
     const std::size_t count = measures_.size();
-    const PetscScalar* rho = nullptr;
-    check_petsc(VecGetArrayRead(density, &rho), "VecGetArrayRead");
-    masses_.resize(count);
-    for (std::size_t i = 0; i < count; ++i) masses_[i] = rho[i] * width_;
-    check_petsc(VecRestoreArrayRead(density, &rho), "VecRestoreArrayRead");
-    velocity_at(face_points_, masses_, velocity_vectors_);
+    velocity_at(density, face_points_, velocity_vectors_);
     const std::size_t faces = count + 1;
     face_velocities_.resize(faces);
     double local_max = 0;
@@ -146,7 +141,7 @@ class CircleSolver final : public Solver {
  private:
   std::int64_t first_ = 0;
   double width_ = 0;
-  std::vector<double> face_points_, masses_, velocity_vectors_, fluxes_;
+  std::vector<double> face_points_, velocity_vectors_, fluxes_;
 };
 
 }  // namespace

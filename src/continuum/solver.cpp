@@ -211,10 +211,15 @@ void Solver::set_time_and_step(double time, std::int64_t steps) {
   steps_ = steps;
 }
 
-void Solver::velocity_at(std::span<const double> targets, std::span<const double> masses,
+void Solver::velocity_at(Vec density, std::span<const double> targets,
                          std::vector<double>& velocity) {
+  const PetscScalar* rho = nullptr;
+  check_petsc(VecGetArrayRead(density, &rho), "VecGetArrayRead");
+  masses_.resize(measures_.size());
+  for (std::size_t i = 0; i < masses_.size(); ++i) masses_[i] = rho[i] * measures_[i];
+  check_petsc(VecRestoreArrayRead(density, &rho), "VecRestoreArrayRead");
   velocity.resize(targets.size());
-  velocity_.evaluate(targets, centres_, masses, velocity);
+  velocity_.evaluate(targets, centres_, masses_, velocity);
   pairs_per_evaluation_ = velocity_.pairs_last_call();
 }
 

@@ -164,11 +164,10 @@ class Solver : public simulation::Simulation {
   // rate = -div(rho X) with the face velocities of the same state.
   virtual void compute_rate(Vec density, Vec rate) = 0;
 
-  // The tangent velocity at `targets` (count x d) of the density whose cell masses (this rank's
-  // cells) are `masses`: the velocity field of the particles (stepper/velocity.hpp) with the
-  // cell centres as sources.
-  void velocity_at(std::span<const double> targets, std::span<const double> masses,
-                   std::vector<double>& velocity);
+  // The tangent velocity at `targets` (count x d) of `density` (cell averages of this rank's
+  // cells): the velocity field of the particles (stepper/velocity.hpp) with the cell centres as
+  // sources and the cell masses as weights.
+  void velocity_at(Vec density, std::span<const double> targets, std::vector<double>& velocity);
 
   model::Model model_;
   std::unique_ptr<domain::Domain> domain_;
@@ -205,6 +204,7 @@ class Solver : public simulation::Simulation {
   std::int64_t velocity_evaluations_ = 0;
   std::string rhs_error_;
   std::unique_ptr<Writer> writer_;
+  std::vector<double> masses_;  // of the density velocity_at was last called with
 };
 
 // Circle S^1 = {(cos theta, sin theta)}: M equal cells of width dx = 2 pi / M on a periodic DMDA

@@ -94,12 +94,7 @@ class SphereSolver final : public Solver {
  protected:
   double compute_velocities(Vec density) override {
     const std::size_t count = measures_.size();
-    const PetscScalar* rho = nullptr;
-    check_petsc(VecGetArrayRead(density, &rho), "VecGetArrayRead");
-    masses_.resize(count);
-    for (std::size_t i = 0; i < count; ++i) masses_[i] = rho[i] * measures_[i];
-    check_petsc(VecRestoreArrayRead(density, &rho), "VecRestoreArrayRead");
-    velocity_at(edge_points_, masses_, velocity_vectors_);
+    velocity_at(density, edge_points_, velocity_vectors_);
     face_velocities_.resize(edges_.size());
     // Forward Euler keeps rho_i >= 0 when dt * outflow_rate_i <= 1 (see solver.hpp). Upwind:
     // rho_i loses at most dt / A_i sum_e L_e |u_e| rho_i. Reconstructed: the outflow face values
@@ -501,7 +496,7 @@ class SphereSolver final : public Solver {
   std::vector<std::array<PetscInt, 3>> cell_corner_points_;
   std::vector<PetscInt> local_offset_, owned_position_, owned_cells_;
   std::vector<Edge> edges_;
-  std::vector<double> edge_points_, masses_, velocity_vectors_, outflow_rate_;
+  std::vector<double> edge_points_, velocity_vectors_, outflow_rate_;
   // Reconstruction (limiter other than first order): per local cell, and per owned cell.
   std::vector<std::array<Vector3, 3>> face_offsets_;
   std::vector<std::array<PetscInt, 3>> neighbours_;
