@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   return run::mpi_application(argc, argv, "attnflow-longcontext", [&] {
     const int rank = parallel::rank_of(MPI_COMM_WORLD);
     config::OptionSet options("attnflow-longcontext",
-                              "Softmax attention of one query over n keys: limit laws (MATH 6, 11)");
+                              "Softmax attention of a query over n keys and its limit laws "
+                              "(docs/mathematics.md sections 6 and 11)");
     longcontext::add_study_options(options);
     options.add<std::string>("output", "longcontext.csv", "path", "summary CSV written by rank 0");
     options.add_flag("overwrite", "replace existing output files");

@@ -138,12 +138,16 @@ PlanResult run_plan(const StudyPlan& plan, MPI_Comm comm, parallel::Timers* time
 
 void print_summary(std::ostream& out, const std::vector<SummaryRow>& rows, int top_count) {
   const int d = rows.empty() ? 2 : rows.front().dimension;
-  const auto names = observable_names(top_count, d);
-  auto column = [&](const char* name) {
+  auto position = [](const std::vector<std::string>& names, const char* name) {
     return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
   };
-  const std::size_t largest = column("weight_1"), deficit = column("critical_deficit"),
-                    used = column("used_keys");
+  const auto observables = observable_names(top_count, d);
+  const auto references = reference_names(d);
+  const std::size_t largest = position(observables, "weight_1"),
+                    deficit = position(observables, "critical_deficit"),
+                    used = position(observables, "used_keys"),
+                    largest_reference = position(references, "poisson_largest_weight"),
+                    deficit_reference = position(references, "poisson_critical_deficit");
   char line[256];
   std::snprintf(line, sizeof line, "%9s %7s %9s %9s %13s %20s %8s %22s %8s %10s\n", "keys", "a",
                 "c", "c_n", "regime", "largest_weight", "poisson", "critical_deficit", "poisson",
@@ -155,8 +159,9 @@ void print_summary(std::ostream& out, const std::vector<SummaryRow>& rows, int t
     std::snprintf(line, sizeof line,
                   "%9.3g %7.4f %9.3g %9.3g %13s %9.5f +- %7.5f %8.5f %10.4g +- %9.3g %8.4g %10.4g\n",
                   row.keys == 0 ? INFINITY : static_cast<double>(row.keys), row.exponent, row.scale,
-                  row.scaled_beta, row.regime.c_str(), w.mean, w.standard_error, row.references[0],
-                  r.mean, r.standard_error, row.references[2], row.estimates[used].mean);
+                  row.scaled_beta, row.regime.c_str(), w.mean, w.standard_error,
+                  row.references[largest_reference], r.mean, r.standard_error,
+                  row.references[deficit_reference], row.estimates[used].mean);
     out << line;
   }
 }

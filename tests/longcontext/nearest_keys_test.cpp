@@ -63,13 +63,13 @@ std::vector<double> values(const StudySetup& setup, const std::vector<QueryOutco
 
 TEST_CASE("Nearest sampler agrees in law with full sampling (two-sample Kolmogorov-Smirnov)",
           "[longcontext][nearest][parallel]") {
-  // n = 2000, c = 0.3 and 1 at the critical exponent, 300 queries per sampler and independent
+  // n = 1000, c = 0.3 and 1 at the critical exponent, 300 queries per sampler and independent
   // seeds; the largest weight and the critical deficit n^{1/p} (1 - <q,O>) compared at
   // significance 0.001 each (12 comparisons: family-wise false alarm below 0.012).
   const std::int64_t queries = 300;
   for (int d : {2, 3, 4}) {
-    const auto full = critical_setup(d, Sampler::full, 2000, {0.3, 1.0}, queries, 11);
-    const auto nearest = critical_setup(d, Sampler::nearest, 2000, {0.3, 1.0}, queries, 12);
+    const auto full = critical_setup(d, Sampler::full, 1000, {0.3, 1.0}, queries, 11);
+    const auto nearest = critical_setup(d, Sampler::nearest, 1000, {0.3, 1.0}, queries, 12);
     const auto full_outcomes = run_study(full, MPI_COMM_WORLD);
     const auto nearest_outcomes = run_study(nearest, MPI_COMM_WORLD);
     const double bound = ks_critical * std::sqrt(2.0 / queries);
@@ -141,11 +141,11 @@ TEST_CASE("The nearest gap has the law P(s_(1) > u) = (1 - F(u))^n up to n = 1e1
 TEST_CASE("At n = 1e12 and in the Poisson limit the samplers reproduce the quadrature references",
           "[longcontext][nearest][parallel]") {
   // Finite-n corrections at n = 1e12 are O(n^{-1/p}) relative (F(u) = kappa u^p (1 + O(u))):
-  // invisible. Means over 3000 queries within 4 standard errors (7 checks: false alarm < 5e-4).
+  // invisible. Means over 2000 queries within 4 standard errors (7 checks: false alarm < 5e-4).
   PoissonReferences references;
   for (auto sampler : {Sampler::nearest, Sampler::poisson}) {
     for (int d : {3, 4}) {
-      const auto setup = critical_setup(d, sampler, 1000000000000, {1.0}, 3000, 31 + d);
+      const auto setup = critical_setup(d, sampler, 1000000000000, {1.0}, 2000, 31 + d);
       const auto outcomes = run_study(setup, MPI_COMM_WORLD);
       const double p = 0.5 * (d - 1), lambda = gap_constant(d);  // c = 1
       const auto expected = references.at(p, lambda);
