@@ -34,7 +34,6 @@ struct StudySetup {
   std::int64_t queries = 100;     // independent repetitions, each with its own n keys
   std::uint64_t seed = 1;
   std::vector<double> betas;      // inverse temperatures (poisson: scales c), each >= 0
-  std::int64_t chunk_size = 4096; // full: keys generated at once per rank (memory chunk * d)
   int top_count = 5;              // K largest weights reported
   double tolerance = 1e-10;       // nearest, poisson: truncation eps
 };
