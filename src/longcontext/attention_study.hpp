@@ -2,7 +2,7 @@
 // Long-context attention study (docs/mathematics.md sections 6 and 11): many independent queries
 // q = e_1 against n iid keys of a key law, with the softmax weights and the output for many betas
 // at once. Three samplers of the keys of a query:
-//   full     every key, streamed in chunks and spread over the ranks (O(n) per query);
+//   full     every key, streamed one at a time and spread over the ranks (O(n) per query);
 //   nearest  the M nearest keys drawn directly in gap order (O(M) per query, n up to 1e18);
 //   poisson  the n = inf Poisson-process limit at the critical scale, with beta read as c;
 // nearest and poisson spread the queries over the ranks instead. Every draw is keyed by
