@@ -1,95 +1,57 @@
-// attnflow-longcontext: one query against n iid uniform keys on S^{d-1} (docs/mathematics.md section 6) with
-// beta = c n^a; per (n, a, c) the mean largest softmax weight, effective number of keys and
-// output distance to the query over many queries, written as CSV.
-#include <mpi.h>
-
-#include <cmath>
-#include <cstdio>
+// attnflow-longcontext: queries q against n iid keys on S^{d-1} (docs/mathematics.md sections 6
+// and 11) with beta = c n^a; per (n, a, c) the means and standard errors over the queries of the
+// ordered weights, effective keys and output, raw and rescaled, next to their limit references,
+// written as CSV (and, optionally, the distributions of the rescaled observables).
 #include <iostream>
+#include <sstream>
 
-#include "config/number_list.hpp"
 #include "config/options.hpp"
-#include "longcontext/attention_study.hpp"
-#include "longcontext/study_output.hpp"
+#include "longcontext/study_plan.hpp"
+#include "output/run_file.hpp"
 #include "parallel/partition.hpp"
 #include "parallel/timers.hpp"
+#include "run/application.hpp"
+#include "text/text_file.hpp"
 
 using namespace attnflow;
 
 int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
-  const int rank = parallel::rank_of(MPI_COMM_WORLD);
-  int status = 0;
-  try {
+  return run::mpi_application(argc, argv, "attnflow-longcontext", [&] {
+    const int rank = parallel::rank_of(MPI_COMM_WORLD);
     config::OptionSet options("attnflow-longcontext",
-                              "Selectivity of softmax attention over n uniform keys (docs/mathematics.md section 6)");
-    options.add<int>("dimension", 3, "", "ambient dimension d: keys live on S^{d-1}, d >= 2");
-    options.add<std::string>("keys", "100 1000 10000", "numbers", "key counts n (a list)");
-    options.add<std::string>("scales", "0.001:1000:19", "numbers",
-                             "scales c of beta = c n^a: a list or a range first:last:count");
-    options.add_optional("exponents", "numbers",
-                         "exponents a of beta = c n^a (default: 2/(d-1) and 2/(d-1) +- 0.25)");
-    options.add<long long>("queries", 200, "", "independent queries per key count (>= 2)");
-    options.add<long long>("seed", 1, "", "random seed of the keys");
-    options.add<long long>("chunk-size", 4096, "keys", "keys generated at once per rank");
-    options.add<std::string>("output", "longcontext.csv", "path", "CSV table written by rank 0");
+                              "Softmax attention of a query over n keys and its limit laws "
+                              "(docs/mathematics.md sections 6 and 11)");
+    longcontext::add_study_options(options);
+    options.add<std::string>("output", "longcontext.csv", "path", "summary CSV written by rank 0");
+    options.add_flag("overwrite", "replace existing output files");
     std::ostringstream help;
-    if (!options.parse(argc, argv, rank == 0 ? std::cout : help)) {
-      MPI_Finalize();
-      return 0;
-    }
-    const int d = options.get<int>("dimension");
-    const auto key_counts = config::parse_number_list(options.get<std::string>("keys"), "keys");
-    const auto scales = config::parse_number_list(options.get<std::string>("scales"), "scales");
-    auto exponents = config::parse_number_list(options.get<std::string>("exponents"), "exponents");
-    const double critical = d >= 2 ? 2.0 / (d - 1) : 0.0;
-    if (exponents.empty()) exponents = {critical - 0.25, critical, critical + 0.25};
-    for (double n : key_counts)
-      errors::require(n >= 1 && n == std::floor(n) && n <= 9e15,
-                      "--keys: every key count must be a whole number >= 1");
-    for (double c : scales) errors::require(c >= 0, "--scales: every scale c must be >= 0");
+    if (!options.parse(argc, argv, rank == 0 ? std::cout : help)) return 0;
+    const auto plan = longcontext::plan_from_options(options);
+    const auto output = options.get<std::string>("output");
+    const auto distributions = options.get<std::string>("distributions");
+    output::check_output_path(output, MPI_COMM_WORLD, options.flag("overwrite"), "output");
+    if (plan.with_distributions)
+      output::check_output_path(distributions, MPI_COMM_WORLD, options.flag("overwrite"),
+                                "distributions");
 
-    std::vector<longcontext::StudyRow> rows;
     parallel::Timers timers;
     const double start = MPI_Wtime();
-    long long total_queries = 0;
-    double key_evaluations = 0;
-    for (double n : key_counts) {
-      longcontext::StudySetup setup;
-      setup.dimension = d;
-      setup.keys = static_cast<std::int64_t>(n);
-      setup.queries = options.get<long long>("queries");
-      setup.seed = static_cast<std::uint64_t>(options.get<long long>("seed"));
-      setup.chunk_size = options.get<long long>("chunk-size");
-      for (double a : exponents)
-        for (double c : scales) setup.betas.push_back(c * std::pow(n, a));
-      const auto summaries = longcontext::run_study(setup, MPI_COMM_WORLD, &timers);
-      std::size_t b = 0;
-      for (double a : exponents)
-        for (double c : scales)
-          rows.push_back({d, setup.keys, a, c, setup.queries, summaries[b++]});
-      total_queries += setup.queries;
-      key_evaluations += n * setup.queries;
-    }
+    const auto result = longcontext::run_plan(plan, MPI_COMM_WORLD, &timers);
     const double loop_seconds = MPI_Wtime() - start;
     if (rank == 0) {
-      longcontext::write_study_csv(options.get<std::string>("output"), options.resolved_ini(),
-                                   rows);
-      std::printf("%10s %7s %10s %12s %22s %14s %10s\n", "keys", "a", "c", "beta",
-                  "largest_weight", "effective", "distance");
-      for (const auto& row : rows)
-        std::printf("%10lld %7.4f %10.4g %12.4g %11.6f +- %8.6f %14.6g %10.4g\n",
-                    static_cast<long long>(row.keys), row.exponent, row.scale, row.summary.beta,
-                    row.summary.largest_weight.mean, row.summary.largest_weight.standard_error,
-                    row.summary.effective_keys.mean, row.summary.output_distance.mean);
-      std::printf("wrote %s\n", options.get<std::string>("output").c_str());
+      const auto input = options.resolved_ini();
+      text::write_text_atomically(
+          output, longcontext::summary_csv(input, plan.setup.top_count, result.rows));
+      if (plan.with_distributions)
+        text::write_text_atomically(distributions,
+                                      longcontext::distributions_csv(input, result.distributions));
+      longcontext::print_summary(std::cout, result.rows, plan.setup.top_count);
+      std::cout << "wrote " << output << (plan.with_distributions ? " and " + distributions : "")
+                << "\n";
     }
-    parallel::print_timing_table(std::cout, timers, loop_seconds, total_queries,
-                                 key_evaluations / std::max(1LL, total_queries), MPI_COMM_WORLD);
-  } catch (const errors::InputError& error) {
-    if (rank == 0) std::cerr << "attnflow-longcontext: error: " << error.what() << "\n";
-    status = 2;
-  }
-  MPI_Finalize();
-  return status;
+    // "steps" = queries, "pairs" = keys entering the sums per query (n, or M when truncated).
+    parallel::print_timing_table(std::cout, timers, loop_seconds, result.queries,
+                                 result.keys_per_query, MPI_COMM_WORLD);
+    return 0;
+  });
 }

@@ -2,40 +2,128 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numeric>
 #include <string>
 
 #include "errors/errors.hpp"
+#include "longcontext/nearest_keys.hpp"
 #include "parallel/partition.hpp"
 #include "parallel/timers.hpp"
-#include "random/counter_random.hpp"
+#include "text/number_format.hpp"
 
 namespace attnflow::longcontext {
 
+using text::format_number;
+using errors::require;
+
 namespace {
 
-// exp(-x) is below the smallest subnormal double beyond this: the term contributes nothing.
-constexpr double negligible_exponent = 746.0;
-
-// Per beta: sum w, sum w^2, sum w g, sum w k_i (i = 1..d-1), with w = e^{-beta (g - shift)} and
-// g = 1 - <q, k> the gap. Keeping sum w g instead of sum w k_0 avoids the cancellation in
-// 1 - o_0 when all mass sits near q (beta up to 1e13 for d = 2).
-struct Sums {
-  int stride = 0;
+// The betas in increasing order (AttentionSums needs it) and where each came from.
+struct SortedBetas {
   std::vector<double> values;
-  Sums(int dimension, std::size_t beta_count)
-      : stride(dimension + 2), values(beta_count * (dimension + 2), 0.0) {}
-  double* of(std::size_t beta_index) { return values.data() + beta_index * stride; }
+  std::vector<std::size_t> origin;  // values[i] = setup.betas[origin[i]]
 };
+SortedBetas sort_betas(const std::vector<double>& betas) {
+  SortedBetas sorted;
+  sorted.origin.resize(betas.size());
+  std::iota(sorted.origin.begin(), sorted.origin.end(), 0);
+  std::stable_sort(sorted.origin.begin(), sorted.origin.end(),
+                   [&](std::size_t a, std::size_t b) { return betas[a] < betas[b]; });
+  for (std::size_t i : sorted.origin) sorted.values.push_back(betas[i]);
+  return sorted;
+}
+
+// A QueryOutcome as K + d + 2 doubles, for gathering the queries of every rank.
+int packed_width(const StudySetup& setup) { return setup.top_count + setup.law.dimension + 2; }
+void pack(const QueryOutcome& outcome, double* out) {
+  out = std::copy(outcome.top_weights.begin(), outcome.top_weights.end(), out);
+  *out++ = outcome.squared_weights;
+  *out++ = outcome.deficit;
+  out = std::copy(outcome.tangent.begin(), outcome.tangent.end(), out);
+  *out = outcome.used_keys;
+}
+QueryOutcome unpack(const StudySetup& setup, const double* in) {
+  QueryOutcome outcome;
+  outcome.top_weights.assign(in, in + setup.top_count);
+  in += setup.top_count;
+  outcome.squared_weights = *in++;
+  outcome.deficit = *in++;
+  outcome.tangent.assign(in, in + setup.law.dimension - 1);
+  in += setup.law.dimension - 1;
+  outcome.used_keys = *in;
+  return outcome;
+}
+
+NearestKeySetup nearest_setup(const StudySetup& setup) {
+  NearestKeySetup nearest;
+  nearest.law = setup.law;
+  nearest.keys = setup.sampler == Sampler::poisson ? 0 : setup.keys;
+  nearest.tolerance = setup.tolerance;
+  nearest.minimum_keys = setup.top_count;
+  return nearest;
+}
+
+// Nearest and poisson samplers: the queries are spread over the ranks (each query is O(M) work
+// on one rank), then every rank receives every outcome in query order.
+StudyOutcomes run_nearest(const StudySetup& setup, MPI_Comm comm, parallel::Timers* timers) {
+  using parallel::Section;
+  const auto sorted = sort_betas(setup.betas);
+  const std::size_t beta_count = setup.betas.size();
+  const auto nearest = nearest_setup(setup);
+  const auto part = parallel::block_partition(setup.queries, comm);
+  const int width = packed_width(setup);
+  const int record = width * static_cast<int>(beta_count);  // one query, all betas
+  std::vector<double> local(static_cast<std::size_t>(part.count) * record);
+  {
+    parallel::Timers::Scope scope(timers, Section::compute);
+    for (std::int64_t i = 0; i < part.count; ++i) {
+      AttentionSums sums(sorted.values, setup.law.dimension - 1, setup.top_count);
+      attend_nearest(nearest, setup.seed, part.first + i, sums);
+      for (std::size_t b = 0; b < beta_count; ++b)
+        pack(sums.outcome(b), local.data() + i * record + sorted.origin[b] * width);
+    }
+  }
+  std::vector<double> all(static_cast<std::size_t>(setup.queries) * record);
+  {
+    parallel::Timers::Scope scope(timers, Section::communication);
+    std::vector<int> counts, displacements;
+    parallel::gather_layout(part.count, record, comm, counts, displacements);
+    parallel::check_mpi(MPI_Allgatherv(local.data(), static_cast<int>(local.size()), MPI_DOUBLE,
+                                       all.data(), counts.data(), displacements.data(), MPI_DOUBLE,
+                                       comm),
+                        "MPI_Allgatherv");
+  }
+  StudyOutcomes outcomes(beta_count, std::vector<QueryOutcome>(setup.queries));
+  for (std::int64_t query = 0; query < setup.queries; ++query)
+    for (std::size_t b = 0; b < beta_count; ++b)
+      outcomes[b][query] = unpack(setup, all.data() + query * record + b * width);
+  return outcomes;
+}
 
 }  // namespace
 
+std::string name_of(Sampler sampler) {
+  switch (sampler) {
+    case Sampler::full: return "full";
+    case Sampler::nearest: return "nearest";
+    case Sampler::poisson: return "poisson";
+  }
+  return "unknown";
+}
+
+Sampler sampler_from_name(const std::string& name) {
+  if (name == "full") return Sampler::full;
+  if (name == "nearest") return Sampler::nearest;
+  if (name == "poisson") return Sampler::poisson;
+  throw errors::InputError("--sampler: unknown sampler '" + name +
+                           "'; accepted: full, nearest, poisson");
+}
+
 void validate(const StudySetup& setup) {
-  using errors::require;
-  require(setup.dimension >= 2,
-          "--dimension: must be an integer >= 2 (got " + std::to_string(setup.dimension) + ")");
-  require(setup.keys >= 1, "--keys: every key count must be >= 1");
+  validate(setup.law);
+  if (setup.sampler != Sampler::poisson)
+    require(setup.keys >= 1, "--keys: every key count must be >= 1 (got " +
+                                 std::to_string(setup.keys) + ")");
   require(setup.queries >= 2,
           "--queries: must be >= 2 (standard errors need two samples; got " +
               std::to_string(setup.queries) + ")");
@@ -43,160 +131,73 @@ void validate(const StudySetup& setup) {
   for (double beta : setup.betas)
     require(std::isfinite(beta) && beta >= 0,
             "--scales/--exponents: beta = c n^a must be finite and >= 0 (got " +
-                std::to_string(beta) + ")");
-  require(setup.chunk_size >= 1, "--chunk-size: must be >= 1");
-}
-
-void draw_key(std::uint64_t seed, std::int64_t key_index, std::int64_t query,
-              std::span<double> key) {
-  random::CounterRandom generator(seed, random::Stream::long_context_keys);
-  // A standard normal vector has a uniform direction. It is never zero: Box-Muller gives
-  // (r cos a, r sin a) with r > 0 for the first two components.
-  generator.normals(static_cast<std::uint64_t>(key_index), static_cast<std::uint64_t>(query), key);
-  double square = 0;
-  for (double v : key) square += v * v;
-  const double inverse = 1.0 / std::sqrt(square);
-  for (double& v : key) v *= inverse;
+                format_number(beta) + ")");
+  require(setup.top_count >= 1 && setup.top_count <= 1000,
+          "--top: the number of ordered weights reported must be in 1..1000 (got " +
+              std::to_string(setup.top_count) + ")");
+  if (setup.law.kind == KeyLawKind::von_mises_fisher && setup.sampler == Sampler::full) {
+    require(setup.keys < (std::int64_t{1} << 40),
+            "--keys: von Mises-Fisher keys are indexed by 40 bits: n must be below 2^40");
+    require(setup.queries < (std::int64_t{1} << 24),
+            "--queries: von Mises-Fisher keys are indexed by 24 bits: queries must be below 2^24");
+  }
+  if (setup.sampler == Sampler::full) return;
+  const std::string sampler = "--sampler " + name_of(setup.sampler);
+  require(has_closed_form_gaps(setup.law),
+          sampler + ": needs a key law whose gap law is known in closed form (uniform, "
+                    "subsphere); use --sampler full for '" + name_of(setup.law.kind) + "'");
+  require(setup.tolerance > 0 && setup.tolerance <= 1e-2,
+          "--tolerance: the truncation eps must be in (0, 0.01] (got " +
+              format_number(setup.tolerance) + ")");
+  const double smallest = *std::min_element(setup.betas.begin(), setup.betas.end());
+  if (setup.sampler == Sampler::poisson)
+    require(smallest > 0, "--scales: the poisson sampler needs every scale c > 0");
+  const double expected = expected_nearest_keys(nearest_setup(setup), smallest);
+  require(expected <= maximum_nearest_keys,
+          sampler + ": beta = " + format_number(smallest) + " needs about " +
+              format_number(std::round(expected)) + " nearest keys per query (at most " +
+              format_number(maximum_nearest_keys) +
+              "): the subcritical regime needs --sampler full, or use larger scales");
 }
 
 std::vector<QueryOutcome> attend(const StudySetup& setup, std::int64_t query, MPI_Comm comm,
                                  parallel::Timers* timers) {
   using parallel::Section;
-  const int d = setup.dimension;
-  const std::size_t beta_count = setup.betas.size();
-  // Betas in increasing order so that the inner loop can stop at the first negligible term.
-  std::vector<std::size_t> order(beta_count);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return setup.betas[a] < setup.betas[b]; });
-  std::vector<double> betas(beta_count);
-  for (std::size_t b = 0; b < beta_count; ++b) betas[b] = setup.betas[order[b]];
-
+  const int d = setup.law.dimension;
+  const auto sorted = sort_betas(setup.betas);
+  AttentionSums sums(sorted.values, d - 1, setup.top_count);
   const auto part = parallel::block_partition(setup.keys, comm);
-  Sums sums(d, beta_count);
-  double shift = std::numeric_limits<double>::infinity();  // smallest gap seen on this rank
   {
     parallel::Timers::Scope scope(timers, Section::compute);
-    const std::int64_t chunk = std::min<std::int64_t>(setup.chunk_size, std::max<std::int64_t>(part.count, 1));
-    std::vector<double> gaps(chunk), tangential(chunk * (d - 1)), key(d);
-    for (std::int64_t start = 0; start < part.count; start += chunk) {
-      const std::int64_t size = std::min(chunk, part.count - start);
-      double chunk_minimum = std::numeric_limits<double>::infinity();
-      for (std::int64_t j = 0; j < size; ++j) {
-        draw_key(setup.seed, part.first + start + j, query, key);
-        // g = 1 - k_0 for q = e_1, computed as |k_perp|^2 / (1 + k_0) near q, where 1 - k_0
-        // would lose all digits of the tiny gaps that large beta resolves.
-        double perpendicular = 0;
-        for (int i = 1; i < d; ++i) {
-          tangential[j * (d - 1) + (i - 1)] = key[i];
-          perpendicular += key[i] * key[i];
-        }
-        gaps[j] = key[0] > 0 ? perpendicular / (1.0 + key[0]) : 1.0 - key[0];
-        chunk_minimum = std::min(chunk_minimum, gaps[j]);
-      }
-      if (chunk_minimum < shift) {
-        // Re-reference every sum to the new smallest gap (the largest term becomes exactly 1).
-        if (start > 0)
-          for (std::size_t b = 0; b < beta_count; ++b) {
-            const double factor = std::exp(-betas[b] * (shift - chunk_minimum));
-            double* s = sums.of(b);
-            s[0] *= factor;
-            s[1] *= factor * factor;
-            for (int i = 2; i < sums.stride; ++i) s[i] *= factor;
-          }
-        shift = chunk_minimum;
-      }
-      for (std::int64_t j = 0; j < size; ++j) {
-        const double excess = gaps[j] - shift;
-        for (std::size_t b = 0; b < beta_count; ++b) {
-          const double exponent = betas[b] * excess;
-          if (exponent > negligible_exponent) break;
-          const double w = std::exp(-exponent);
-          double* s = sums.of(b);
-          s[0] += w;
-          s[1] += w * w;
-          s[2] += w * gaps[j];
-          for (int i = 0; i < d - 1; ++i) s[3 + i] += w * tangential[j * (d - 1) + i];
-        }
-      }
+    std::vector<double> key(d);
+    for (std::int64_t j = 0; j < part.count; ++j) {
+      draw_key(setup.law, setup.seed, part.first + j, query, key);
+      // g = 1 - k_0 for q = e_1, computed as |k_perp|^2 / (1 + k_0) near q, where 1 - k_0
+      // would lose all digits of the tiny gaps that large beta resolves.
+      double perpendicular = 0;
+      for (int i = 1; i < d; ++i) perpendicular += key[i] * key[i];
+      const double gap = key[0] > 0 ? perpendicular / (1.0 + key[0]) : 1.0 - key[0];
+      sums.add(gap, std::span<const double>(key).subspan(1));
     }
   }
   {
     parallel::Timers::Scope scope(timers, Section::communication);
-    double global_shift = shift;
-    parallel::check_mpi(
-        MPI_Allreduce(&shift, &global_shift, 1, MPI_DOUBLE, MPI_MIN, comm), "MPI_Allreduce");
-    if (part.count > 0 && shift > global_shift)
-      for (std::size_t b = 0; b < beta_count; ++b) {
-        const double factor = std::exp(-betas[b] * (shift - global_shift));
-        double* s = sums.of(b);
-        s[0] *= factor;
-        s[1] *= factor * factor;
-        for (int i = 2; i < sums.stride; ++i) s[i] *= factor;
-      }
-    parallel::check_mpi(MPI_Allreduce(MPI_IN_PLACE, sums.values.data(),
-                                      static_cast<int>(sums.values.size()), MPI_DOUBLE, MPI_SUM,
-                                      comm),
-                        "MPI_Allreduce");
+    sums.combine(comm);
   }
-  std::vector<QueryOutcome> outcomes(beta_count);
-  for (std::size_t b = 0; b < beta_count; ++b) {
-    const double* s = sums.of(b);
-    QueryOutcome& outcome = outcomes[order[b]];
-    // The nearest key's term is exactly e^0 = 1 after the global shift.
-    outcome.largest_weight = 1.0 / s[0];
-    outcome.effective_keys = s[0] * s[0] / s[1];
-    // o - q = (-sum w g, sum w k_1, ..., sum w k_{d-1}) / sum w.
-    double perpendicular = 0;
-    for (int i = 0; i < d - 1; ++i) perpendicular += s[3 + i] * s[3 + i];
-    outcome.output_distance = std::sqrt(s[2] * s[2] + perpendicular) / s[0];
-    // o is parallel to (sum w - sum w g, sum w k_1, ...): its angle with q = e_1.
-    outcome.output_angle = std::atan2(std::sqrt(perpendicular), s[0] - s[2]);
-  }
+  std::vector<QueryOutcome> outcomes(setup.betas.size());
+  for (std::size_t b = 0; b < outcomes.size(); ++b) outcomes[sorted.origin[b]] = sums.outcome(b);
   return outcomes;
 }
 
-std::vector<BetaSummary> run_study(const StudySetup& setup, MPI_Comm comm,
-                                   parallel::Timers* timers) {
+StudyOutcomes run_study(const StudySetup& setup, MPI_Comm comm, parallel::Timers* timers) {
   validate(setup);
-  const std::size_t beta_count = setup.betas.size();
-  // Welford's running mean and squared deviations, per beta and quantity.
-  struct Running {
-    double mean = 0, squares = 0;
-    void add(double value, double count) {
-      const double delta = value - mean;
-      mean += delta / count;
-      squares += delta * (value - mean);
-    }
-    MeanEstimate estimate(double count) const {
-      return {mean, std::sqrt(squares / (count - 1) / count)};
-    }
-  };
-  std::vector<Running> largest(beta_count), effective(beta_count), distance(beta_count),
-      angle(beta_count);
-  std::vector<double> dominant(beta_count, 0.0);
+  if (setup.sampler != Sampler::full) return run_nearest(setup, comm, timers);
+  StudyOutcomes outcomes(setup.betas.size(), std::vector<QueryOutcome>(setup.queries));
   for (std::int64_t query = 0; query < setup.queries; ++query) {
-    const auto outcomes = attend(setup, query, comm, timers);
-    const double count = static_cast<double>(query + 1);
-    for (std::size_t b = 0; b < beta_count; ++b) {
-      largest[b].add(outcomes[b].largest_weight, count);
-      effective[b].add(outcomes[b].effective_keys, count);
-      distance[b].add(outcomes[b].output_distance, count);
-      angle[b].add(outcomes[b].output_angle, count);
-      if (outcomes[b].largest_weight > 0.5) dominant[b] += 1;
-    }
+    auto per_beta = attend(setup, query, comm, timers);
+    for (std::size_t b = 0; b < per_beta.size(); ++b) outcomes[b][query] = std::move(per_beta[b]);
   }
-  std::vector<BetaSummary> summaries(beta_count);
-  const double count = static_cast<double>(setup.queries);
-  for (std::size_t b = 0; b < beta_count; ++b) {
-    summaries[b].beta = setup.betas[b];
-    summaries[b].largest_weight = largest[b].estimate(count);
-    summaries[b].effective_keys = effective[b].estimate(count);
-    summaries[b].output_distance = distance[b].estimate(count);
-    summaries[b].output_angle = angle[b].estimate(count);
-    summaries[b].dominant_fraction = dominant[b] / count;
-  }
-  return summaries;
+  return outcomes;
 }
 
 }  // namespace attnflow::longcontext

@@ -1,12 +1,20 @@
 #pragma once
-// Long-context attention study (docs/mathematics.md section 6): one query against n iid uniform keys on
-// S^{d-1}, streamed in chunks and spread over the ranks of a communicator, with the softmax
-// weights' largest value, effective number of keys and output error for many betas at once.
+// Long-context attention study (docs/mathematics.md sections 6 and 11): many independent queries
+// q = e_1 against n iid keys of a key law, with the softmax weights and the output for many betas
+// at once. Three samplers of the keys of a query:
+//   full     every key, streamed one at a time and spread over the ranks (O(n) per query);
+//   nearest  the M nearest keys drawn directly in gap order (O(M) per query, n up to 1e18);
+//   poisson  the n = inf Poisson-process limit at the critical scale, with beta read as c;
+// nearest and poisson spread the queries over the ranks instead. Every draw is keyed by
+// (seed, key index, query index), so the results do not depend on the rank count.
 #include <mpi.h>
 
 #include <cstdint>
-#include <span>
+#include <string>
 #include <vector>
+
+#include "longcontext/attention_sums.hpp"
+#include "longcontext/key_law.hpp"
 
 namespace attnflow::parallel {
 class Timers;
@@ -14,49 +22,34 @@ class Timers;
 
 namespace attnflow::longcontext {
 
+enum class Sampler { full, nearest, poisson };
+std::string name_of(Sampler sampler);
+// Throws errors::InputError for an unknown name (accepted: full, nearest, poisson).
+Sampler sampler_from_name(const std::string& name);
+
 struct StudySetup {
-  int dimension = 3;
-  std::int64_t keys = 1000;     // n
-  std::int64_t queries = 100;   // independent repetitions, each with its own n keys
+  KeyLaw law;
+  Sampler sampler = Sampler::full;
+  std::int64_t keys = 1000;       // n (not used by the poisson sampler)
+  std::int64_t queries = 100;     // independent repetitions, each with its own n keys
   std::uint64_t seed = 1;
-  std::vector<double> betas;    // inverse temperatures, each >= 0, any order
-  std::int64_t chunk_size = 4096;  // keys generated at once per rank (memory: chunk * d doubles)
+  std::vector<double> betas;      // inverse temperatures (poisson: scales c), each >= 0
+  int top_count = 5;              // K largest weights reported
+  double tolerance = 1e-10;       // nearest, poisson: truncation eps
 };
 
-// Throws errors::InputError naming the option for an invalid setup.
+// Throws errors::InputError naming the option for an invalid setup, including a nearest or
+// poisson run whose smallest beta would need more than maximum_nearest_keys keys per query.
 void validate(const StudySetup& setup);
 
-// Key `key_index` of query `query`: uniform on S^{d-1}, a pure function of (seed, key index,
-// query index) whatever the rank count. The first n keys of a query are the same for every n, so
-// a longer context extends a shorter one.
-void draw_key(std::uint64_t seed, std::int64_t key_index, std::int64_t query, std::span<double> key);
-
-// Attention of the query q = e_1 (by rotation invariance of the key law any fixed q gives the
-// same statistics) for each beta: a_j = e^{beta <q,k_j>} / sum_l e^{beta <q,k_l>}.
-struct QueryOutcome {
-  double largest_weight = 0;   // max_j a_j
-  double effective_keys = 0;   // 1 / sum_j a_j^2 (inverse participation ratio)
-  double output_distance = 0;  // |o - q| for the output o = sum_j a_j k_j: 0 when all mass sits on q
-  // Angle between o and q: the direction error alone, without the shrinkage |o| < 1 of an
-  // average over many keys (which makes |o - q| ~ 1/beta at small beta).
-  double output_angle = 0;
-};
-// One query, all betas (in setup order). Collective over comm: each rank streams its block of
-// the keys; one MPI_Allreduce of the minimum gap and one of the shifted sums.
+// One query, all betas (in setup order), full sampling. Collective over comm: each rank streams
+// its block of the keys, then AttentionSums::combine.
 std::vector<QueryOutcome> attend(const StudySetup& setup, std::int64_t query, MPI_Comm comm,
                                  parallel::Timers* timers = nullptr);
 
-struct MeanEstimate {
-  double mean = 0;
-  double standard_error = 0;  // sample standard deviation / sqrt(queries)
-};
-struct BetaSummary {
-  double beta = 0;
-  MeanEstimate largest_weight, effective_keys, output_distance, output_angle;
-  double dominant_fraction = 0;  // fraction of queries whose largest weight exceeds 1/2
-};
-// All setup.queries queries (indices 0..queries-1), summarised per beta. Collective.
-std::vector<BetaSummary> run_study(const StudySetup& setup, MPI_Comm comm,
-                                   parallel::Timers* timers = nullptr);
+// outcomes[b][query] for every beta (setup order) and query 0..queries-1, the same on every rank.
+using StudyOutcomes = std::vector<std::vector<QueryOutcome>>;
+StudyOutcomes run_study(const StudySetup& setup, MPI_Comm comm,
+                        parallel::Timers* timers = nullptr);
 
 }  // namespace attnflow::longcontext

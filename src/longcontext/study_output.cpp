@@ -1,50 +1,78 @@
 #include "longcontext/study_output.hpp"
 
-#include <cstdio>
-#include <fstream>
-#include <iomanip>
 #include <sstream>
 
-#include "errors/errors.hpp"
+#include "output/run_file.hpp"
+#include "text/number_format.hpp"
 #include "version/version.hpp"
 
 namespace attnflow::longcontext {
 
-void write_csv_header(std::ostream& out) {
-  out << "dimension,keys,exponent,scale,beta,queries,largest_weight,largest_weight_stderr,"
-         "effective_keys,effective_keys_stderr,output_distance,output_distance_stderr,"
-         "output_angle,output_angle_stderr,dominant_fraction\n";
+namespace {
+
+void write_comment(std::ostream& out, const std::string& resolved_input) {
+  out << "# attnflow " << version::number() << " (git " << version::git_revision() << ")\n";
+  std::istringstream lines(resolved_input);
+  std::string line;
+  while (std::getline(lines, line)) out << (line.rfind('#', 0) == 0 ? "" : "# ") << line << '\n';
 }
 
-void write_csv_row(std::ostream& out, const StudyRow& row) {
-  const auto& s = row.summary;
-  out << std::setprecision(12) << row.dimension << ',' << row.keys << ',' << row.exponent << ','
-      << row.scale << ',' << s.beta << ',' << row.queries << ',' << s.largest_weight.mean << ','
-      << s.largest_weight.standard_error << ',' << s.effective_keys.mean << ','
-      << s.effective_keys.standard_error << ',' << s.output_distance.mean << ','
-      << s.output_distance.standard_error << ',' << s.output_angle.mean << ','
-      << s.output_angle.standard_error << ',' << s.dominant_fraction << '\n';
+// The one number format (shortest round trip), "inf" for the poisson sampler's n and "nan" for references that do not
+// apply: numpy.genfromtxt reads all three.
+std::string number(double value) { return text::format_number(value); }
+
+const char* identifier_header =
+    "dimension,key_law,support_dimension,sampler,keys,exponent,scale,beta,scaled_beta,lambda,regime";
+
+void write_identifiers(std::ostream& out, const SummaryRow& row) {
+  out << row.dimension << ',' << row.key_law << ',' << row.support_dimension << ',' << row.sampler
+      << ',' << (row.keys == 0 ? std::string("inf") : std::to_string(row.keys)) << ','
+      << number(row.exponent) << ',' << number(row.scale) << ',' << number(row.beta) << ','
+      << number(row.scaled_beta) << ',' << number(row.lambda) << ',' << row.regime;
 }
 
-void write_study_csv(const std::string& path, const std::string& comment,
-                     const std::vector<StudyRow>& rows) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    errors::require(static_cast<bool>(out), "--output: cannot write '" + temporary + "'");
-    out << "# attnflow " << version::number() << " (git " << version::git_revision() << ")\n";
-    std::istringstream lines(comment);
-    std::string line;
-    while (std::getline(lines, line)) out << (line.rfind('#', 0) == 0 ? "" : "# ") << line << '\n';
-    write_csv_header(out);
-    for (const auto& row : rows) write_csv_row(out, row);
-    out.flush();
-    errors::require(static_cast<bool>(out), "--output: failed while writing '" + temporary + "'");
+}  // namespace
+
+std::string summary_csv(const std::string& resolved_input, int top_count,
+                        const std::vector<SummaryRow>& rows) {
+  std::ostringstream out;
+  write_comment(out, resolved_input);
+  const int d = rows.empty() ? 2 : rows.front().dimension;
+  out << identifier_header << ",queries,seconds_per_query";
+  for (const auto& name : observable_names(top_count, d)) out << ',' << name << ',' << name << "_stderr";
+  for (const auto& name : reference_names(d)) out << ',' << name;
+  out << '\n';
+  for (const auto& row : rows) {
+    write_identifiers(out, row);
+    out << ',' << row.queries << ',' << number(row.seconds_per_query);
+    for (const auto& estimate : row.estimates)
+      out << ',' << number(estimate.mean) << ',' << number(estimate.standard_error);
+    for (double reference : row.references) out << ',' << number(reference);
+    out << '\n';
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    throw errors::InputError("--output: cannot rename '" + temporary + "' to '" + path + "'");
-  }
+  return out.str();
+}
+
+std::string distributions_csv(const std::string& resolved_input,
+                              const std::vector<DistributionBlock>& blocks) {
+  std::ostringstream out;
+  write_comment(out, resolved_input);
+  out << identifier_header << ",quantity,kind,x,width,value\n";
+  for (const auto& block : blocks)
+    for (const auto& distribution : block.distributions) {
+      for (std::size_t i = 0; i < distribution.densities.size(); ++i) {
+        write_identifiers(out, block.row);
+        const double low = distribution.edges[i], high = distribution.edges[i + 1];
+        out << ',' << distribution.quantity << ",density," << number(0.5 * (low + high)) << ','
+            << number(high - low) << ',' << number(distribution.densities[i]) << '\n';
+      }
+      for (std::size_t i = 0; i < distribution.quantiles.size(); ++i) {
+        write_identifiers(out, block.row);
+        out << ',' << distribution.quantity << ",quantile," << number(i / 100.0) << ",0,"
+            << number(distribution.quantiles[i]) << '\n';
+      }
+    }
+  return out.str();
 }
 
 }  // namespace attnflow::longcontext

@@ -1,29 +1,26 @@
 #pragma once
-// The long-context study's CSV table: one row per (d, n, exponent a, scale c), with the resolved
-// input echoed as '#' comment lines so that the file reproduces its own run.
-#include <cstdint>
-#include <iosfwd>
+// The long-context study's tables as CSV text: the summary (one row per (n, exponent a, scale c),
+// means and standard errors of every observable next to the limit references) and the
+// distributions (histogram densities and quantiles of the rescaled observables). Both start with
+// the version and the resolved input as '#' lines, so that a file reproduces its own run.
 #include <string>
 #include <vector>
 
-#include "longcontext/attention_study.hpp"
+#include "longcontext/study_summary.hpp"
 
 namespace attnflow::longcontext {
 
-struct StudyRow {
-  int dimension = 0;
-  std::int64_t keys = 0;
-  double exponent = 0;  // a in beta = c n^a
-  double scale = 0;     // c
-  std::int64_t queries = 0;
-  BetaSummary summary;
+// Identifies a distribution's row: the summary row it belongs to.
+struct DistributionBlock {
+  SummaryRow row;
+  std::vector<Distribution> distributions;
 };
 
-void write_csv_header(std::ostream& out);
-void write_csv_row(std::ostream& out, const StudyRow& row);
-// Writes `comment` (each line prefixed by '# '), the header and the rows to path.tmp, then
-// renames it to path. Throws errors::InputError (naming --output) when the file cannot be written.
-void write_study_csv(const std::string& path, const std::string& comment,
-                     const std::vector<StudyRow>& rows);
+std::string summary_csv(const std::string& resolved_input, int top_count,
+                        const std::vector<SummaryRow>& rows);
+// Columns: the row's identifiers, quantity, kind (density: x = bin centre, width = bin width,
+// value = density; quantile: x = probability, value = quantile).
+std::string distributions_csv(const std::string& resolved_input,
+                              const std::vector<DistributionBlock>& blocks);
 
 }  // namespace attnflow::longcontext

@@ -36,8 +36,10 @@ void uniform_point(const CounterRandom& rng, std::uint64_t index, std::uint64_t 
   geometry::normalise(out);
 }
 
+}  // namespace
+
 // Wood's (1994) rejection sampler for von Mises-Fisher on S^{d-1} with mean e_d, then rotated to
-// `mean` by a Householder reflection. Attempt a uses counter step 2a, 2a + 1.
+// `mean` by a Householder reflection.
 void von_mises_fisher_point(const CounterRandom& rng, std::uint64_t index,
                             std::span<const double> mean, double kappa, std::span<double> out) {
   const int d = static_cast<int>(mean.size());
@@ -85,6 +87,8 @@ void von_mises_fisher_point(const CounterRandom& rng, std::uint64_t index,
   }
   geometry::normalise(out);
 }
+
+namespace {
 
 Placement placement_from_options(const config::OptionSet& options) {
   const auto placement = options.get<std::string>("placement");

@@ -15,6 +15,10 @@ enum class Stream : std::uint64_t {
   independent_noise = 3,
   mixture_choice = 4,
   long_context_keys = 20,  // longcontext study: keys keyed by (key index, query index)
+  long_context_gaps = 21,        // longcontext nearest-key samplers: exponential spacings
+  long_context_directions = 22,  // longcontext nearest-key samplers: tangential directions
+  long_context_mixture = 23,     // longcontext von Mises-Fisher keys (Wood's sampler)
+  long_context_component = 24,   // longcontext von Mises-Fisher keys: mixture component
   test = 99
 };
 
