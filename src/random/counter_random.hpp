@@ -14,6 +14,7 @@ enum class Stream : std::uint64_t {
   common_noise = 2,
   independent_noise = 3,
   mixture_choice = 4,
+  mlp_weights = 5,  // MLP blocks (MATH.md 9): keyed by (part of the block, layer)
   long_context_keys = 20,  // longcontext study: keys keyed by (key index, query index)
   test = 99
 };
