@@ -32,9 +32,9 @@ class RandomField {
   random::CounterRandom generator_;
   std::uint64_t layer_ = 0;
   bool drawn_ = false;
-  // U^T d^{-1/2} (d x m, row k is column k of U) and W^T m^{-1/2} (m x d, row j is column j of
-  // W): both products then run over contiguous rows, which vectorise without reassociating a
-  // sum, so the bits do not depend on the compiler's choice of lanes.
+  // U^T d^{-1/2} (d x m) and W^T m^{-1/2} (m x d), stored as contiguous panels of 32 columns:
+  // the products vectorise across outputs without reassociating any sum, so the bits do not
+  // depend on the compiler's choice of lanes (field.cpp).
   std::vector<double> input_weights_, input_bias_, output_weights_, output_bias_;
   std::vector<double> hidden_, normals_;
 };
