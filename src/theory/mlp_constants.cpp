@@ -208,4 +208,21 @@ MlpConstants mlp_constants(const model::MlpBlock& block, int dimension, double b
   return c;
 }
 
+std::vector<std::pair<std::string, std::string>> describe(const MlpConstants& c) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add_bounded = [&out](const std::string& key, const Bounded& b) {
+    out.emplace_back(key, text::format_number(b.value));
+    out.emplace_back(key + "_error", text::format_number(b.error));
+  };
+  add_bounded("mlp_kappa_1", c.kappa_one);
+  add_bounded("mlp_kappa_slope_1", c.kappa_slope_one);
+  add_bounded("mlp_lambda_1", c.lyapunov_exponent);
+  add_bounded("mlp_lambda_bar", c.mean_square_exponent);
+  add_bounded("mlp_energy_rate", c.energy_rate);
+  out.emplace_back("mlp_energy_rate_argument", text::format_number(c.energy_rate_argument));
+  out.emplace_back("mlp_odd_field", c.odd_field ? "true" : "false");
+  out.emplace_back("mlp_coercive", c.coercive ? "true" : "false");
+  return out;
+}
+
 }  // namespace attnflow::theory

@@ -4,6 +4,10 @@
 // lambda_bar, the coercivity verdict and the guaranteed energy rate lambda_bar'(beta), each with
 // a bound on its error (relu and the output-bias-only block in closed form, the smooth
 // activations by the bounded quadrature of theory/gaussian_expectation.hpp).
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "model/model.hpp"
 #include "theory/gaussian_expectation.hpp"
 
@@ -37,6 +41,11 @@ struct MlpConstants {
 
 // Throws errors::InputError for dimension < 2 or beta negative or not finite.
 MlpConstants mlp_constants(const model::MlpBlock& block, int dimension, double beta);
+
+// The constants as (key, value) pairs for a run's start-up summary and output metadata:
+// mlp_kappa_1, mlp_kappa_slope_1, mlp_lambda_1, mlp_lambda_bar, mlp_energy_rate (each followed
+// by a *_error key with its bound), mlp_energy_rate_argument, mlp_odd_field, mlp_coercive.
+std::vector<std::pair<std::string, std::string>> describe(const MlpConstants& constants);
 
 // F(u) of MATH.md 9 at u in [-1, 1), with its error bound from kappa(u) and kappa(1).
 Bounded energy_rate_integrand(const model::MlpBlock& block, int dimension, double beta, double u,

@@ -280,6 +280,24 @@ TEST_CASE("Energy rate: lambda_bar'(beta) = -inf F, F(1-) = -lambda_bar, and no 
     }
 }
 
+TEST_CASE("describe: the constants as metadata keys, values reading back to the same doubles",
+          "[theory]") {
+  const auto c = theory::mlp_constants(block(Activation::sigmoid, 0.0, 0.0), 5, 1.0);
+  const auto pairs = theory::describe(c);
+  auto value = [&pairs](const std::string& key) {
+    for (const auto& [k, v] : pairs)
+      if (k == key) return v;
+    FAIL("no key " << key);
+    return std::string();
+  };
+  CHECK(std::stod(value("mlp_kappa_1")) == c.kappa_one.value);
+  CHECK(std::stod(value("mlp_lambda_bar_error")) == c.mean_square_exponent.error);
+  CHECK(std::stod(value("mlp_energy_rate")) == c.energy_rate.value);
+  CHECK(value("mlp_coercive") == "true");
+  CHECK(value("mlp_odd_field") == "false");
+  CHECK(pairs.size() == 13);
+}
+
 TEST_CASE("MLP constants reject a dimension below 2 and t outside [-1, 1]", "[theory]") {
   const auto b = block(Activation::tanh, 0.0, 0.0);
   REQUIRE_THROWS_AS(theory::mlp_constants(b, 1, 1.0), errors::InputError);
