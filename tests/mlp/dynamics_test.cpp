@@ -76,10 +76,13 @@ double mean_pair_cosine(const particles::State& state) {
 TEST_CASE("One token: E<X_T, X_0> = e^{-kappa(1)(d-1)T/2} from the layer scheme and from Heun",
           "[mlp][dynamics]") {
   // Attention off, d = 5, m = 16, T with kappa(1)(d-1)T/2 = 1, L = 40 layers, 4000 realisations
-  // of 10 tokens. Expected: e^{-lambda T} plus the first-order step bias (exact for the layer
-  // scheme; for Heun the infinite-width Wick value). Tolerance: 4 standard errors plus 25% of
-  // the bias (layer: the O(h^2) rest, below 10% at kappa(1) d h <= 0.1 in jobs/mlp) or 50%
-  // (Heun: also the O(1/m) finite-width change of its coefficient, 5-10% in jobs/mlp). The
+  // of 10 tokens. Expected: e^{-lambda T} plus the first-order step bias (exact in m for the
+  // layer scheme; for Heun the infinite-width Wick value). Tolerance: 4 standard errors plus 50%
+  // of the bias, for what the first-order value leaves out (the O(h^2) rest and, for Heun, the
+  // O(1/m) change of its coefficient): jobs/mlp/results/study.txt measures the whole step bias
+  // at L = 16..64 as 0.86-1.45 times the first-order value (with Monte Carlo errors of that
+  // ratio of 0.06-0.25). Here the bias is 2-4e-3 (layer) and 1.5e-2 (Heun), 4 standard errors
+  // about 8e-3 (about 2% of e^{-1}: a drift off by a factor d / (d-1) moves the mean by 0.08). The
   // zero activation with sigma_W = 0.5 is the output-bias-only block: the constant common noise.
   struct Case {
     const char* integrator;
@@ -101,7 +104,7 @@ TEST_CASE("One token: E<X_T, X_0> = e^{-kappa(1)(d-1)T/2} from the layer scheme 
     const double bias = testing::one_point_bias(moments, horizon, h, heun);
     const double expected = std::exp(-1.0) + bias;
     const double tolerance =
-        standard_errors * measured.standard_error + (heun ? 0.5 : 0.25) * std::abs(bias);
+        standard_errors * measured.standard_error + 0.5 * std::abs(bias);
     INFO(c.integrator << " " << mlp::activation_name(c.activation) << ": measured "
                       << measured.mean << " +- " << measured.standard_error << ", e^-1 + bias "
                       << expected << " (bias " << bias << "), tolerance " << tolerance);
@@ -144,9 +147,10 @@ TEST_CASE("Two tokens: lambda_1 (E ln r) and lambda_bar (E r^2) for relu, sigmoi
   // Layer scheme, attention off, m = 16, L = 80, 1000 realisations of 16 close pairs; T makes
   // 4 (kappa + kappa') T = 1.6 (the variance of ln r grows at kappa + kappa', and E r^2 is best
   // estimated when the log-variance of r^2 is about 1.6). Expected: lambda plus the derived
-  // first-order step bias; tolerance: 4 standard errors plus 25% of the bias (the O(h^2) rest;
-  // at L = 20, 40, 80 jobs/mlp finds it below 10%). lambda_bar = ln(mean of (r_T/r_0)^2) / T
-  // is biased low by Var / (2 M mean^2 T) (the log of a mean): added to the tolerance.
+  // first-order step bias; tolerance: 4 standard errors plus 25% of the bias (the O(h^2) rest:
+  // jobs/mlp/results/study.txt finds it 5-12% of the first-order bias at L = 20 for these
+  // settings, falling with h; L = 80 here). lambda_bar = ln(mean of (r_T/r_0)^2) / T is biased
+  // low by Var / (2 M mean^2 T) (the log of a mean): added to the tolerance.
   struct Case {
     Activation activation;
     double input_bias, output_bias;
