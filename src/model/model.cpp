@@ -81,6 +81,56 @@ void add_model_options(config::OptionSet& options) {
                       "sigma_i: strength of each token's own Brownian motion");
 }
 
+void add_transformer_options(config::OptionSet& options) {
+  options.add<std::string>("mlp", "none", "",
+                           "MLP block after every attention block (docs/mathematics.md section 9): none | relu | gelu | "
+                           "silu | tanh | sigmoid");
+  options.add<int>("mlp-width", 256, "", "hidden width m of the MLP block");
+  options.add<double>("mlp-bias-u", 0.0, "", "sigma_U: standard deviation of the hidden bias b_U");
+  options.add<double>("mlp-bias-w", 0.0, "", "sigma_W: standard deviation of the output bias b_W");
+  options.add<int>("attention-sign", 1, "",
+                   "attention velocity times 1 (attractive), 0 (off) or -1 (repulsive)");
+}
+
+namespace {
+
+// Reads the options of add_transformer_options into `m` (which keeps its defaults when they are
+// not registered).
+void read_transformer_options(const config::OptionSet& options, Model& m) {
+  using errors::require;
+  const auto names = options.names();
+  if (std::find(names.begin(), names.end(), "mlp") == names.end()) return;
+  m.attention_sign = options.get<int>("attention-sign");
+  require(m.attention_sign == 1 || m.attention_sign == 0 || m.attention_sign == -1,
+          "--attention-sign: must be 1 (attractive), 0 (off) or -1 (repulsive); got " +
+              std::to_string(m.attention_sign));
+  const auto name = options.get<std::string>("mlp");
+  if (name == "none") {
+    for (const char* key : {"mlp-width", "mlp-bias-u", "mlp-bias-w"})
+      require(!options.given(key), std::string("--") + key +
+                                       ": applies to an MLP block; give --mlp relu, gelu, silu, "
+                                       "tanh or sigmoid (now none)");
+    return;
+  }
+  MlpBlock block;
+  block.activation = mlp::parse_activation(name, "mlp");
+  block.width = options.get<int>("mlp-width");
+  require(block.width >= 1 && block.width <= 1000000,
+          "--mlp-width: must be an integer in [1, 1000000] (got " + std::to_string(block.width) +
+              ")");
+  block.input_bias = options.get<double>("mlp-bias-u");
+  block.output_bias = options.get<double>("mlp-bias-w");
+  require(std::isfinite(block.input_bias) && block.input_bias >= 0,
+          "--mlp-bias-u: must be finite and >= 0 (got " + text::format_number(block.input_bias) +
+              ")");
+  require(std::isfinite(block.output_bias) && block.output_bias >= 0,
+          "--mlp-bias-w: must be finite and >= 0 (got " + text::format_number(block.output_bias) +
+              ")");
+  m.mlp = block;
+}
+
+}  // namespace
+
 Matrix parse_matrix(const std::string& text, int dimension, const std::string& option_name) {
   const auto values = config::parse_numbers(text, option_name);
   errors::require(values.size() == static_cast<std::size_t>(dimension * dimension),
@@ -130,6 +180,7 @@ Model model_from_options(const config::OptionSet& options, std::int64_t token_co
           "--common-noise: must be finite and >= 0");
   require(std::isfinite(m.independent_noise) && m.independent_noise >= 0,
           "--independent-noise: must be finite and >= 0");
+  read_transformer_options(options, m);
   return m;
 }
 

@@ -3,8 +3,11 @@
 // beta, the Q, K, V matrices, the causal mask and the noise strengths. Shared by the particle and
 // the continuum solvers, which read it from the same input keys.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "mlp/activation.hpp"
 
 namespace attnflow::config {
 class OptionSet;
@@ -26,6 +29,16 @@ struct Matrix {
 
 Matrix transpose_times(const Matrix& a, const Matrix& b);  // a^T b
 
+// The MLP block that follows every attention block (docs/mathematics.md section 9):
+// G_l(y) = m^{-1/2} W sigma(d^{-1/2} U y + b_U) + b_W with fresh N(0,1) weights W, U per layer,
+// b_U ~ N(0, sigma_U^2 I_m), b_W ~ N(0, sigma_W^2 I_d).
+struct MlpBlock {
+  mlp::Activation activation = mlp::Activation::relu;
+  int width = 256;           // m
+  double input_bias = 0.0;   // sigma_U
+  double output_bias = 0.0;  // sigma_W
+};
+
 struct Model {
   int dimension = 3;
   Attention attention = Attention::softmax;
@@ -34,9 +47,15 @@ struct Model {
   bool causal = false;
   double common_noise = 0.0;       // sigma_c
   double independent_noise = 0.0;  // sigma_i
+  std::optional<MlpBlock> mlp;     // none: attention only
+  // Multiplies the attention velocity: +1 attractive (docs/mathematics.md section 1), 0 off, -1 repulsive. Sign 0
+  // skips the interaction engine altogether.
+  int attention_sign = 1;
 
   bool identity_query_key() const { return query.is_identity() && key.is_identity(); }
+  // Brownian noise (docs/mathematics.md section 2); the MLP field is not counted here (has_mlp).
   bool stochastic() const { return common_noise != 0.0 || independent_noise != 0.0; }
+  bool has_mlp() const { return mlp.has_value(); }
   // USA is integrated in the rescaled time t' = e^{s} t with s = beta |Q| |K| (= beta for
   // Q = K = I), which keeps every kernel value <= 1 (docs/mathematics.md section 1). SA: s = 0.
   double log_time_scale() const;
@@ -46,7 +65,12 @@ struct Model {
 // Registers the model's options (dimension, model, beta, beta-scale, beta-exponent, query, key,
 // value, causal, common-noise, independent-noise).
 void add_model_options(config::OptionSet& options);
-// Builds and validates the model; `token_count` resolves beta = c N^alpha. Throws InputError.
+// Registers the transformer-layer options of docs/mathematics.md section 9: mlp, mlp-width, mlp-bias-u,
+// mlp-bias-w and attention-sign. Separate from add_model_options so that only the apps that
+// integrate them register them (an app that does not cannot silently ignore them).
+void add_transformer_options(config::OptionSet& options);
+// Builds and validates the model; `token_count` resolves beta = c N^alpha. Reads the
+// transformer-layer options when they are registered. Throws InputError.
 Model model_from_options(const config::OptionSet& options, std::int64_t token_count);
 // Parses "a b c ..." (d*d numbers, row-major; commas or semicolons allowed as separators).
 Matrix parse_matrix(const std::string& text, int dimension, const std::string& option_name);

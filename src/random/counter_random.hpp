@@ -14,6 +14,7 @@ enum class Stream : std::uint64_t {
   common_noise = 2,
   independent_noise = 3,
   mixture_choice = 4,
+  mlp_weights = 5,  // MLP blocks (docs/mathematics.md section 9): keyed by (part of the block, layer)
   long_context_keys = 20,  // longcontext study: keys keyed by (key index, query index)
   long_context_gaps = 21,        // longcontext nearest-key samplers: exponential spacings
   long_context_directions = 22,  // longcontext nearest-key samplers: tangential directions

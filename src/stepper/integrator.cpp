@@ -1,9 +1,12 @@
 #include "stepper/integrator.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "errors/errors.hpp"
 #include "geometry/sphere.hpp"
+#include "mlp/field.hpp"
 #include "random/counter_random.hpp"
 
 namespace attnflow::stepper {
@@ -14,41 +17,83 @@ void renormalise(particles::State& state) {
   geometry::normalise_rows(state.positions, state.dimension);
 }
 
-// x_{n+1} = normalise(x_n + h P_x a(x_n)): attention, residual connection, LayerNorm.
-class ProjectedEuler : public Integrator {
+// The attention velocity times the model's sign. Sign 0 leaves the engine alone (no
+// communication; every rank has the same model, so all ranks skip it together).
+void attention_velocity(VelocityField& velocity, int sign, std::span<const double> positions,
+                        std::span<double> out) {
+  if (sign == 0) {
+    std::fill(out.begin(), out.end(), 0.0);
+    return;
+  }
+  velocity.evaluate(positions, out);
+  if (sign < 0)
+    for (auto& v : out) v = -v;
+}
+
+// The layer l = state.step's MLP field, or nothing (attention only).
+std::optional<mlp::RandomField> make_field(const model::Model& model, std::uint64_t seed) {
+  if (!model.mlp) return std::nullopt;
+  return mlp::RandomField(*model.mlp, model.dimension, seed);
+}
+
+// One transformer layer (docs/mathematics.md section 9): the attention half-step Y = normalise(x + h P_x a(x))
+// (projected Euler: attention, residual connection, LayerNorm), then, with an MLP block, the MLP
+// half-step x' = normalise(Y + sqrt(h) G_l(Y)), whose output is not projected. Without an MLP
+// block this is the "euler" integrator.
+class Layer : public Integrator {
  public:
-  explicit ProjectedEuler(VelocityField& velocity) : velocity_(velocity) {}
-  std::string name() const override { return "euler"; }
+  Layer(std::string name, VelocityField& velocity, const model::Model& model, std::uint64_t seed,
+        double noise_scale)
+      : name_(std::move(name)),
+        velocity_(velocity),
+        sign_(model.attention_sign),
+        field_(make_field(model, seed)),
+        field_scale_(noise_scale) {}
+  std::string name() const override { return name_; }
   void step(particles::State& state, double h) override {
-    velocity_field.resize(state.positions.size());
-    velocity_.evaluate(state.positions, velocity_field);
-    for (std::size_t k = 0; k < state.positions.size(); ++k)
-      state.positions[k] += h * velocity_field[k];
-    renormalise(state);
+    const std::size_t n = state.positions.size();
+    if (sign_ != 0) {
+      velocity_field_.resize(n);
+      attention_velocity(velocity_, sign_, state.positions, velocity_field_);
+      for (std::size_t k = 0; k < n; ++k) state.positions[k] += h * velocity_field_[k];
+      renormalise(state);
+    }
+    if (field_) {
+      field_values_.resize(n);
+      field_->draw_layer(static_cast<std::uint64_t>(state.step));
+      field_->evaluate(state.positions, field_values_);
+      const double increment_scale = field_scale_ * std::sqrt(h);
+      for (std::size_t k = 0; k < n; ++k) state.positions[k] += increment_scale * field_values_[k];
+      renormalise(state);
+    }
     state.time += h;
     ++state.step;
   }
 
  private:
+  std::string name_;
   VelocityField& velocity_;
-  std::vector<double> velocity_field;
+  int sign_;
+  std::optional<mlp::RandomField> field_;
+  double field_scale_;
+  std::vector<double> velocity_field_, field_values_;
 };
 
 class RungeKutta4 : public Integrator {
  public:
-  explicit RungeKutta4(VelocityField& velocity) : velocity_(velocity) {}
+  RungeKutta4(VelocityField& velocity, int sign) : velocity_(velocity), sign_(sign) {}
   std::string name() const override { return "rk4"; }
   void step(particles::State& state, double h) override {
     const std::size_t n = state.positions.size();
     for (auto* v : {&k1_, &k2_, &k3_, &k4_, &stage_}) v->resize(n);
     const auto& x = state.positions;
-    velocity_.evaluate(x, k1_);
+    attention_velocity(velocity_, sign_, x, k1_);
     for (std::size_t k = 0; k < n; ++k) stage_[k] = x[k] + 0.5 * h * k1_[k];
-    velocity_.evaluate(stage_, k2_);
+    attention_velocity(velocity_, sign_, stage_, k2_);
     for (std::size_t k = 0; k < n; ++k) stage_[k] = x[k] + 0.5 * h * k2_[k];
-    velocity_.evaluate(stage_, k3_);
+    attention_velocity(velocity_, sign_, stage_, k3_);
     for (std::size_t k = 0; k < n; ++k) stage_[k] = x[k] + h * k3_[k];
-    velocity_.evaluate(stage_, k4_);
+    attention_velocity(velocity_, sign_, stage_, k4_);
     for (std::size_t k = 0; k < n; ++k)
       state.positions[k] += h / 6.0 * (k1_[k] + 2 * k2_[k] + 2 * k3_[k] + k4_[k]);
     renormalise(state);
@@ -58,21 +103,28 @@ class RungeKutta4 : public Integrator {
 
  private:
   VelocityField& velocity_;
+  int sign_;
   std::vector<double> k1_, k2_, k3_, k4_, stage_;
 };
 
-// Stratonovich Heun: predictor x~ = x + h v(x) + P_x dW, corrector
-// x' = x + h/2 (v(x) + v(x~)) + 1/2 (P_x + P_x~) dW, then renormalise. dW_i = sigma_c dB +
-// sigma_i dW_i, with dB the same on every rank (counter keyed by step only).
+// Stratonovich Heun: predictor x~ = x + h v(x) + P_x dW(x), corrector
+// x' = x + h/2 (v(x) + v(x~)) + 1/2 (P_x dW(x) + P_x~ dW(x~)), then renormalise. The increment
+// dW(y) = sigma_c dB + sigma_i dW_i + sqrt(h) G_l(y): dB is the same on every rank (counter keyed
+// by step only), and the MLP field G_l is one realisation per step (layer l = step), evaluated
+// at both x and x~. Without a field dW(x~) = dW(x), and the corrector's 1/2 (dW + dW) is dW
+// exactly, so runs without an MLP block keep their bits.
 class StochasticHeun : public Integrator {
  public:
   StochasticHeun(VelocityField& velocity, const model::Model& model, std::uint64_t seed,
                  double noise_scale)
       : velocity_(velocity),
+        sign_(model.attention_sign),
         common_(seed, random::Stream::common_noise),
         independent_(seed, random::Stream::independent_noise),
         sigma_common_(model.common_noise * noise_scale),
-        sigma_independent_(model.independent_noise * noise_scale) {}
+        sigma_independent_(model.independent_noise * noise_scale),
+        field_(make_field(model, seed)),
+        field_scale_(noise_scale) {}
   std::string name() const override { return "heun"; }
   void step(particles::State& state, double h) override {
     const int d = state.dimension;
@@ -91,21 +143,42 @@ class StochasticHeun : public Integrator {
                       (sigma_independent_ != 0 ? sigma_independent_ * own[k] : 0.0));
     }
     const auto& x = state.positions;
-    velocity_.evaluate(x, drift_);
+    // The increment at x, and (with a field) the field part at x~ below.
+    const std::vector<double>* increment_at_x = &increment_;
+    const double field_increment_scale = field_scale_ * root_h;
+    if (field_) {
+      increment_at_x_.resize(n);
+      field_values_.resize(n);
+      field_->draw_layer(static_cast<std::uint64_t>(state.step));
+      field_->evaluate(x, field_values_);
+      for (std::size_t k = 0; k < n; ++k)
+        increment_at_x_[k] = increment_[k] + field_increment_scale * field_values_[k];
+      increment_at_x = &increment_at_x_;
+    }
+    attention_velocity(velocity_, sign_, x, drift_);
     for (std::size_t i = 0; i < count; ++i) {
       std::span<const double> xi(x.data() + i * d, d);
-      std::span<const double> dw(increment_.data() + i * d, d);
+      std::span<const double> dw(increment_at_x->data() + i * d, d);
       const double c = geometry::dot(xi, dw);
       for (int k = 0; k < d; ++k)
         predicted_[i * d + k] = xi[k] + h * drift_[i * d + k] + dw[k] - c * xi[k];
     }
-    velocity_.evaluate(predicted_, drift_predicted_);
+    attention_velocity(velocity_, sign_, predicted_, drift_predicted_);
+    const std::vector<double>* increment_at_predicted = increment_at_x;
+    if (field_) {
+      increment_at_predicted_.resize(n);
+      field_->evaluate(predicted_, field_values_);
+      for (std::size_t k = 0; k < n; ++k)
+        increment_at_predicted_[k] = increment_[k] + field_increment_scale * field_values_[k];
+      increment_at_predicted = &increment_at_predicted_;
+    }
     for (std::size_t i = 0; i < count; ++i) {
-      std::span<const double> dw(increment_.data() + i * d, d);
+      std::span<const double> dwx(increment_at_x->data() + i * d, d);
+      std::span<const double> dwp(increment_at_predicted->data() + i * d, d);
       std::span<const double> xi(x.data() + i * d, d), pi(predicted_.data() + i * d, d);
-      const double cx = geometry::dot(xi, dw), cp = geometry::dot(pi, dw);
+      const double cx = geometry::dot(xi, dwx), cp = geometry::dot(pi, dwp);
       for (int k = 0; k < d; ++k) {
-        const double projected_noise = dw[k] - 0.5 * (cx * xi[k] + cp * pi[k]);
+        const double projected_noise = 0.5 * (dwx[k] + dwp[k]) - 0.5 * (cx * xi[k] + cp * pi[k]);
         state.positions[i * d + k] +=
             0.5 * h * (drift_[i * d + k] + drift_predicted_[i * d + k]) + projected_noise;
       }
@@ -117,28 +190,44 @@ class StochasticHeun : public Integrator {
 
  private:
   VelocityField& velocity_;
+  int sign_;
   random::CounterRandom common_, independent_;
   double sigma_common_, sigma_independent_;
+  std::optional<mlp::RandomField> field_;
+  double field_scale_;
   std::vector<double> drift_, drift_predicted_, increment_, predicted_;
+  std::vector<double> increment_at_x_, increment_at_predicted_, field_values_;
 };
+
+std::string mlp_name(const model::Model& model) {
+  return mlp::activation_name(model.mlp->activation);
+}
 
 }  // namespace
 
-std::vector<std::string> integrator_names() { return {"euler", "rk4", "heun"}; }
+std::vector<std::string> integrator_names() { return {"euler", "rk4", "heun", "layer"}; }
 
 std::unique_ptr<Integrator> make_integrator(const std::string& name, VelocityField& velocity,
                                             const model::Model& model, std::uint64_t seed,
                                             double noise_scale) {
+  errors::ensure(model.attention_sign >= -1 && model.attention_sign <= 1,
+                 "make_integrator: attention sign outside {-1, 0, 1}");
+  const bool known = name == "euler" || name == "rk4" || name == "heun" || name == "layer";
+  if (!known)
+    throw errors::InputError("--integrator: unknown integrator '" + name +
+                             "'; accepted: euler, rk4, heun, layer");
   if (model.stochastic() && name != "heun")
     throw errors::InputError("--integrator " + name +
                              ": noise (common-noise or independent-noise > 0) needs the "
                              "Stratonovich scheme; accepted: heun");
-  if (name == "euler") return std::make_unique<ProjectedEuler>(velocity);
-  if (name == "rk4") return std::make_unique<RungeKutta4>(velocity);
-  if (name == "heun")
-    return std::make_unique<StochasticHeun>(velocity, model, seed, noise_scale);
-  throw errors::InputError("--integrator: unknown integrator '" + name +
-                           "'; accepted: euler, rk4, heun");
+  if (model.has_mlp() && (name == "euler" || name == "rk4"))
+    throw errors::InputError("--integrator " + name + ": the MLP block (--mlp " +
+                             mlp_name(model) +
+                             ") needs the layer scheme or its SDE limit; accepted: layer, heun");
+  if (name == "euler" || name == "layer")
+    return std::make_unique<Layer>(name, velocity, model, seed, noise_scale);
+  if (name == "rk4") return std::make_unique<RungeKutta4>(velocity, model.attention_sign);
+  return std::make_unique<StochasticHeun>(velocity, model, seed, noise_scale);
 }
 
 }  // namespace attnflow::stepper

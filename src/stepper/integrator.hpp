@@ -1,7 +1,9 @@
 #pragma once
 // Time integrators for the token dynamics, selected by name: euler (projected Euler: exactly one
 // transformer layer with post-LayerNorm per step), rk4 (classical RK4, renormalised after each
-// step) and heun (stochastic Heun for the Stratonovich SDE of docs/mathematics.md section 2, renormalised).
+// step), heun (stochastic Heun for the Stratonovich SDE of docs/mathematics.md sections 2 and 9,
+// renormalised) and layer (the transformer layer with an MLP block of docs/mathematics.md
+// section 9). Every integrator multiplies the attention velocity by model.attention_sign.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,9 +24,20 @@ class Integrator {
 };
 
 std::vector<std::string> integrator_names();
-// `noise_scale` multiplies sigma_c and sigma_i: e^{-s/2} when the run integrates in the rescaled
-// time t' = e^{s} t (USA), 1 otherwise. Throws errors::InputError for an unknown name or for
-// noise with a deterministic integrator.
+
+// `noise_scale` multiplies sigma_c, sigma_i and the MLP field's increment sqrt(h) G_l: e^{-s/2}
+// when the run integrates in the rescaled time t' = e^{s} t (USA), 1 otherwise.
+//
+// With an MLP block (model.mlp), a run of depth L over the horizon T calls step(state, h) L
+// times with h = T / L (in the run's time unit), and layer l = state.step draws its weights from
+// (seed, l), so restarts and every rank count see the same weights:
+// - "layer": the exact layer scheme of docs/mathematics.md section 9, Y = LN(X + h Attn(X)) (the projected Euler
+//   step) then X' = LN(Y + sqrt(h) G_l(Y)); without an MLP block it is "euler".
+// - "heun": the Stratonovich SDE limit dX = P_X Attn dt + P_X o dG_t(X), with the increment
+//   sqrt(h) G_l of the field evaluated at the predictor's and at the corrector's points (one
+//   field realisation per step), plus sigma_c and sigma_i if given.
+// Throws errors::InputError for an unknown name, for noise or an MLP block with a
+// deterministic integrator, and for Brownian noise with the layer scheme.
 std::unique_ptr<Integrator> make_integrator(const std::string& name, VelocityField& velocity,
                                             const model::Model& model, std::uint64_t seed,
                                             double noise_scale);

@@ -3,10 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "errors/errors.hpp"
+#include "geometry/sphere.hpp"
 #include "interaction/engine.hpp"
+#include "mlp/field.hpp"
 #include "particles/initial_state.hpp"
 #include "stepper/integrator.hpp"
 #include "support/gather.hpp"
@@ -119,18 +123,28 @@ TEST_CASE("The energy never decreases along SA and USA trajectories with Q = K =
 
 TEST_CASE("Trajectories are bitwise identical on any number of ranks", "[stepper][parallel]") {
   // The same run on MPI_COMM_WORLD and, on rank 0, on MPI_COMM_SELF must agree in every bit:
-  // sums run in global source order and the noise is keyed by (seed, global index, step).
+  // sums run in global source order, the noise is keyed by (seed, global index, step) and the
+  // MLP weights by (seed, layer), and each token's MLP value depends on that token only.
   struct Case {
     const char* integrator;
     double common, independent;
     bool causal;
+    std::optional<mlp::Activation> activation;
+    int attention_sign;
   };
-  for (const Case c : {Case{"euler", 0, 0, false}, Case{"rk4", 0, 0, true},
-                       Case{"heun", 0.3, 0.2, false}}) {
+  for (const Case c :
+       {Case{"euler", 0, 0, false, {}, 1}, Case{"rk4", 0, 0, true, {}, 1},
+        Case{"heun", 0.3, 0.2, false, {}, 1}, Case{"layer", 0, 0, false, mlp::Activation::relu, 1},
+        Case{"layer", 0, 0, true, mlp::Activation::tanh, -1},
+        Case{"heun", 0, 0, false, mlp::Activation::gelu, 1},
+        Case{"heun", 0.2, 0.1, false, mlp::Activation::sigmoid, -1},
+        Case{"layer", 0, 0, false, mlp::Activation::silu, 0}}) {
     auto m = make_model(3, 4.0, model::Attention::softmax);
     m.common_noise = c.common;
     m.independent_noise = c.independent;
     m.causal = c.causal;
+    m.attention_sign = c.attention_sign;
+    if (c.activation) m.mlp = model::MlpBlock{*c.activation, 24, 0.2, 0.1};
     auto run = [&](MPI_Comm comm) {
       auto state = particles::uniform_state(53, 3, 5, comm);
       const auto kernel = interaction::Kernel::from_model(m);
@@ -157,4 +171,85 @@ TEST_CASE("Noise needs the Stratonovich integrator; unknown names are rejected",
                     errors::InputError);
   m.common_noise = 0.1;
   REQUIRE_THROWS_AS(stepper::make_integrator("euler", velocity, m, 1, 1.0), errors::InputError);
+  // The layer scheme's noise is the MLP block; Brownian noise belongs to heun.
+  REQUIRE_THROWS_AS(stepper::make_integrator("layer", velocity, m, 1, 1.0), errors::InputError);
+  m.common_noise = 0;
+  m.mlp = model::MlpBlock{};
+  for (const char* deterministic : {"euler", "rk4"}) {
+    try {
+      stepper::make_integrator(deterministic, velocity, m, 1, 1.0);
+      FAIL("an MLP block with " << deterministic << " was accepted");
+    } catch (const errors::InputError& e) {
+      CHECK(std::string(e.what()) == std::string("--integrator ") + deterministic +
+                                         ": the MLP block (--mlp relu) needs the layer scheme or "
+                                         "its SDE limit; accepted: layer, heun");
+    }
+  }
+  REQUIRE(stepper::make_integrator("layer", velocity, m, 1, 1.0)->name() == "layer");
+  REQUIRE(stepper::make_integrator("heun", velocity, m, 1, 1.0)->name() == "heun");
+}
+
+TEST_CASE("One layer with an MLP block: Y = LN(x + s h P_x a(x)), x' = LN(Y + sqrt(h) G_l(Y))",
+          "[stepper]") {
+  // docs/mathematics.md section 9 with attention sign s = +1, -1, 0: the attention half-step is the projected Euler
+  // step (its velocity from the euler integrator's own first step, scaled by s), the MLP
+  // half-step adds sqrt(h) G_l(Y) with layer l = the step counter's weights, unprojected, and
+  // renormalises. Reference computed from a separate RandomField with the same seed; the two
+  // paths round differently only in the last bits (margin 1e-14).
+  const int d = 4, n = 6;
+  const double h = 0.2;
+  const std::uint64_t seed = 31;
+  for (int sign : {1, -1, 0}) {
+    auto m = make_model(d, 1.5, model::Attention::softmax);
+    m.attention_sign = sign;
+    m.mlp = model::MlpBlock{mlp::Activation::gelu, 10, 0.3, 0.2};
+    auto state = particles::uniform_state(n, d, 8, MPI_COMM_SELF);
+    state.step = 7;  // layer 7's weights
+    const auto x = state.positions;
+    const auto kernel = interaction::Kernel::from_model(m);
+    auto engine = interaction::make_engine("direct", kernel, MPI_COMM_SELF);
+    stepper::VelocityField velocity(kernel, *engine, n);
+    std::vector<double> attention(x.size());
+    velocity.evaluate(x, attention);
+    auto layer = stepper::make_integrator("layer", velocity, m, seed, 1.0);
+    layer->step(state, h);
+    mlp::RandomField field(*m.mlp, d, seed);
+    field.draw_layer(7);
+    std::vector<double> y(x.size()), g(x.size());
+    for (std::size_t k = 0; k < x.size(); ++k) y[k] = x[k] + h * sign * attention[k];
+    geometry::normalise_rows(y, d);
+    field.evaluate(y, g);
+    for (std::size_t k = 0; k < x.size(); ++k) y[k] += std::sqrt(h) * g[k];
+    geometry::normalise_rows(y, d);
+    for (std::size_t k = 0; k < x.size(); ++k)
+      REQUIRE(state.positions[k] == Approx(y[k]).margin(1e-14));
+    REQUIRE(state.step == 8);
+    REQUIRE(state.time == h);
+  }
+}
+
+TEST_CASE("With an MLP block, a run restarted from its step continues in the same bits",
+          "[stepper]") {
+  // The integrators keep no state between steps but scratch space: layer l's weights come from
+  // (seed, l = state.step) and the Brownian increments from (seed, index, step), so a new
+  // integrator continuing from a saved state (a checkpoint's positions, time and step) repeats
+  // the uninterrupted run exactly.
+  for (const char* name : {"layer", "heun"}) {
+    auto m = make_model(3, 2.0, model::Attention::softmax);
+    m.mlp = model::MlpBlock{mlp::Activation::tanh, 20, 0.3, 0.2};
+    if (std::string(name) == "heun") m.common_noise = 0.2;
+    const auto kernel = interaction::Kernel::from_model(m);
+    auto engine = interaction::make_engine("direct", kernel, MPI_COMM_SELF);
+    stepper::VelocityField velocity(kernel, *engine, 9);
+    auto straight = particles::uniform_state(9, 3, 4, MPI_COMM_SELF);
+    auto once = stepper::make_integrator(name, velocity, m, 77, 1.0);
+    for (int n = 0; n < 10; ++n) once->step(straight, 0.05);
+    auto interrupted = particles::uniform_state(9, 3, 4, MPI_COMM_SELF);
+    auto first = stepper::make_integrator(name, velocity, m, 77, 1.0);
+    for (int n = 0; n < 6; ++n) first->step(interrupted, 0.05);
+    auto resumed = stepper::make_integrator(name, velocity, m, 77, 1.0);
+    for (int n = 6; n < 10; ++n) resumed->step(interrupted, 0.05);
+    REQUIRE(interrupted.positions == straight.positions);
+    REQUIRE(interrupted.step == straight.step);
+  }
 }
