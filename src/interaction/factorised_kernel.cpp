@@ -30,8 +30,13 @@ inline double lane_sum(Vec v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 
 // Up to 18: beyond it the alternating terms for t < 0 round to more than ~2e-15 relative (at
 // T_18 = 1.83 the measured worst case is 2.2e-15; T_24 = 3.45 would give 3e-14).
+// Up to 18: beyond it the alternating terms for t < 0 round to more than ~2e-15 relative at
+// full accuracy (measured at T_18 = 1.83: 2.2e-15; T_24 = 3.45 would give 3e-14).
 constexpr int degrees[] = {6, 8, 10, 12, 14, 16, 18};
-constexpr int largest_degree = 18;
+// Accuracy tiers: terms at most 2^{-8k} of the kernel's largest value need only the relative
+// accuracy 2^{-53 + 8k} for an error of 2^-53 of the largest value.
+constexpr int tiers = 5;
+constexpr double largest_half_width = 3.45;
 
 // log of the interpolation bound for e^t on [-T, T] at the P + 1 Chebyshev nodes, relative to
 // the smallest value e^{-T}: |e^t - p(t)| <= 2 (T/2)^{P+1} e^T / (P+1)!.
@@ -40,21 +45,14 @@ double log_relative_bound(int degree, double half_width) {
          std::lgamma(degree + 2.0);
 }
 
-// The interpolant of e^t at the Chebyshev nodes of [-T_P, T_P], T_P the largest half-width
-// whose bound is 2^-53, as monomial coefficients (computed in long double once).
-struct Expansion {
-  int degree = 0;
-  double half_width = 0;
-  std::array<double, largest_degree + 1> coefficients{};
-};
-
-Expansion make_expansion(int degree) {
-  Expansion e;
+FactorisedExpansion make_expansion(int degree, double accuracy) {
+  FactorisedExpansion e;
   e.degree = degree;
-  double low = 0, high = 8;
+  e.accuracy = accuracy;
+  double low = 0, high = largest_half_width;
   for (int i = 0; i < 200; ++i) {
     const double middle = 0.5 * (low + high);
-    (log_relative_bound(degree, middle) <= std::log(0x1p-53) ? low : high) = middle;
+    (log_relative_bound(degree, middle) <= std::log(accuracy) ? low : high) = middle;
   }
   e.half_width = low;
   const int n = degree + 1;
@@ -82,15 +80,6 @@ Expansion make_expansion(int degree) {
     scale *= e.half_width;
   }
   return e;
-}
-
-const std::vector<Expansion>& expansions() {
-  static const std::vector<Expansion> table = [] {
-    std::vector<Expansion> all;
-    for (int p : degrees) all.push_back(make_expansion(p));
-    return all;
-  }();
-  return table;
 }
 
 // p(t) = E(t^2) + t O(t^2): two dependency chains of half the length.
@@ -175,86 +164,103 @@ void pair_loop(int dimension, double beta, const FactorisedCell& rows, const Fac
 }
 
 template <int D, bool Columns>
-void dispatch_degree(int degree, int dimension, double beta, const FactorisedCell& rows,
-                     const FactorisedCell& columns, const unsigned char* included,
-                     FactorisedScratch& s, double* row_sums) {
-  const Expansion* expansion = nullptr;
-  for (const auto& e : expansions())
-    if (e.degree == degree) expansion = &e;
-  errors::ensure(expansion != nullptr,
-                 "factorised kernel: unsupported degree " + std::to_string(degree));
-  const double* c = expansion->coefficients.data();
+void dispatch_degree(const FactorisedExpansion& expansion, int dimension, double beta,
+                     const FactorisedCell& rows, const FactorisedCell& columns,
+                     const unsigned char* included, FactorisedScratch& s, double* row_sums) {
+  const double* c = expansion.coefficients.data();
   auto run = [&](auto degree_tag) {
     constexpr int P = decltype(degree_tag)::value;
     pair_loop<D, P, Columns>(dimension, beta, rows, columns, included, s, row_sums, c);
   };
-  switch (degree) {
+  switch (expansion.degree) {
     case 6: return run(std::integral_constant<int, 6>{});
     case 8: return run(std::integral_constant<int, 8>{});
     case 10: return run(std::integral_constant<int, 10>{});
     case 12: return run(std::integral_constant<int, 12>{});
     case 14: return run(std::integral_constant<int, 14>{});
     case 16: return run(std::integral_constant<int, 16>{});
-    default: return run(std::integral_constant<int, 18>{});
+    case 18: return run(std::integral_constant<int, 18>{});
+    default:
+      errors::ensure(false, "factorised kernel: unsupported degree " +
+                                std::to_string(expansion.degree));
   }
 }
 
 }  // namespace
 
-int factorised_degree(double bound) {
-  for (const auto& e : expansions())
-    if (bound <= e.half_width) return e.degree;
-  return 0;
+double FactorisedExpansion::operator()(double t) const {
+  double sum = 0;  // Horner (the kernel splits even and odd parts: the same polynomial)
+  for (int k = degree; k >= 0; --k) sum = sum * t + coefficients[k];
+  return sum;
 }
 
-double factorised_half_width(int degree) {
-  for (const auto& e : expansions())
-    if (e.degree == degree) return e.half_width;
-  return 0;
+const std::vector<FactorisedExpansion>& factorised_expansions() {
+  static const std::vector<FactorisedExpansion> table = [] {
+    std::vector<FactorisedExpansion> all;
+    for (int tier = 0; tier < tiers; ++tier)
+      for (int p : degrees) all.push_back(make_expansion(p, std::ldexp(1.0, -53 + 8 * tier)));
+    return all;
+  }();
+  return table;
 }
 
-void factorised_polynomial(int degree, const double* t, double* result, std::size_t count) {
-  const Expansion* expansion = nullptr;
-  for (const auto& e : expansions())
-    if (e.degree == degree) expansion = &e;
-  errors::ensure(expansion != nullptr, "factorised kernel: unsupported degree");
-  for (std::size_t i = 0; i < count; ++i) {
-    double sum = 0;  // Horner (the kernel splits even and odd parts: the same polynomial)
-    for (int k = degree; k >= 0; --k) sum = sum * t[i] + expansion->coefficients[k];
-    result[i] = sum;
-  }
+const FactorisedExpansion* factorised_expansion(double bound, double largest_term) {
+  int tier = 0;
+  while (tier + 1 < tiers && largest_term <= std::ldexp(1.0, -8 * (tier + 1))) ++tier;
+  const double accuracy = std::ldexp(1.0, -53 + 8 * tier);
+  for (const auto& e : factorised_expansions())
+    if (e.accuracy == accuracy && bound <= e.half_width) return &e;
+  return nullptr;
 }
 
-void factorised_pair(int dimension, double beta, double shift, int degree,
-                     const FactorisedCell& rows, const FactorisedCell& columns,
-                     const unsigned char* row_included, double* row_sums, double* column_sums,
+void factorised_pair(int dimension, double beta, double shift,
+                     const FactorisedExpansion& expansion, const FactorisedCell& rows,
+                     const FactorisedCell& columns, const unsigned char* row_included,
+                     const unsigned char* column_included, double* row_sums, double* column_sums,
                      FactorisedScratch& s) {
   const int d = dimension;
-  const std::size_t padded = (columns.count + lanes - 1) / lanes * lanes;
-  // F_i = e^{beta <x_i, c_B> - shift} and G_j = e^{beta <c_A, b_j>} (padding: b = 0, G = 1).
+  // The included columns, packed (in their order) and padded to whole lanes with zero offsets
+  // and weights: a column's lane is its position among the included ones.
+  s.columns.clear();
+  for (std::size_t j = 0; j < columns.count; ++j)
+    if (!column_included || column_included[j]) s.columns.push_back(j);
+  const std::size_t count = s.columns.size();
+  if (count == 0) return;
+  const std::size_t padded = (count + lanes - 1) / lanes * lanes;
+  s.column_offsets.assign(d * padded, 0.0);
+  for (int k = 0; k < d; ++k)
+    for (std::size_t p = 0; p < count; ++p)
+      s.column_offsets[k * padded + p] = columns.offsets[k * columns.stride + s.columns[p]];
+  // F_i = e^{beta <x_i, c_B> - shift} and G_p = e^{beta <c_A, b_p>} (padding: b = 0, G = 1).
+  // Loops over the points innermost (they vectorise); the sums over k run in the same order for
+  // every point.
   std::vector<double>& arguments = s.arguments;
-  arguments.resize(std::max(rows.count, padded));
-  for (std::size_t i = 0; i < rows.count; ++i) {
-    double inner = 0;
-    for (int k = 0; k < d; ++k) inner += rows.positions[k * rows.stride + i] * columns.centre[k];
-    arguments[i] = beta * inner - shift;
+  arguments.assign(std::max(rows.count, padded), 0.0);
+  for (int k = 0; k < d; ++k) {
+    const double* __restrict x = rows.positions + k * rows.stride;
+    const double centre = columns.centre[k];
+    for (std::size_t i = 0; i < rows.count; ++i) arguments[i] += x[i] * centre;
   }
+  for (std::size_t i = 0; i < rows.count; ++i) arguments[i] = beta * arguments[i] - shift;
   s.row_factors.resize(rows.count);
   kernel_exp(arguments.data(), s.row_factors.data(), rows.count);
-  for (std::size_t j = 0; j < padded; ++j) {
-    double inner = 0;
-    for (int k = 0; k < d; ++k) inner += rows.centre[k] * columns.offsets[k * columns.stride + j];
-    arguments[j] = beta * inner;
+  std::fill(arguments.begin(), arguments.begin() + padded, 0.0);
+  for (int k = 0; k < d; ++k) {
+    const double* __restrict b = s.column_offsets.data() + k * padded;
+    const double centre = rows.centre[k];
+    for (std::size_t p = 0; p < padded; ++p) arguments[p] += centre * b[p];
   }
+  for (std::size_t p = 0; p < padded; ++p) arguments[p] *= beta;
   s.column_factors.resize(padded);
   kernel_exp(arguments.data(), s.column_factors.data(), padded);
-  // Row side weights w_j G_j (1, v_j); column side w_i F_i (1, v_i) (zero for excluded rows).
-  s.row_weights.resize((1 + d) * padded);
-  for (std::size_t j = 0; j < padded; ++j) {
-    const double weight = columns.weights[j] * s.column_factors[j];
-    s.row_weights[j] = weight;
+  // Row side weights w_p G_p (1, v_p); column side w_i F_i (1, v_i) (zero for excluded rows).
+  s.row_weights.assign((1 + d) * padded, 0.0);
+  for (std::size_t p = 0; p < count; ++p) {
+    const std::size_t j = s.columns[p];
+    const double weight = columns.weights[j] * s.column_factors[p];
+    s.row_weights[p] = weight;
     for (int k = 0; k < d; ++k)
-      s.row_weights[(1 + k) * padded + j] = weight * columns.values[k * columns.stride + j];
+      s.row_weights[(1 + k) * padded + p] = weight * columns.values[k * columns.stride + j];
   }
   const bool with_columns = column_sums != nullptr;
   if (with_columns) {
@@ -267,12 +273,16 @@ void factorised_pair(int dimension, double beta, double shift, int degree,
     }
     s.column_sums.assign((1 + d) * padded, 0.0);
   }
+  FactorisedCell packed = columns;
+  packed.count = count;
+  packed.stride = padded;
+  packed.offsets = s.column_offsets.data();
   auto run = [&](auto dimension_tag) {
     constexpr int D = decltype(dimension_tag)::value;
     if (with_columns)
-      dispatch_degree<D, true>(degree, d, beta, rows, columns, row_included, s, row_sums);
+      dispatch_degree<D, true>(expansion, d, beta, rows, packed, row_included, s, row_sums);
     else
-      dispatch_degree<D, false>(degree, d, beta, rows, columns, row_included, s, row_sums);
+      dispatch_degree<D, false>(expansion, d, beta, rows, packed, row_included, s, row_sums);
   };
   if (d == 2)
     run(std::integral_constant<int, 2>{});
@@ -281,9 +291,10 @@ void factorised_pair(int dimension, double beta, double shift, int degree,
   else
     run(std::integral_constant<int, 0>{});
   if (!with_columns) return;
-  for (std::size_t j = 0; j < columns.count; ++j) {
-    const double factor = s.column_factors[j];
-    for (int q = 0; q <= d; ++q) column_sums[j * (1 + d) + q] += factor * s.column_sums[q * padded + j];
+  for (std::size_t p = 0; p < count; ++p) {
+    const double factor = s.column_factors[p];
+    double* sum = column_sums + s.columns[p] * (1 + d);
+    for (int q = 0; q <= d; ++q) sum[q] += factor * s.column_sums[q * padded + p];
   }
 }
 

@@ -38,12 +38,17 @@ class Outbox {
     bucket.resize(bucket.size() + width_);
     return bucket.data() + bucket.size() - width_;
   }
-  std::vector<double> send(MPI_Comm comm, std::vector<int>& received_counts) const {
+  // Sends the rows (and frees the buckets: memory stays O(rows) at every step).
+  std::vector<double> send(MPI_Comm comm, std::vector<int>& received_counts) {
+    std::size_t total = 0;
+    for (const auto& bucket : rows_) total += bucket.size();
     std::vector<double> flat;
+    flat.reserve(total);
     std::vector<int> counts(rows_.size());
     for (std::size_t r = 0; r < rows_.size(); ++r) {
       flat.insert(flat.end(), rows_[r].begin(), rows_[r].end());
       counts[r] = static_cast<int>(rows_[r].size() / width_);
+      std::vector<double>().swap(rows_[r]);
     }
     return parallel::exchange_rows(flat, counts, width_, comm, received_counts);
   }
@@ -181,7 +186,7 @@ void build_store(const Kernel& kernel, const spatial::CubeSphereGrid& grid,
 // store (the same store when the targets are the sources). A pair takes part when
 // angle(c_A, c_B) <= theta_c + rho_A + rho_B (rho: the cells' point radii): every source within
 // theta_c of a target of A lies in such a B. A pair of cells no wider than the kernel
-// (beta rho_A rho_B small, factorised_degree > 0) goes through the factorised kernel, row i
+// (beta rho_A rho_B small: factorised_expansion) goes through the factorised kernel, row i
 // taking part when <x_i, c_B> >= cos(theta_c + rho_B) (otherwise no point of B is within
 // theta_c of x_i); wider pairs through the direct kernel, target i summing B's sources under the
 // same test. Each target's factorised partials go into its running sum in increasing key order of
@@ -267,38 +272,60 @@ class NearField {
     // windows of the direct kernel.
     const bool factorisable =
         !kernel_.causal && beta * std::max(ra, rb) <= factorised_exponent_limit;
-    const int degree = factorisable ? factorised_degree(beta * ra * rb * (1 + 1e-12)) : 0;
-    if (degree > 0)
-      factorised(a, b, degree);
+    // Largest term of the pair relative to e^{beta - shift}: the points are at least
+    // angle(c_A, c_B) - both radii apart.
+    double chord = 0;
+    for (int k = 0; k < d_; ++k) chord += (ca[k] - cb[k]) * (ca[k] - cb[k]);
+    const double centres_angle = 2 * std::asin(std::min(1.0, std::sqrt(chord) / 2));
+    const double gap = std::max(0.0, centres_angle - targets_.angle_radius[a] -
+                                         sources_.angle_radius[b] -
+                                         spatial::CubeSphereGrid::cap_margin);
+    const double largest_term = std::exp(-beta * (1 - std::cos(gap)));
+    const FactorisedExpansion* expansion =
+        factorisable ? factorised_expansion(beta * ra * rb * (1 + 1e-12), largest_term) : nullptr;
+    if (expansion)
+      factorised(a, b, *expansion);
     else
       direct(a, b);
   }
 
-  void factorised(std::size_t a, std::size_t b, int degree) {
+  void factorised(std::size_t a, std::size_t b, const FactorisedExpansion& expansion) {
     const FactorisedCell rows = targets_.cell(a, d_), columns = sources_.cell(b, d_);
     const auto row_first = static_cast<std::size_t>(targets_.slice_begin[a]);
     const auto column_first = static_cast<std::size_t>(sources_.slice_begin[b]);
     const bool same = symmetric_ && a == b;
     const bool with_columns = symmetric_ && !same;
-    const double threshold = sources_.threshold[b];
+    // Row i takes part when <x_i, c_B> >= cos(theta_c + rho_B), column j when
+    // <y_j, c_A> >= cos(theta_c + rho_A): otherwise no point of the other cell is within theta_c.
+    const double* cb = sources_.centres.data() + b * d_;
+    const double* ca = targets_.centres.data() + a * d_;
     included_.resize(rows.count);
-    bool any = false;
     std::int64_t included_rows = 0;
     for (std::size_t i = 0; i < rows.count; ++i) {
-      included_[i] = same || inner_product_row(row_first + i, sources_.centres.data() + b * d_) >=
-                                 threshold;
-      any = any || included_[i];
+      included_[i] = same || inner_product_row(row_first + i, cb) >= sources_.threshold[b];
       included_rows += included_[i];
     }
-    if (!any) return;
-    factorised_pair(d_, kernel_.beta, kernel_.constant_shift, degree, rows, columns,
-                    included_.data(), running_.data() + row_first * (1 + d_),
+    if (included_rows == 0) return;
+    column_included_.resize(columns.count);
+    std::int64_t included_columns = 0;
+    for (std::size_t j = 0; j < columns.count; ++j) {
+      double inner = 0;
+      for (int k = 0; k < d_; ++k)
+        inner += sources_.positions[k * sources_.stride + column_first + j] * ca[k];
+      column_included_[j] = same || inner >= targets_.threshold[a];
+      included_columns += column_included_[j];
+    }
+    if (included_columns == 0) return;
+    factorised_pair(d_, kernel_.beta, kernel_.constant_shift, expansion, rows, columns,
+                    included_.data(), column_included_.data(),
+                    running_.data() + row_first * (1 + d_),
                     with_columns ? running_.data() + column_first * (1 + d_) : nullptr, scratch_);
-    factorised_pairs_ += included_rows * static_cast<std::int64_t>(columns.count);
+    factorised_pairs_ += included_rows * included_columns;
     for (std::size_t i = 0; i < rows.count; ++i)
-      if (included_[i]) pairs_[row_first + i] += static_cast<std::int64_t>(columns.count);
+      if (included_[i]) pairs_[row_first + i] += included_columns;
     if (with_columns)
-      for (std::size_t j = 0; j < columns.count; ++j) pairs_[column_first + j] += included_rows;
+      for (std::size_t j = 0; j < columns.count; ++j)
+        if (column_included_[j]) pairs_[column_first + j] += included_rows;
   }
 
   // <x of target entry e, centre>.
@@ -362,7 +389,7 @@ class NearField {
   std::vector<std::int64_t> pairs_;
   std::int64_t factorised_pairs_ = 0, direct_pairs_ = 0;
   std::vector<std::unique_ptr<KernelAccumulators>> lanes_;
-  std::vector<unsigned char> has_targets_, included_;
+  std::vector<unsigned char> has_targets_, included_, column_included_;
   std::vector<double> exponent_vectors_, shifts_;
   std::vector<std::int64_t> lower_, upper_;
   FactorisedScratch scratch_;
@@ -570,7 +597,8 @@ void LargeBetaEngine::cutoff_evaluate(std::span<const double> targets,
 
   // Halo: each cell goes to every rank owning part of a cell within theta_c + both radii.
   const int source_width = d + 2;
-  std::vector<double> local_sources = home_sources;
+  statistics_.owned_sources = static_cast<std::int64_t>(home_sources.size() / source_width);
+  std::vector<double> halo;
   if (ranks > 1) {
     const std::size_t home_count = home_sources.size() / source_width;
     std::vector<CellKey> home_keys(home_count);
@@ -599,20 +627,22 @@ void LargeBetaEngine::cutoff_evaluate(std::span<const double> targets,
                       halo_mail.add(r));
       }
     }
-    std::vector<double> halo;
     {
       parallel::Timers::Scope scope(&local_timers, Section::communication);
       halo = halo_mail.send(comm_, received_counts);
     }
     statistics_.halo_sources = static_cast<std::int64_t>(halo.size() / source_width);
-    local_sources.insert(local_sources.end(), halo.begin(), halo.end());
   }
-  statistics_.owned_sources = static_cast<std::int64_t>(home_sources.size() / source_width);
+  std::vector<double> local_sources = std::move(home_sources);
+  local_sources.insert(local_sources.end(), halo.begin(), halo.end());
+  std::vector<double>().swap(halo);
 
   // Near-field sums for the targets owned here.
   CellStore source_store, target_store;
   build_store(kernel_, grid, local_sources, true, geometry_.angle, source_store);
+  std::vector<double>().swap(local_sources);
   if (!symmetric) build_store(kernel_, grid, my_targets, false, geometry_.angle, target_store);
+  std::vector<double>().swap(my_targets);
   const CellStore& target_cells = symmetric ? source_store : target_store;
   std::vector<unsigned char> here(target_cells.stride, 0);
   for (std::size_t c = 0; c < target_cells.cells(); ++c)
