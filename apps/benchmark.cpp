@@ -141,10 +141,15 @@ int main(int argc, char** argv) {
         std::printf(
             "engine=%s mode=accuracy dimension=%d tokens=%lld ranks=%d beta=%g "
             "tolerance=%g seconds_per_evaluation=%.6g cpu_seconds_per_evaluation=%.6g "
-            "samples=%lld sums_error=%.3g output_error=%.3g\n",
+            "samples=%lld sums_error=%.3g output_error=%.3g direct_sample_seconds=%.6g "
+            "direct_sample_cpu_seconds=%.6g direct_seconds_extrapolated=%.6g "
+            "direct_cpu_seconds_extrapolated=%.6g\n",
             engine->name().c_str(), d, n, ranks, model.beta, engine_options.tolerance,
-            accuracy.seconds_per_evaluation, accuracy.cpu_seconds_per_evaluation, samples,
-            accuracy.sums_error, accuracy.output_error);
+            accuracy.seconds_per_evaluation, accuracy.cpu_seconds_per_evaluation,
+            static_cast<long long>(accuracy.sampled_targets), accuracy.sums_error,
+            accuracy.output_error, accuracy.direct_sample_seconds,
+            accuracy.direct_sample_cpu_seconds, accuracy.direct_seconds_extrapolated,
+            accuracy.direct_cpu_seconds_extrapolated);
     }
   } catch (const errors::InputError& error) {
     if (rank == 0) std::fprintf(stderr, "attnflow-benchmark: error: %s\n", error.what());
