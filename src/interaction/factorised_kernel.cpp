@@ -115,19 +115,22 @@ void pair_loop(int dimension, double beta, const FactorisedCell& rows, const Fac
   for (int k = 0; k < d; ++k) b[k] = columns.offsets + k * columns.stride;
   const double* __restrict w = s.row_weights.data();
   double* __restrict c = s.column_sums.data();
-  // Rows beyond the cell or excluded take part with zero weights: adding +0 to a column sum
-  // leaves its bits unchanged, so the grouping of rows does not matter.
-  for (std::size_t i0 = 0; i0 < rows.count; i0 += R) {
+  // The included rows, R at a time (a missing last row takes part with zero weights: adding +0
+  // to a column sum leaves its bits unchanged, so the grouping of rows does not matter).
+  std::vector<std::size_t>& packed = s.rows;
+  packed.clear();
+  for (std::size_t i = 0; i < rows.count; ++i)
+    if (included[i]) packed.push_back(i);
+  for (std::size_t g = 0; g < packed.size(); g += R) {
     bool use[R];
-    bool any = false;
+    std::size_t row[R];
     for (int a = 0; a < R; ++a) {
-      use[a] = i0 + a < rows.count && included[i0 + a] != 0;
-      any = any || use[a];
+      use[a] = g + a < packed.size();
+      row[a] = packed[use[a] ? g + a : g];
     }
-    if (!any) continue;
     Vec alpha[R][max_d], u[R][max_d + 1], r[R][max_d + 1];
     for (int a = 0; a < R; ++a) {
-      const std::size_t i = use[a] ? i0 + a : i0;
+      const std::size_t i = row[a];
       for (int k = 0; k < d; ++k)
         alpha[a][k] = broadcast(use[a] ? beta * rows.offsets[k * rows.stride + i] : 0.0);
       for (int q = 0; q <= d; ++q) {
@@ -156,7 +159,7 @@ void pair_loop(int dimension, double beta, const FactorisedCell& rows, const Fac
     }
     for (int a = 0; a < R; ++a) {
       if (!use[a] || !row_sums) continue;
-      const std::size_t i = i0 + a;
+      const std::size_t i = row[a];
       const double factor = s.row_factors[i];
       for (int q = 0; q <= d; ++q) row_sums[i * (1 + d) + q] += factor * lane_sum(r[a][q]);
     }

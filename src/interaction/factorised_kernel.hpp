@@ -56,7 +56,7 @@ class FactorisedScratch {
  public:
   std::vector<double> arguments, row_factors, column_factors, row_weights, column_weights,
       column_sums, column_offsets;
-  std::vector<std::size_t> columns;
+  std::vector<std::size_t> rows, columns;
 };
 
 // Adds the pair's partials: rows (if row_sums) to row_sums[i * (1 + d) + q], columns (if

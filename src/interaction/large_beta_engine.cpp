@@ -240,7 +240,7 @@ class NearField {
     }
   }
 
-  // Sums of target entry e: numerator (d) and normaliser.
+  // The sums of the targets of `cell`, in its order: numerators (count x d) and normalisers.
   void finish(std::size_t cell, double* numerators, double* normalisers) {
     const std::size_t first = static_cast<std::size_t>(targets_.slice_begin[cell]);
     const std::size_t count = targets_.count(cell);
