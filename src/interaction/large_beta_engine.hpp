@@ -15,6 +15,8 @@
 // the halo, the source cells within theta_c + cell radii of its cells, sums, and sends every
 // target's sums back to its block owner. The decomposition persists between evaluations and is
 // rebalanced on the measured pair counts when the slowest rank does more than 10% above the mean.
+// Memory per rank: O(N/P) for its own tokens plus the halo (the sources within about theta_c of
+// its region's boundary), so O(N/P) while each rank's region is wider than the cut-off.
 //
 // Accuracy contract (a priori, from --engine-tolerance eps): every normaliser differs from the
 // exact sum by at most eps W e^{beta - shift} and every numerator component by at most
