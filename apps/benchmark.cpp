@@ -16,6 +16,7 @@
 #include "config/options.hpp"
 #include "interaction/engine.hpp"
 #include "parallel/partition.hpp"
+#include "simulation/scaling_record.hpp"
 
 using namespace attnflow;
 
@@ -78,14 +79,20 @@ int main(int argc, char** argv) {
       const int repeats = options.get<int>("repeats");
       errors::require(repeats >= 1, "--repeats: must be >= 1");
       const auto timing = benchmark::time_engine(*engine, d, n, repeats, MPI_COMM_WORLD);
+      // Pairs the engine summed (all ranks), against the N^2 of the exact sum.
+      double pairs = engine->pairs_last_call();
+      MPI_Allreduce(MPI_IN_PLACE, &pairs, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+      const double memory = simulation::peak_memory_mebibytes(MPI_COMM_WORLD);
       if (rank == 0)
         std::printf(
-            "engine=%s dimension=%d tokens=%lld ranks=%d seconds_per_evaluation=%.6g "
-            "pairs_per_second_per_core=%.4g pairs_per_cpu_second=%.4g "
-            "cpu_seconds_per_evaluation=%.6g\n",
-            engine->name().c_str(), d, n, ranks, timing.seconds_per_evaluation,
-            timing.pairs_per_second_per_core, timing.pairs_per_cpu_second,
-            timing.cpu_seconds_per_evaluation);
+            "engine=%s dimension=%d tokens=%lld ranks=%d beta=%g tolerance=%g "
+            "seconds_per_evaluation=%.6g pairs_per_second_per_core=%.4g "
+            "pairs_per_cpu_second=%.4g cpu_seconds_per_evaluation=%.6g pairs_fraction=%.4g "
+            "peak_memory_mib_per_rank=%.1f\n",
+            engine->name().c_str(), d, n, ranks, model.beta, engine_options.tolerance,
+            timing.seconds_per_evaluation, timing.pairs_per_second_per_core,
+            timing.pairs_per_cpu_second, timing.cpu_seconds_per_evaluation,
+            pairs / (static_cast<double>(n) * static_cast<double>(n)), memory);
       if (options.flag("measure-peak") && rank == 0) {
         const double peak = benchmark::measure_fma_peak(options.get<double>("peak-seconds"), 3);
         const double flops = benchmark::kernel_flops_per_pair(d);
@@ -134,10 +141,15 @@ int main(int argc, char** argv) {
         std::printf(
             "engine=%s mode=accuracy dimension=%d tokens=%lld ranks=%d beta=%g "
             "tolerance=%g seconds_per_evaluation=%.6g cpu_seconds_per_evaluation=%.6g "
-            "samples=%lld sums_error=%.3g output_error=%.3g\n",
+            "samples=%lld sums_error=%.3g output_error=%.3g direct_sample_seconds=%.6g "
+            "direct_sample_cpu_seconds=%.6g direct_seconds_extrapolated=%.6g "
+            "direct_cpu_seconds_extrapolated=%.6g\n",
             engine->name().c_str(), d, n, ranks, model.beta, engine_options.tolerance,
-            accuracy.seconds_per_evaluation, accuracy.cpu_seconds_per_evaluation, samples,
-            accuracy.sums_error, accuracy.output_error);
+            accuracy.seconds_per_evaluation, accuracy.cpu_seconds_per_evaluation,
+            static_cast<long long>(accuracy.sampled_targets), accuracy.sums_error,
+            accuracy.output_error, accuracy.direct_sample_seconds,
+            accuracy.direct_sample_cpu_seconds, accuracy.direct_seconds_extrapolated,
+            accuracy.direct_cpu_seconds_extrapolated);
     }
   } catch (const errors::InputError& error) {
     if (rank == 0) std::fprintf(stderr, "attnflow-benchmark: error: %s\n", error.what());

@@ -150,7 +150,26 @@ SampledAccuracy sampled_accuracy(Engine& engine, const Kernel& kernel, std::int6
     }
   DirectEngine direct(kernel, comm);
   KernelSums exact;
+  parallel::check_mpi(MPI_Barrier(comm), "MPI_Barrier");
+  const double direct_start = MPI_Wtime();
+  const std::clock_t direct_cpu_start = std::clock();
   direct.evaluate(targets, x, w, exact);
+  double direct_elapsed[2] = {MPI_Wtime() - direct_start,
+                              static_cast<double>(std::clock() - direct_cpu_start) / CLOCKS_PER_SEC};
+  double direct_slowest[2] = {0, 0};
+  parallel::check_mpi(MPI_Allreduce(direct_elapsed, direct_slowest, 2, MPI_DOUBLE, MPI_MAX, comm),
+                      "MPI_Allreduce(time)");
+  std::int64_t sampled = static_cast<std::int64_t>(local_index.size());
+  parallel::check_mpi(MPI_Allreduce(MPI_IN_PLACE, &sampled, 1, MPI_INT64_T, MPI_SUM, comm),
+                      "MPI_Allreduce(samples)");
+  result.sampled_targets = sampled;
+  result.direct_sample_seconds = direct_slowest[0];
+  result.direct_sample_cpu_seconds = direct_slowest[1];
+  // The direct sum over all N targets costs N / samples times the sampled one (its all-gather
+  // of the N sources, done once either way, is included: an overestimate by that much).
+  const double scale_up = static_cast<double>(token_count) / static_cast<double>(sampled);
+  result.direct_seconds_extrapolated = direct_slowest[0] * scale_up;
+  result.direct_cpu_seconds_extrapolated = direct_slowest[1] * scale_up;
   std::vector<double> a_exact(targets.size()), a_approximate(x.size());
   attention_output(kernel, exact, a_exact);
   attention_output(kernel, approximate, a_approximate);

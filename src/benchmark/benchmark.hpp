@@ -55,10 +55,16 @@ FlowTiming time_flow(interaction::Engine& engine, const model::Model& model, std
 
 // Accuracy of an approximate engine against the direct engine on `sample_count` random targets
 // (the direct sums over all N sources run only for those), with one timed evaluation of the
-// approximate engine on all N tokens. Collective.
+// approximate engine on all N tokens; the direct engine's time on the samples is scaled by
+// N / samples to estimate one full direct evaluation. Collective.
 struct SampledAccuracy {
   double seconds_per_evaluation = 0;  // approximate engine, all N targets (wall, max over ranks)
   double cpu_seconds_per_evaluation = 0;
+  std::int64_t sampled_targets = 0;
+  double direct_sample_seconds = 0;  // direct engine on the sampled targets (wall, max over ranks)
+  double direct_sample_cpu_seconds = 0;
+  double direct_seconds_extrapolated = 0;  // the same times N / sampled_targets
+  double direct_cpu_seconds_extrapolated = 0;
   double sums_error = 0;    // max |difference| of the sums / (W e^{beta - shift})
   double output_error = 0;  // max |difference| of the attention output / max |a_direct|
 };

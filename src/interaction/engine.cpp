@@ -3,6 +3,7 @@
 #include "errors/errors.hpp"
 #include "config/options.hpp"
 #include "interaction/direct_engine.hpp"
+#include "interaction/large_beta_engine.hpp"
 #include "interaction/ring_engine.hpp"
 #include "interaction/spectral_engine.hpp"
 
@@ -21,7 +22,7 @@ Kernel Kernel::from_model(const model::Model& model) {
   return k;
 }
 
-std::vector<std::string> engine_names() { return {"direct", "ring", "spectral"}; }
+std::vector<std::string> engine_names() { return {"direct", "ring", "spectral", "large-beta"}; }
 
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm) {
   return make_engine(name, kernel, comm, EngineOptions{});
@@ -42,6 +43,8 @@ std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kerne
   if (name == "direct") return std::make_unique<DirectEngine>(kernel, comm, precision);
   if (name == "ring") return std::make_unique<RingEngine>(kernel, comm, precision);
   if (name == "spectral") return std::make_unique<SpectralEngine>(kernel, comm, options.tolerance);
+  if (name == "large-beta")
+    return std::make_unique<LargeBetaEngine>(kernel, comm, options.tolerance);
   std::string accepted;
   for (const auto& n : engine_names()) accepted += (accepted.empty() ? "" : ", ") + n;
   throw errors::InputError("--engine: unknown interaction engine '" + name +
@@ -55,8 +58,8 @@ void add_engine_options(config::OptionSet& options) {
   options.add<std::string>("engine-precision", "double", "",
                            "direct, ring: kernel arithmetic, double | float (d = 2, 3)");
   options.add<double>("engine-tolerance", 1e-10, "",
-                      "spectral engine: error bound of every kernel sum relative to the largest "
-                      "possible sum (total weight x largest kernel value)");
+                      "spectral, large-beta: error bound of every kernel sum relative to the "
+                      "largest possible sum (total weight x largest kernel value)");
 }
 
 EngineOptions engine_options(const config::OptionSet& options) {

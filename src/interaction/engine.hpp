@@ -4,7 +4,8 @@
 //   normaliser_i = sum_j w_j e^{beta <Q x_i, K y_j> - shift_i},
 // over a source set distributed across the ranks (particles: y = x, w = 1/N; the continuum
 // solver: cell centres with cell masses). Implementations are selected by name: direct
-// (all-gather), ring (O(N/P) memory, same bits as direct), spectral (circle and S^2 moments).
+// (all-gather), ring (O(N/P) memory, same bits as direct), spectral (circle and S^2 moments),
+// large-beta (cut-off near-field sums on a spatial grid, spatial decomposition over the ranks).
 #include <mpi.h>
 
 #include <memory>
@@ -65,8 +66,8 @@ class Engine {
 
 // Settings of the approximate engines (the direct engine ignores them).
 struct EngineOptions {
-  // spectral: bound on every kernel sum's error relative to the largest possible sum
-  // (total weight x largest kernel value); see spectral_engine.hpp.
+  // spectral, large-beta: bound on every kernel sum's error relative to the largest possible
+  // sum (total weight x largest kernel value); see spectral_engine.hpp, large_beta_engine.hpp.
   double tolerance = 1e-10;
   // direct, ring: "double", or "float" (single-precision kernel with float partial sums flushed
   // into double every 256 sources; dimensions 2 and 3).

@@ -46,7 +46,9 @@ SpectralTruncation spectral_truncation(int dimension, double beta, double tolera
                                         " at beta = " + std::to_string(beta));
   }
   const std::size_t last = terms.size() - 1;
-  const double ratio = terms[last] / terms[last - 1];
+  // At large beta the last terms underflow to 0 (e.g. e^{-k^2 / (2 beta)} near k = beta = 1e4):
+  // 0 / 0 would make the tail NaN and keep the degree at its search limit.
+  const double ratio = terms[last - 1] > 0 ? terms[last] / terms[last - 1] : 0.0;
   double tail = terms[last] * ratio / (1 - ratio);
   int degree = static_cast<int>(last);
   // tail(L) = sum_{k > L} t_k: lower L while the tail stays within the tolerance.

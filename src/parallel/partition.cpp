@@ -131,6 +131,15 @@ std::vector<double> exchange_rows(const std::vector<double>& send, const std::ve
 
 }  // namespace
 
+std::vector<double> exchange_rows(const std::vector<double>& send,
+                                  const std::vector<int>& send_counts, int width, MPI_Comm comm,
+                                  std::vector<int>& received_counts) {
+  received_counts.assign(send_counts.size(), 0);
+  check_mpi(MPI_Alltoall(send_counts.data(), 1, MPI_INT, received_counts.data(), 1, MPI_INT, comm),
+            "MPI_Alltoall(row counts)");
+  return exchange_rows(send, send_counts, received_counts, width, comm);
+}
+
 std::vector<double> rows_to_blocks(std::span<const double> rows,
                                    std::span<const std::int64_t> global_indices, int width,
                                    std::int64_t global_count, MPI_Comm comm) {

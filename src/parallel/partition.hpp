@@ -43,6 +43,13 @@ std::vector<double> all_rows(std::span<const double> rows,
                              std::span<const std::int64_t> global_indices, int width,
                              std::int64_t global_count, MPI_Comm comm);
 
+// Sends rows of `width` values to arbitrary ranks: `send` holds send_counts[r] rows for rank r,
+// grouped in rank order. Returns the rows received, grouped by source rank in rank order, and
+// their counts per source rank in `received_counts`. Collective.
+std::vector<double> exchange_rows(const std::vector<double>& send,
+                                  const std::vector<int>& send_counts, int width, MPI_Comm comm,
+                                  std::vector<int>& received_counts);
+
 // Sum of every rank's values in global order (all-gathered, then summed serially): bitwise the
 // same for any number of ranks, unlike MPI_Allreduce. Collective.
 double ordered_sum(std::span<const double> local_values, MPI_Comm comm);
