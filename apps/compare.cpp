@@ -13,6 +13,7 @@
 #include "particles/particle_file.hpp"
 #include "parallel/partition.hpp"
 #include "run/application.hpp"
+#include "text/output_path.hpp"
 #include "text/text_file.hpp"
 
 using namespace attnflow;
@@ -33,8 +34,11 @@ int compare_runs(const config::OptionSet& options) {
       errors::require(!particle_path.empty(), "--particles: a particle HDF5 file is required");
       errors::require(!continuum_path.empty(), "--continuum: a continuum HDF5 file is required");
       const auto output = options.get<std::string>("output");
-      errors::require(options.flag("overwrite") || !std::filesystem::exists(output),
-                      "--output: '" + output + "' exists (use --overwrite)");
+      const std::vector<std::string> inputs = {particle_path, continuum_path,
+                                               options.input_file()};
+      const auto problem = text::output_problem({output, {}, {output}}, options.flag("overwrite"),
+                                                "output", inputs);
+      errors::require(problem.empty(), problem);
       const auto particles = comparison::read_particle_run(particle_path);
       const auto continuum = comparison::read_continuum_run(continuum_path);
       result = comparison::compare(particles, continuum, tolerance);
@@ -45,9 +49,14 @@ int compare_runs(const config::OptionSet& options) {
       const auto histograms = options.get<std::string>("histograms");
       errors::require(histograms.empty() || continuum.dimension == 3,
                       "--histograms: the cell histograms are for the sphere (dimension 3)");
-      errors::require(histograms.empty() || options.flag("overwrite") ||
-                          !std::filesystem::exists(histograms),
-                      "--histograms: '" + histograms + "' exists (use --overwrite)");
+      if (!histograms.empty()) {
+        auto with_output = inputs;
+        with_output.push_back(output);
+        const auto histogram_problem =
+            text::output_problem({histograms, {}, {histograms + ".partial"}},
+                                 options.flag("overwrite"), "histograms", with_output);
+        errors::require(histogram_problem.empty(), histogram_problem);
+      }
     } catch (const errors::InputError& e) {
       error = e.what();
     }

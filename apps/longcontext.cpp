@@ -29,10 +29,11 @@ int main(int argc, char** argv) {
     const auto plan = longcontext::plan_from_options(options);
     const auto output = options.get<std::string>("output");
     const auto distributions = options.get<std::string>("distributions");
-    output::check_output_path(output, MPI_COMM_WORLD, options.flag("overwrite"), "output");
+    const std::vector<std::string> inputs = {options.input_file()};
+    output::check_table_path(output, MPI_COMM_WORLD, options.flag("overwrite"), "output", inputs);
     if (plan.with_distributions)
-      output::check_output_path(distributions, MPI_COMM_WORLD, options.flag("overwrite"),
-                                "distributions");
+      output::check_table_path(distributions, MPI_COMM_WORLD, options.flag("overwrite"),
+                               "distributions", {options.input_file(), output});
 
     parallel::Timers timers;
     const double start = MPI_Wtime();

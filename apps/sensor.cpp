@@ -5,6 +5,8 @@
 
 #include "config/options.hpp"
 #include "sensor/modes.hpp"
+#include "errors/errors.hpp"
+#include "text/output_path.hpp"
 #include "text/text_file.hpp"
 
 int main(int argc, char** argv) {
@@ -13,10 +15,19 @@ int main(int argc, char** argv) {
     config::OptionSet options("attnflow-sensor",
                               "Digital-based potentiostat glucose sensor model (docs/sensor.md)");
     sensor::add_sensor_options(options);
+    options.add_flag("overwrite", "replace existing output tables");
     if (!options.parse(argc, argv, std::cout)) return 0;
     const sensor::SensorConfig config = sensor::sensor_from_options(options);
+    const auto refuse_existing = [&](const std::string& path) {
+      const auto problem = text::output_problem({path, {}, {path}}, options.flag("overwrite"),
+                                                "output", {options.input_file()});
+      errors::require(problem.empty(), problem);
+    };
+    refuse_existing(config.output);
 
     const sensor::ModeResult result = sensor::run_mode(config);
+    for (const auto& table : result.tables)
+      refuse_existing(sensor::table_path(config.output, table.name));
 
     // Inputs as "# name = value" (rerunnable), derived values as "#! name = value".
     std::string header = options.resolved_ini();

@@ -8,7 +8,7 @@ namespace attnflow::checkpoint {
 
 std::string write(const std::string& directory, const particles::State& state,
                   std::int64_t snapshots_written, std::int64_t diagnostics_written,
-                  const std::string& resolved_input_ini) {
+                  const std::string& resolved_input_ini, int keep) {
   const RunPosition position{state.time, state.step, snapshots_written, diagnostics_written};
   return write_file(directory, checkpoint_format, position, resolved_input_ini, state.comm,
                     [&](hid_t file) {
@@ -16,7 +16,8 @@ std::string write(const std::string& directory, const particles::State& state,
                       output::write_attribute(file, "token_count", state.partition.global_count);
                       write_rows(file, "positions", state.partition.global_count, state.dimension,
                                  state.partition.first, state.positions, state.comm);
-                    });
+                    },
+                    keep);
 }
 
 Checkpoint read(const std::string& path_or_directory, MPI_Comm comm) {

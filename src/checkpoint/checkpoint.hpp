@@ -31,7 +31,7 @@ struct Checkpoint {
 // cannot be created or written. Returns the path of the written file.
 std::string write(const std::string& directory, const particles::State& state,
                   std::int64_t snapshots_written, std::int64_t diagnostics_written,
-                  const std::string& resolved_input_ini);
+                  const std::string& resolved_input_ini, int keep = 0);
 
 // Collective over comm. `path_or_directory` is a checkpoint file or a directory whose `latest`
 // names one. Throws errors::InputError naming the file when it is missing, unreadable, not an

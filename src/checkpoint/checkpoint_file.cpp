@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 #include <filesystem>
@@ -37,6 +38,33 @@ std::int64_t global_checksum(std::span<const double> rows, std::int64_t first, i
   return std::bit_cast<std::int64_t>(global);
 }
 
+// A checksum of where the run was: a flipped time, step or output count is damage too.
+std::int64_t position_checksum(const RunPosition& p) {
+  std::uint64_t sum = mix(std::bit_cast<std::uint64_t>(p.time));
+  for (std::int64_t value : {p.step, p.snapshots_written, p.diagnostics_written})
+    sum = mix(sum ^ mix(std::uint64_t(value)));
+  return std::bit_cast<std::int64_t>(sum);
+}
+
+// chk<9 digits>.h5: the only names `latest` may hold and pruning may remove.
+bool is_checkpoint_name(const std::string& name) {
+  if (name.size() != 15 || name.rfind("chk", 0) != 0 || name.substr(12) != ".h5") return false;
+  return std::all_of(name.begin() + 3, name.begin() + 12, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Removes all but the newest `keep` checkpoints of the directory (rank 0). Only complete files
+// named like checkpoints are considered, and only after the newest one is in place.
+void prune(const std::string& directory, int keep) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(directory, error))
+    if (entry.is_regular_file() && is_checkpoint_name(entry.path().filename().string()))
+      names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());  // names sort by step
+  for (std::size_t i = 0; i + std::size_t(keep) < names.size(); ++i)
+    fs::remove(fs::path(directory) / names[i], error);
+}
+
 }  // namespace
 
 std::uint64_t rows_checksum(const double* rows, std::int64_t first, std::int64_t count, int width) {
@@ -62,7 +90,8 @@ std::string default_directory(const std::string& output_path) {
 
 std::string write_file(const std::string& directory, const std::string& format,
                        const RunPosition& position, const std::string& resolved_input_ini,
-                       MPI_Comm comm, const std::function<void(hid_t file)>& write_state) {
+                       MPI_Comm comm, const std::function<void(hid_t file)>& write_state,
+                       int keep) {
   parallel::require_on_root(comm, [&]() -> std::string {
     std::error_code error;
     fs::create_directories(directory, error);
@@ -84,12 +113,14 @@ std::string write_file(const std::string& directory, const std::string& format,
     output::write_attribute(file, "step", position.step);
     output::write_attribute(file, "snapshots_written", position.snapshots_written);
     output::write_attribute(file, "diagnostics_written", position.diagnostics_written);
+    output::write_attribute(file, "position_checksum", position_checksum(position));
     output::write_string_dataset(file, "input", resolved_input_ini);
     write_state(file);
   }
   if (parallel::rank_of(comm) == 0) {
     fs::rename(temporary, final_path);
     text::write_text_atomically((fs::path(directory) / "latest").string(), name + "\n");
+    if (keep > 0) prune(directory, keep);
   }
   check_mpi(MPI_Barrier(comm), "MPI_Barrier(checkpoint)");
   return final_path;
@@ -109,6 +140,9 @@ OpenedFile open_file(const std::string& path_or_directory, const std::string& fo
       if (!(in >> name))
         return "restart: checkpoint directory '" + path_or_directory +
                "' has no readable 'latest' file naming a checkpoint";
+      if (!is_checkpoint_name(name))
+        return "restart: checkpoint directory '" + path_or_directory + "': its 'latest' names '" +
+               name + "', not a checkpoint of this directory (chk<step>.h5)";
       path = (fs::path(path_or_directory) / name).string();
     }
     if (!fs::is_regular_file(path, error))
@@ -135,6 +169,11 @@ OpenedFile open_file(const std::string& path_or_directory, const std::string& fo
                   result.what() + " is not an attnflow checkpoint of this kind (format '" + format + "')");
   errors::require(p.step >= 0 && p.snapshots_written >= 0 && p.diagnostics_written >= 0,
                   result.what() + " holds impossible values (step or output counts)");
+  std::int64_t checksum = 0;
+  const bool has_checksum = output::read_attribute(result.file, "position_checksum", checksum);
+  errors::require(output::all_true(has_checksum && checksum == position_checksum(p), comm),
+                  result.what() + " is damaged: its time, step or output counts do not match "
+                                  "their checksum");
   result.input = output::read_string_dataset(result.file, "input");
   return result;
 }

@@ -37,12 +37,14 @@ std::string file_name(std::int64_t step);
 std::string default_directory(const std::string& output_path);
 
 // Collective. Creates `directory` if needed (errors::InputError when it cannot be created or
-// written), writes chk<step>.h5 under a temporary name with the common attributes and /input,
-// calls write_state(file) for the state datasets and attributes, renames it into place and points
-// `latest` at it. Returns the path of the written file.
+// written), writes chk<step>.h5 under a temporary name with the common attributes (and a checksum
+// of the position) and /input, calls write_state(file) for the state datasets and attributes,
+// renames it into place and points `latest` at it; then, with keep > 0, removes all but the
+// newest `keep` checkpoints of the directory. Returns the path of the written file.
 std::string write_file(const std::string& directory, const std::string& format,
                        const RunPosition& position, const std::string& resolved_input_ini,
-                       MPI_Comm comm, const std::function<void(hid_t file)>& write_state);
+                       MPI_Comm comm, const std::function<void(hid_t file)>& write_state,
+                       int keep = 0);
 
 // An open checkpoint whose format and common attributes have been checked.
 struct OpenedFile {

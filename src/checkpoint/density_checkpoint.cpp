@@ -15,7 +15,7 @@ std::string write_density(const std::string& directory, const DensityDomain& dom
                           std::span<const double> density,
                           std::span<const std::int64_t> global_indices,
                           const RunPosition& position, const std::string& resolved_input_ini,
-                          MPI_Comm comm) {
+                          MPI_Comm comm, int keep) {
   // Canonical order: every rank writes its block of the canonical numbering.
   const auto block = parallel::block_partition(domain.cell_count, comm);
   const auto rows = parallel::rows_to_blocks(density, global_indices, 1, domain.cell_count, comm);
@@ -26,7 +26,8 @@ std::string write_density(const std::string& directory, const DensityDomain& dom
                       output::write_attribute(file, "cell_count", domain.cell_count);
                       output::write_string_attribute(file, "time_stepper", domain.time_stepper);
                       write_rows(file, "density", domain.cell_count, 1, block.first, rows, comm);
-                    });
+                    },
+                    keep);
 }
 
 DensityCheckpoint read_density(const std::string& path_or_directory,

@@ -46,7 +46,7 @@ std::string write_density(const std::string& directory, const DensityDomain& dom
                           std::span<const double> density,
                           std::span<const std::int64_t> global_indices,
                           const RunPosition& position, const std::string& resolved_input_ini,
-                          MPI_Comm comm);
+                          MPI_Comm comm, int keep = 0);
 
 // Collective. Reads a checkpoint file or directory (`latest`) and returns the density of the cells
 // `global_indices` (this rank's cells in the reader's partition). Throws errors::InputError naming

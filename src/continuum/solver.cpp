@@ -330,9 +330,9 @@ checkpoint::DensityDomain density_domain(const Solver& solver) {
 
 std::string Solver::write_checkpoint(const std::string& directory,
                                      const checkpoint::RunPosition& position,
-                                     const std::string& resolved_input_ini) const {
+                                     const std::string& resolved_input_ini, int keep) const {
   return checkpoint::write_density(directory, density_domain(*this), density(), global_indices_,
-                                   position, resolved_input_ini, comm_);
+                                   position, resolved_input_ini, comm_, keep);
 }
 
 simulation::Simulation::Restored Solver::restore(const std::string& path_or_directory) {

@@ -143,7 +143,7 @@ class Solver : public simulation::Simulation {
   void write_snapshot() override;
   std::string write_checkpoint(const std::string& directory,
                                const checkpoint::RunPosition& position,
-                               const std::string& resolved_input_ini) const override;
+                               const std::string& resolved_input_ini, int keep) const override;
   Restored restore(const std::string& path_or_directory) override;
   double pairs_evaluated() const override {
     return pairs_per_evaluation_ * static_cast<double>(velocity_evaluations_);

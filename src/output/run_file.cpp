@@ -14,6 +14,7 @@
 #include "parallel/partition.hpp"
 #include "text/number_format.hpp"
 #include "text/csv.hpp"
+#include "text/output_path.hpp"
 #include "text/text_file.hpp"
 #include "version/version.hpp"
 
@@ -48,28 +49,26 @@ std::vector<std::pair<std::string, std::string>> ini_pairs(const std::string& in
 }
 
 void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
-                       const std::string& option_name) {
+                       const std::string& option_name, const std::vector<std::string>& inputs) {
   parallel::require_on_root(comm, [&]() -> std::string {
-    const fs::path file(path);
-    std::error_code error;
-    if (fs::exists(file, error) && !overwrite)
-      return "--" + option_name + ": output file '" + path +
-             "' exists; remove it, choose another name or pass --overwrite";
-    if (fs::exists(partial_path(path), error) && !overwrite)
-      return "--" + option_name + ": '" + partial_path(path) + "' of an interrupted run exists; "
-             "restart from its checkpoint, remove it, or pass --overwrite";
-    if (fs::is_directory(file, error))
-      return "--" + option_name + ": '" + path + "' is a directory; give a file name such as run.h5";
-    const fs::path directory = file.has_parent_path() ? file.parent_path() : fs::path(".");
-    if (!fs::is_directory(directory, error))
-      return "--" + option_name + ": directory '" + directory.string() + "' of '" + path +
-             "' does not exist; create it first";
-    if (::access(directory.c_str(), W_OK | X_OK) != 0)
-      return "--" + option_name + ": directory '" + directory.string() + "' of '" + path +
-             "' is not writable";
-    return {};
+    text::OutputFiles files{path, {}, {partial_path(path)}};
+    files.companions.push_back(partial_path(path));
+    for (const char* extension : sidecar_extensions()) {
+      files.companions.push_back(sidecar_path(path, extension));
+      files.temporaries.push_back(sidecar_path(path, extension));
+    }
+    return text::output_problem(files, overwrite, option_name, inputs);
   });
 }
+
+void check_table_path(const std::string& path, MPI_Comm comm, bool overwrite,
+                      const std::string& option_name, const std::vector<std::string>& inputs) {
+  parallel::require_on_root(comm, [&]() -> std::string {
+    return text::output_problem({path, {}, {path}}, overwrite, option_name, inputs);
+  });
+}
+
+std::vector<const char*> sidecar_extensions() { return {".xdmf", ".csv"}; }
 
 std::string partial_path(const std::string& path) { return path + ".partial"; }
 

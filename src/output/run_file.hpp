@@ -28,11 +28,20 @@ namespace attnflow::output {
 // "key = value" pairs of an INI text ('#' comments and blank lines skipped).
 std::vector<std::pair<std::string, std::string>> ini_pairs(const std::string& ini);
 
-// Throws errors::InputError (one line, on every rank) when `path` or `path`.partial (an
-// interrupted run that could be restarted) exists and !overwrite, or the directory does not exist
-// or is not writable. Collective; creates nothing.
+// Throws errors::InputError (one line, on every rank) for every problem text::output_problem
+// names (text/output_path.hpp): the output, its .partial file or a sidecar exists and !overwrite
+// (a .partial file is an interrupted run that could be restarted), the path is empty, a
+// directory, too long for MPI-IO, named like a sidecar, a temporary name is a symbolic link, or
+// any of these files is one of `inputs`; or the directory does not exist or is not writable.
+// Collective; creates nothing.
 void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
-                       const std::string& option_name = "output");
+                       const std::string& option_name = "output",
+                       const std::vector<std::string>& inputs = {});
+// The same for an output that is one text table written atomically (no sidecars, no .partial).
+void check_table_path(const std::string& path, MPI_Comm comm, bool overwrite,
+                      const std::string& option_name, const std::vector<std::string>& inputs);
+// The sidecars every run file gets beside it (path with the extension replaced).
+std::vector<const char*> sidecar_extensions();
 
 std::string partial_path(const std::string& path);
 // Sidecar names: the path with its extension replaced by `extension` (".xdmf", ".csv").

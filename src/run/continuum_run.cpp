@@ -95,7 +95,8 @@ int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream&
                                             options.get<int>("refine"), settings, comm);
   // --- The initial density (a restart replaces it with the checkpoint's), then the run.
   if (control.restart.empty()) {
-    output::check_output_path(control.output, comm, control.overwrite);
+    output::check_output_path(control.output, comm, control.overwrite, "output",
+                              {control.input_file, options.get<std::string>("initial-file")});
     solver->set_density(continuum::initial_cell_averages(*solver, initial));
   }
   return simulation::drive(*solver, std::move(control), out);

@@ -133,7 +133,8 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   // --- The initial state (a restart replaces it with the checkpoint's), then the run.
   particles::State initial;
   if (control.restart.empty()) {
-    output::check_output_path(control.output, comm, control.overwrite);
+    output::check_output_path(control.output, comm, control.overwrite, "output",
+                              {control.input_file, options.get<std::string>("initial-file")});
     initial = particles::initial_state_from_options(options, settings.tokens,
                                                     settings.model.dimension, comm);
   }

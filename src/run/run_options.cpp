@@ -15,6 +15,9 @@ void add_run_options(config::OptionSet& options, const std::string& default_outp
                          "checkpoint every K " + checkpoint_unit + " (0: never)");
   options.add_optional("checkpoint-directory", "path",
                        "where checkpoints go (default: <output stem>.chk)");
+  options.add<int>("checkpoint-keep", 3, "",
+                   "keep the newest K checkpoints, removing older ones once a newer one is "
+                   "complete (0: keep all)");
   options.add_optional("restart", "path", "continue from a checkpoint file or directory");
   options.add<long long>("stop-after-steps", 0, "steps",
                          "stop this job after K steps with a checkpoint (chained batch jobs)");
@@ -29,6 +32,8 @@ simulation::RunControl run_control_from_options(const config::OptionSet& options
   checkpoint_every = options.get<long long>("checkpoint-every");
   errors::require(checkpoint_every >= 0,
                   "--checkpoint-every: must be >= 0 (0: no periodic checkpoints)");
+  control.checkpoint_keep = options.get<int>("checkpoint-keep");
+  errors::require(control.checkpoint_keep >= 0, "--checkpoint-keep: must be >= 0 (0: keep all)");
   control.stop_after_steps = options.get<long long>("stop-after-steps");
   errors::require(control.stop_after_steps >= 0,
                   "--stop-after-steps: must be >= 0 (0: run to the end)");

@@ -13,8 +13,8 @@ class OptionSet;
 namespace attnflow::run {
 
 // Registers output (default `default_output`), overwrite, checkpoint-every (counted in
-// `checkpoint_unit`, e.g. "steps"), checkpoint-directory, restart, stop-after-steps, timing-csv
-// and quiet.
+// `checkpoint_unit`, e.g. "steps"), checkpoint-directory, checkpoint-keep, restart,
+// stop-after-steps, timing-csv and quiet.
 void add_run_options(config::OptionSet& options, const std::string& default_output,
                      const std::string& checkpoint_unit);
 

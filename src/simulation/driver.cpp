@@ -118,7 +118,8 @@ int drive(Simulation& simulation, RunControl control, std::ostream& out,
       const checkpoint::RunPosition position{simulation.time(), simulation.step_count(),
                                              file.snapshot_count(), file.diagnostic_count()};
       const auto path = simulation.write_checkpoint(control.checkpoint_directory, position,
-                                                    control.resolved_input);
+                                                    control.resolved_input,
+                                                    control.checkpoint_keep);
       if (stop) {
         if (rank == 0)
           out << "\nstopped at t = " << simulation.time() << ", step " << simulation.step_count()

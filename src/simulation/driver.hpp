@@ -43,6 +43,7 @@ struct RunControl {
   bool overwrite = false;
   std::string restart;               // checkpoint file or directory; empty for a new run
   std::string checkpoint_directory;
+  int checkpoint_keep = 0;           // > 0: keep only the newest K checkpoints
   std::int64_t stop_after_steps = 0;  // 0: run to the horizon
   bool quiet = false;
   std::string timing_csv;            // append a scaling-study row (simulation/scaling_record.hpp)

@@ -124,9 +124,10 @@ void ParticleSystem::write_snapshot() { output_->write_snapshot(state_); }
 
 std::string ParticleSystem::write_checkpoint(const std::string& directory,
                                              const checkpoint::RunPosition& position,
-                                             const std::string& resolved_input_ini) const {
+                                             const std::string& resolved_input_ini,
+                                             int keep) const {
   return checkpoint::write(directory, state_, position.snapshots_written,
-                           position.diagnostics_written, resolved_input_ini);
+                           position.diagnostics_written, resolved_input_ini, keep);
 }
 
 Simulation::Restored ParticleSystem::restore(const std::string& path_or_directory) {

@@ -56,7 +56,7 @@ class ParticleSystem final : public Simulation {
 
   std::string write_checkpoint(const std::string& directory,
                                const checkpoint::RunPosition& position,
-                               const std::string& resolved_input_ini) const override;
+                               const std::string& resolved_input_ini, int keep) const override;
   Restored restore(const std::string& path_or_directory) override;
 
   double pairs_evaluated() const override { return velocity_.pairs_evaluated(); }

@@ -55,10 +55,11 @@ class Simulation {
                                          const checkpoint::RunPosition& position) = 0;
   virtual void write_snapshot() = 0;
 
-  // --- Checkpoints (checkpoint/checkpoint_file.hpp conventions). Returns the written file.
+  // --- Checkpoints (checkpoint/checkpoint_file.hpp conventions): keep > 0 removes all but the
+  // newest `keep` checkpoints of the directory afterwards. Returns the written file.
   virtual std::string write_checkpoint(const std::string& directory,
                                        const checkpoint::RunPosition& position,
-                                       const std::string& resolved_input_ini) const = 0;
+                                       const std::string& resolved_input_ini, int keep) const = 0;
   // Replaces the state by the checkpoint's (after checking that it belongs to this simulation:
   // shapes, domain); returns what the driver needs to continue. Throws errors::InputError naming
   // the file otherwise.

@@ -3,6 +3,7 @@
 // damaged or foreign files.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -201,4 +202,70 @@ TEST_CASE("Density checkpoint: canonical order from any ownership, read by any o
   }
   MPI_Barrier(MPI_COMM_WORLD);
   CHECK_THAT(error_of_density(flipped, domain), Catch::Contains("flipped.h5") && Catch::Contains("checksum"));
+}
+
+TEST_CASE("A checkpoint whose step or time attribute was changed is refused as damaged",
+          "[checkpoint][parallel]") {
+  // The positions' checksum does not cover where the run was: the position checksum does.
+  const std::string dir = testing::scratch_directory("checkpoint_position");
+  const std::string good = checkpoint::write(dir, make_state(3, 20, 12, MPI_COMM_WORLD), 2, 3, input_text);
+  const std::string stepped = dir + "/stepped.h5", timed = dir + "/timed.h5";
+  if (testing::world_rank() == 0) {
+    fs::copy_file(good, stepped);
+    fs::copy_file(good, timed);
+    for (const auto& [path, name] : {std::pair{stepped, "step"}, std::pair{timed, "time"}}) {
+      const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      H5Adelete(file, name);
+      H5Fclose(file);
+    }
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  {
+    // Rewrite the two attributes with other values (the file stays a valid checkpoint otherwise).
+    output::Handle file = output::open_file(stepped, MPI_COMM_WORLD, true);
+    output::write_attribute(file, "step", std::int64_t(13));
+  }
+  {
+    output::Handle file = output::open_file(timed, MPI_COMM_WORLD, true);
+    output::write_attribute(file, "time", 0.5);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  CHECK(error_of(good, MPI_COMM_WORLD) == "no error");
+  CHECK_THAT(error_of(stepped, MPI_COMM_WORLD), Catch::Contains("stepped.h5") && Catch::Contains("checksum"));
+  CHECK_THAT(error_of(timed, MPI_COMM_WORLD), Catch::Contains("timed.h5") && Catch::Contains("checksum"));
+}
+
+TEST_CASE("A 'latest' pointer that leaves its directory is refused", "[checkpoint][parallel]") {
+  const std::string dir = testing::scratch_directory("checkpoint_latest");
+  const std::string outside = checkpoint::write(dir + "/other", make_state(2, 5, 1, MPI_COMM_WORLD), 0, 0, "");
+  if (testing::world_rank() == 0) {
+    fs::create_directories(dir + "/run.chk");
+    std::ofstream(dir + "/run.chk/latest") << "../other/" << fs::path(outside).filename().string() << "\n";
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  CHECK_THAT(error_of(dir + "/run.chk", MPI_COMM_WORLD), Catch::Contains("latest") && Catch::Contains("not a checkpoint"));
+}
+
+TEST_CASE("checkpoint-keep K leaves the newest K checkpoints and never the only complete one",
+          "[checkpoint][parallel]") {
+  const std::string dir = testing::scratch_directory("checkpoint_keep") + "/chk";
+  for (std::int64_t step = 1; step <= 6; ++step)
+    checkpoint::write(dir, make_state(2, 9, step, MPI_COMM_WORLD), 0, 0, input_text, 3);
+  std::vector<std::string> names;
+  if (testing::world_rank() == 0)
+    for (const auto& entry : fs::directory_iterator(dir))
+      if (entry.path().extension() == ".h5") names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  if (testing::world_rank() == 0)
+    CHECK(names == std::vector<std::string>{checkpoint::file_name(4), checkpoint::file_name(5),
+                                            checkpoint::file_name(6)});
+  // The newest is the one `latest` names, and it reads back.
+  CHECK(checkpoint::read(dir, MPI_COMM_WORLD).state.step == 6);
+  // keep = 1: only the one just written survives.
+  checkpoint::write(dir, make_state(2, 9, 7, MPI_COMM_WORLD), 0, 0, input_text, 1);
+  std::size_t left = 0;
+  if (testing::world_rank() == 0)
+    for (const auto& entry : fs::directory_iterator(dir)) left += entry.path().extension() == ".h5";
+  if (testing::world_rank() == 0) CHECK(left == 1);
+  CHECK(checkpoint::read(dir, MPI_COMM_WORLD).state.step == 7);
 }

@@ -45,5 +45,26 @@ for change in "--beta 3" "--model usa" "--query 2,0,0,0,1,0,0,0,1" "--step-size 
   expect_rejected "restart with $change" "${stopped[@]}" --restart run.chk $change
 done
 rm -rf stopped.ini run.chk run.h5.partial
+# No output may destroy an input or a file the user did not ask to replace (issue 14). These
+# cases name their own output.
+command=("$app" --quiet)
+printf 'tokens = 8\nsteps = 1\n' > in.ini
+expect_rejected "output equal to the input file" --input in.ini --output in.ini
+expect_rejected "output equal to the input file through ./" --input in.ini --output ./in.ini --overwrite
+ln -s in.ini link.h5
+expect_rejected "output equal to the input file through a link" --input in.ini --output link.h5 --overwrite
+"$app" --quiet --output start.h5 --dimension 2 --tokens 8 --steps 1 >/dev/null 2>&1 || { echo "FAIL could not make start.h5"; failures=$((failures + 1)); }
+expect_rejected "output equal to the initial file" --dimension 2 --tokens 8 --steps 1 --initial file --initial-file start.h5 --output start.h5 --overwrite
+expect_rejected "sidecar of the output equal to the initial file" --dimension 2 --tokens 8 --steps 1 --initial file --initial-file start.h5 --output start.csv --overwrite
+expect_rejected "empty output" --output ""
+expect_rejected "output named like its XDMF sidecar" --tokens 8 --steps 1 --output run.xdmf
+expect_rejected "output named like its CSV sidecar" --tokens 8 --steps 1 --output run.csv
+echo "unrelated" > other.csv
+expect_rejected "a CSV beside a new output" --tokens 8 --steps 1 --output other.h5
+expect_rejected "an output path too long for MPI-IO" --tokens 8 --steps 1 --output "$(printf 'x%.0s' $(seq 1 230)).h5"
+ln -s in.ini target.h5.partial
+expect_rejected "a partial name that is a symbolic link" --tokens 8 --steps 1 --output target.h5 --overwrite
+rm -f in.ini link.h5 start.h5 start.xdmf start.csv other.csv target.h5.partial
+command=("$app" --quiet --output run.h5)
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
