@@ -5,6 +5,7 @@
 
 #include "config/options.hpp"
 #include "sensor/modes.hpp"
+#include "text/csv.hpp"
 #include "text/text_file.hpp"
 
 int main(int argc, char** argv) {
@@ -18,15 +19,19 @@ int main(int argc, char** argv) {
 
     const sensor::ModeResult result = sensor::run_mode(config);
 
-    // Inputs as "# name = value" (rerunnable), derived values as "#! name = value".
-    std::string header = options.resolved_ini();
-    for (const auto& line : result.derived) header += "#! " + line + "\n";
+    // The tables are plain CSV; the inputs (rerunnable with --input) and the derived values (as
+    // "#! name = value" comments) go into the main table's sidecar.
+    std::vector<std::string> derived;
+    for (const auto& line : result.derived) derived.push_back("#! " + line);
     std::vector<std::string> written;
     for (const auto& table : result.tables) {
       const std::string path = sensor::table_path(config.output, table.name);
-      text::write_text_atomically(path, sensor::render_csv(header, table));
+      text::write_text_atomically(path, sensor::render_csv(table));
       written.push_back(path);
     }
+    const std::string sidecar = text::input_sidecar_path(config.output);
+    text::write_text_atomically(sidecar, text::input_with_notes(options.resolved_ini(), derived));
+    written.push_back(sidecar);
     std::cout << "attnflow-sensor: mode " << sensor::mode_name(config.mode) << ", seed "
               << config.seed << "\n";
     for (const auto& [label, value] : result.summary)
