@@ -14,6 +14,7 @@
 #include "parallel/partition.hpp"
 #include "run/application.hpp"
 #include "text/output_path.hpp"
+#include "text/csv.hpp"
 #include "text/text_file.hpp"
 
 using namespace attnflow;
@@ -36,16 +37,13 @@ int compare_runs(const config::OptionSet& options) {
       const auto output = options.get<std::string>("output");
       const std::vector<std::string> inputs = {particle_path, continuum_path,
                                                options.input_file()};
-      const auto problem = text::output_problem({output, {}, {output}}, options.flag("overwrite"),
+      const auto problem = text::output_problem(text::table_output(output), options.flag("overwrite"),
                                                 "output", inputs);
       errors::require(problem.empty(), problem);
       const auto particles = comparison::read_particle_run(particle_path);
       const auto continuum = comparison::read_continuum_run(continuum_path);
       result = comparison::compare(particles, continuum, tolerance);
-      std::vector<std::string> header = {"attnflow-compare", "particles = " + particle_path,
-                                         "continuum = " + continuum_path,
-                                         "time-tolerance = " + std::to_string(tolerance)};
-      text = comparison::csv_text(result, header);
+      text = comparison::csv_text(result);
       const auto histograms = options.get<std::string>("histograms");
       errors::require(histograms.empty() || continuum.dimension == 3,
                       "--histograms: the cell histograms are for the sphere (dimension 3)");
@@ -67,7 +65,11 @@ int compare_runs(const config::OptionSet& options) {
   MPI_Bcast(error.data(), length, MPI_CHAR, 0, MPI_COMM_WORLD);
   if (length > 0) throw errors::InputError(error);
   if (root) {
-    text::write_text_atomically(options.get<std::string>("output"), text);
+    const auto output = options.get<std::string>("output");
+    text::write_text_atomically(output, text);
+    text::write_text_atomically(text::input_sidecar_path(output),
+                                text::input_with_notes(options.resolved_ini(),
+                                                       comparison::notes(result)));
     const auto histograms = options.get<std::string>("histograms");
     if (!histograms.empty()) comparison::write_histograms(histograms, result);
     std::cout << "attnflow-compare: " << result.rows.size() << " matched times, "

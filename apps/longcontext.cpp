@@ -11,6 +11,7 @@
 #include "parallel/partition.hpp"
 #include "parallel/timers.hpp"
 #include "run/application.hpp"
+#include "text/csv.hpp"
 #include "text/text_file.hpp"
 
 using namespace attnflow;
@@ -40,12 +41,13 @@ int main(int argc, char** argv) {
     const auto result = longcontext::run_plan(plan, MPI_COMM_WORLD, &timers);
     const double loop_seconds = MPI_Wtime() - start;
     if (rank == 0) {
-      const auto input = options.resolved_ini();
-      text::write_text_atomically(
-          output, longcontext::summary_csv(input, plan.setup.top_count, result.rows));
-      if (plan.with_distributions)
-        text::write_text_atomically(distributions,
-                                      longcontext::distributions_csv(input, result.distributions));
+      const auto input = longcontext::study_input(options.resolved_ini());
+      text::write_text_atomically(output, longcontext::summary_csv(plan.setup.top_count, result.rows));
+      text::write_text_atomically(text::input_sidecar_path(output), input);
+      if (plan.with_distributions) {
+        text::write_text_atomically(distributions, longcontext::distributions_csv(result.distributions));
+        text::write_text_atomically(text::input_sidecar_path(distributions), input);
+      }
       longcontext::print_summary(std::cout, result.rows, plan.setup.top_count);
       std::cout << "wrote " << output << (plan.with_distributions ? " and " + distributions : "")
                 << "\n";

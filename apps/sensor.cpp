@@ -4,8 +4,9 @@
 #include <iostream>
 
 #include "config/options.hpp"
-#include "sensor/modes.hpp"
 #include "errors/errors.hpp"
+#include "sensor/modes.hpp"
+#include "text/csv.hpp"
 #include "text/output_path.hpp"
 #include "text/text_file.hpp"
 
@@ -19,7 +20,7 @@ int main(int argc, char** argv) {
     if (!options.parse(argc, argv, std::cout)) return 0;
     const sensor::SensorConfig config = sensor::sensor_from_options(options);
     const auto refuse_existing = [&](const std::string& path) {
-      const auto problem = text::output_problem({path, {}, {path}}, options.flag("overwrite"),
+      const auto problem = text::output_problem(text::table_output(path), options.flag("overwrite"),
                                                 "output", {options.input_file()});
       errors::require(problem.empty(), problem);
     };
@@ -29,15 +30,19 @@ int main(int argc, char** argv) {
     for (const auto& table : result.tables)
       refuse_existing(sensor::table_path(config.output, table.name));
 
-    // Inputs as "# name = value" (rerunnable), derived values as "#! name = value".
-    std::string header = options.resolved_ini();
-    for (const auto& line : result.derived) header += "#! " + line + "\n";
+    // The tables are plain CSV; the inputs (rerunnable with --input) and the derived values (as
+    // "#! name = value" comments) go into the main table's sidecar.
+    std::vector<std::string> derived;
+    for (const auto& line : result.derived) derived.push_back("#! " + line);
     std::vector<std::string> written;
     for (const auto& table : result.tables) {
       const std::string path = sensor::table_path(config.output, table.name);
-      text::write_text_atomically(path, sensor::render_csv(header, table));
+      text::write_text_atomically(path, sensor::render_csv(table));
       written.push_back(path);
     }
+    const std::string sidecar = text::input_sidecar_path(config.output);
+    text::write_text_atomically(sidecar, text::input_with_notes(options.resolved_ini(), derived));
+    written.push_back(sidecar);
     std::cout << "attnflow-sensor: mode " << sensor::mode_name(config.mode) << ", seed "
               << config.seed << "\n";
     for (const auto& [label, value] : result.summary)

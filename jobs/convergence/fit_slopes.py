@@ -45,6 +45,8 @@ def read_rows(out):
         m = re.match(r"(quantile|iid)_N(\d+)_seed(\d+)\.csv", os.path.basename(path))
         if not m:
             continue
+        # attnflow-compare writes a plain CSV table (its inputs in <stem>.input.ini); tables
+        # written before that began with '#' lines, which are skipped.
         lines = [l for l in open(path) if not l.startswith("#")]
         header = lines[0].strip().split(",")
         found = [c for c in DISTANCES if c in header]

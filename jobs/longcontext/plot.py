@@ -35,7 +35,9 @@ SCALES_SHOWN = (0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 def load(path):
-    """A summary or distribution CSV as a numpy structured array (the '#' lines are the input)."""
+    """A summary or distribution CSV as a numpy structured array. The tables are plain CSV (the
+    input is in <stem>.input.ini); files written before that began with '#' input lines, which
+    are skipped."""
     with open(path) as source:
         body = [line for line in source if not line.startswith("#")]
     return np.atleast_1d(np.genfromtxt(body, delimiter=",", names=True, dtype=None,

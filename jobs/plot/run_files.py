@@ -2,15 +2,18 @@
 
 The layouts are those of the C++ writers (the reference):
   particle run file (src/particles/particle_file.hpp, format "attnflow-particles 1"):
-    /positions snapshots x N x d, /time, /step, /diagnostics, /input, root attributes dimension,
-    token_count, model, beta, log_time_scale, time_unit, engine, integrator, step_size, ranks;
+    /positions snapshots x N x d, /cluster_label snapshots x N (with the pair diagnostics),
+    /token_index, /time, /step, /diagnostics, /input, root attributes dimension, token_count,
+    model, beta, log_time_scale, time_unit, engine, integrator, step_size, ranks;
   continuum run file (src/continuum/writer.hpp, format "attnflow-continuum 1"):
     /mesh/centres, /mesh/measures, /mesh/cell_index, on the sphere /mesh/vertices, /mesh/nodes,
     /mesh/triangles; /density snapshots x cells (canonical cell order); /time, /step,
-    /diagnostics, /input; root attributes domain, dimension, cell_count, log_time_scale, ...;
-  the common part of both (src/output/run_file.hpp): /time, /step, /diagnostics with the
-    attribute "columns" (fixed-length strings), /input (the resolved input text, each
-    "key = value" also an attribute of it);
+    /diagnostics, /input; root attributes domain, dimension, cell_count, log_time_scale,
+    time_unit, ranks, ...;
+  the common part of both (src/output/run_file.hpp): /time (attribute units), /step,
+    /diagnostics with the attributes "columns" and "units" (fixed-length strings), /input (the
+    resolved input text, each "key = value" also an attribute of it), /views (per-snapshot
+    virtual views for the XDMF sidecar);
   comparison histograms (attnflow-compare --histograms, src/comparison/compare.hpp, format
     "attnflow-comparison-histograms 1"): /time rows x 1, /particle_density rows x cells.
 
@@ -19,11 +22,17 @@ The layouts are those of the C++ writers (the reference):
         positions = run.positions(-1)          # N x d, the last snapshot
         table = run.diagnostics()              # {"time": array, "energy_scaled": array, ...}
 
+A running job's file (run.h5.partial) can be read too: the solvers flush it at every output step
+(README "Live output"). A reader that opens it while an output step is being written may find it
+half-updated; open_hdf5 then retries for up to LIVE_RETRY_SECONDS, and a read that fails later
+raises OSError: reopen and read again.
+
 Every problem with a file (missing, not HDF5, another format, a dataset missing or of the wrong
 shape, no such snapshot) raises RunFileError with one line naming the file and what is wrong; the
 scripts print it and exit with status 2. Needs numpy and h5py (Debian's /usr/bin/python3).
 """
 import os
+import time
 
 import h5py
 import numpy
@@ -36,6 +45,10 @@ HISTOGRAMS_FORMAT = "attnflow-comparison-histograms 1"
 # ("4"); both forms are read as Python numbers.
 INTEGER_ATTRIBUTES = ("dimension", "token_count", "cell_count", "ranks")
 REAL_ATTRIBUTES = ("beta", "log_time_scale", "time_rescaling_log", "step_size")
+
+# How long open_hdf5 keeps trying to open a running job's .partial file that a writer is
+# updating (an output step takes milliseconds).
+LIVE_RETRY_SECONDS = 5.0
 
 # What each format is called in messages.
 FORMAT_NAMES = {PARTICLE_FORMAT: "particle run file", CONTINUUM_FORMAT: "continuum run file",
@@ -79,11 +92,19 @@ def open_hdf5(path, expected_format):
         raise RunFileError(f"{role} '{path}' does not exist")
     if not os.path.isfile(path):
         raise RunFileError(f"{role} '{path}' is not a regular file")
-    try:
-        handle = h5py.File(path, "r")
-    except OSError:
-        raise RunFileError(f"{role} '{path}' is not an HDF5 file (or is damaged)") from None
-    found = decode_text(handle.attrs["format"]) if "format" in handle.attrs else None
+    deadline = time.monotonic() + (LIVE_RETRY_SECONDS if path.endswith(".partial") else 0)
+    while True:
+        handle = None
+        try:
+            handle = h5py.File(path, "r")
+            found = decode_text(handle.attrs["format"]) if "format" in handle.attrs else None
+            break
+        except OSError:
+            if handle is not None:
+                handle.close()
+            if time.monotonic() >= deadline:
+                raise RunFileError(f"{role} '{path}' is not an HDF5 file (or is damaged)") from None
+            time.sleep(0.05)
     if found != expected_format:
         handle.close()
         what = (f"is a {FORMAT_NAMES[found]} ('{found}')" if found in FORMAT_NAMES
@@ -159,6 +180,20 @@ class RunFile:
                                f"it holds {holds}")
         return resolved
 
+    def time_units(self):
+        """The units of the time (str; "t" for files written before /time had them)."""
+        units = self.file["time"].attrs.get("units")
+        return "t" if units is None else decode_text(units)
+
+    def diagnostic_units(self):
+        """The units of each diagnostics column as a dict {column name: str} (empty for files
+        written before the table had them)."""
+        table = self.file["diagnostics"]
+        if "units" not in table.attrs or "columns" not in table.attrs:
+            return {}
+        return {decode_text(name): decode_text(unit) for name, unit in
+                zip(numpy.ravel(table.attrs["columns"]), numpy.ravel(table.attrs["units"]))}
+
     def diagnostics(self):
         """The diagnostics table as a dict {column name: float64 array (records,)}, in the file's
         column order (empty arrays when no record was written)."""
@@ -204,6 +239,18 @@ class ParticleRun(RunFile):
         array N x d."""
         return numpy.asarray(self.file["positions"][self.snapshot_index(snapshot)],
                              dtype=numpy.float64)
+
+    def has_cluster_labels(self):
+        """True when the file holds /cluster_label (runs with the pair diagnostics)."""
+        return "cluster_label" in self.file
+
+    def cluster_labels(self, snapshot):
+        """Each token's cluster at snapshot `snapshot` (0, 1, ... in the order of the clusters'
+        smallest token index): int array (N,); RunFileError when the file has no labels."""
+        if not self.has_cluster_labels():
+            raise RunFileError(f"{self.role} '{self.path}' has no /cluster_label (a run with "
+                               f"--skip-pair-diagnostics, or written before attnflow stored them)")
+        return numpy.asarray(self.file["cluster_label"][self.snapshot_index(snapshot)])
 
 
 class Mesh:

@@ -28,7 +28,7 @@ from scipy.optimize import nnls
 from scipy.special import ive
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scaling_data import cores_from_comments, log2_ceiling, read_rows  # noqa: E402
+from scaling_data import log2_ceiling, machine_cores, read_rows  # noqa: E402
 
 # A reference interconnect to compare with (assumption, not measured): HDR InfiniBand class,
 # 2 microseconds latency, 10 GB/s per rank effective bandwidth.
@@ -103,7 +103,7 @@ def main():
     # What the measurements can say: one node measures shared-memory copies, not the network,
     # and more ranks than cores measure waiting for descheduled ranks.
     top_ranks = max((r["ranks"] for r in rows), default=0)
-    cores = cores_from_comments(args.csv)
+    cores = machine_cores(args.csv)
     if max((r["nodes"] for r in rows), default=0) <= 1:
         print(f"# CAVEAT: every run on one node (P <= {top_ranks}): shared-memory transfers, "
               "a weak basis for a network at many nodes.")

@@ -20,18 +20,18 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scaling_data import cores_from_comments, read_rows, series, work  # noqa: E402
+from scaling_data import machine_cores, read_rows, series, work  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("csv", nargs="+", help="scaling CSVs; their rows are read together")
     parser.add_argument("--output", help="prefix of the PNGs (default: the first CSV without .csv)")
-    parser.add_argument("--cores", type=int, help="cores of the machine (default: from '# cores:')")
+    parser.add_argument("--cores", type=int, help="cores of the machine (default: the CSV's cores column)")
     args = parser.parse_args()
     rows = read_rows(args.csv)
     prefix = args.output or os.path.splitext(args.csv[0])[0]
-    cores = args.cores or cores_from_comments(args.csv)
+    cores = args.cores or machine_cores(args.csv)
     studies = sorted({r["study"] for r in rows})
     written = []
 

@@ -1,12 +1,16 @@
 # shellcheck shell=bash
 # Sourced (not run) by strong.sbatch, weak.sbatch and run_local.sh: runs of attnflow-particles
 # that each append one row to a scaling CSV, the format plot_scaling.py and comm_model.py read:
-# '#' comment lines (machine, commands, load), the header of --timing-csv with a leading 'study'
-# column, one row per run. The sourcing script sets script_name and sources
-# jobs/slurm/common.sh first (messages, checks, launcher).
+# a plain CSV table (numpy.genfromtxt(names=True) and pandas.read_csv load it as it is) with the
+# header of --timing-csv after the columns study, cores (the cores the study could use) and
+# load_average (the 1-minute load when the run started), one row per run. The notes (machine or
+# allocation, the command of every run, the load before and after each study) go to the sidecar
+# <csv stem>.input.ini, as for attnflow's own tables. The sourcing script sets script_name and
+# sources jobs/slurm/common.sh first (messages, checks, launcher).
 
-# The --timing-csv header of attnflow-particles, with the study column in front.
-scaling_header="study,git_revision,input,tokens,dimension,beta,engine,ranks,nodes,steps,wall_seconds,compute_seconds,communication_seconds,output_seconds,pairs_per_second_per_core,peak_memory_mib_per_rank"
+# The --timing-csv header of attnflow-particles, with the study, cores and load columns in front.
+scaling_timing_header="git_revision,input,tokens,dimension,beta,engine,ranks,nodes,steps,wall_seconds,compute_seconds,communication_seconds,output_seconds,pairs_per_second_per_core,peak_memory_mib_per_rank"
+scaling_header="study,cores,load_average,$scaling_timing_header"
 
 # scaling_setup BUILD CSV: APP, EXTRA (--skip-pair-diagnostics when the binary has it), the CSV
 # to append to (it must be absent, or a scaling CSV with the study column: nothing else is
@@ -20,26 +24,32 @@ scaling_setup() {
   EXTRA=()
   if grep -q -- --skip-pair-diagnostics <<< "$help"; then EXTRA+=(--skip-pair-diagnostics); fi
   CSV=$(realpath -m "$2")
+  # The notes of scaling.csv (also while it is written as scaling.csv.partial): scaling.input.ini.
+  local final=${CSV%.partial}
+  NOTES="${final%.*}.input.ini"
+  [ "$(basename "$final")" = "$(basename "${final%.*}")" ] && NOTES="$final.input.ini"
   if [ -e "$CSV" ]; then
     local header
-    header=$(grep -v -m1 '^#' "$CSV" || true)
+    header=$(head -n 1 "$CSV")
     [ "$header" = "$scaling_header" ] || attnflow_fail "$CSV exists and is not a scaling CSV of" \
       "this version (its header is '${header:0:40}...', expected '${scaling_header:0:40}...'):" \
       "choose another CSV, or remove it"
   fi
   mkdir -p "$(dirname "$CSV")"
+  [ -e "$CSV" ] || : > "$NOTES"  # a new CSV starts new notes
   WORK=$(mktemp -d "${SCRATCH:-${TMPDIR:-/tmp}}/attnflow-scaling.XXXXXX")
   trap 'rm -rf "$WORK"' EXIT
 }
 
-# scaling_comment TEXT...: one '#' line in the CSV (before its header when it is new).
+# scaling_comment TEXT...: one '#' line in the notes beside the CSV (NOTES).
 scaling_comment() {
-  echo "# $*" >> "$CSV"
+  echo "# $*" >> "$NOTES"
 }
 
-# scaling_describe CORES: the comment lines every study starts with: machine or allocation,
-# cores (plot_scaling.py reads '# cores: C' for its oversubscription line), the command.
+# scaling_describe CORES: the notes every study starts with (machine or allocation, cores, the
+# command), and CORES for the cores column (plot_scaling.py's oversubscription line).
 scaling_describe() {
+  SCALING_CORES=$1
   local model count="-n P"
   [ "$LAUNCHER_KIND" = srun ] && count="--ntasks=P"
   model=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ //' || true)
@@ -61,12 +71,14 @@ scaling_load_comment() {
 }
 
 # scaling_run STUDY ENGINE RANKS TOKENS STEPS DIMENSION BETA: one run through attnflow_launch
-# (with LAUNCH_OPTIONS, e.g. binding), its row appended to CSV with STUDY in front.
+# (with LAUNCH_OPTIONS, e.g. binding), its row appended to CSV with STUDY, the cores and the
+# 1-minute load average at its start in front.
 scaling_run() {
   local study=$1 engine=$2 ranks=$3 tokens=$4 steps=$5 dimension=$6 beta=$7
   local raw="$WORK/timing.csv" output="$WORK/run.h5"  # run.csv: the diagnostics
   rm -f "$raw"
-  local status=0
+  local status=0 load
+  load=$(cut -d' ' -f1 /proc/loadavg)
   attnflow_launch "$ranks" "${LAUNCH_OPTIONS[@]}" "$APP" --quiet --tokens "$tokens" \
     --dimension "$dimension" --beta "$beta" --engine "$engine" --integrator euler \
     --steps "$steps" --output-every "$steps" --snapshot-every "$steps" --overwrite \
@@ -76,12 +88,12 @@ scaling_run() {
       "the rows before it are in $CSV" >&2
     exit 1
   fi
-  [ "$(head -n 1 "$raw")" = "${scaling_header#study,}" ] ||
-    attnflow_fail "$APP wrote a --timing-csv header other than '${scaling_header#study,}'" \
+  [ "$(head -n 1 "$raw")" = "$scaling_timing_header" ] ||
+    attnflow_fail "$APP wrote a --timing-csv header other than '$scaling_timing_header'" \
       "(this script needs updating)"
-  [ -e "$CSV" ] && grep -q -v '^#' "$CSV" || echo "$scaling_header" >> "$CSV"
-  tail -n +2 "$raw" | sed "s/^/$study,/" >> "$CSV"
-  rm -f "$output" "${output%.h5}.csv" "${output%.h5}.xdmf"
+  [ -s "$CSV" ] || echo "$scaling_header" >> "$CSV"
+  tail -n +2 "$raw" | sed "s/^/$study,${SCALING_CORES:-0},$load,/" >> "$CSV"
+  rm -f "$output" "${output%.h5}.csv" "${output%.h5}.xdmf" "${output%.h5}.input.ini"
   echo "$script_name: $study P=$ranks N=$tokens: $(tail -n 1 "$raw" | cut -d, -f10-15)"
 }
 

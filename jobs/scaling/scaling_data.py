@@ -1,13 +1,15 @@
 """Reading the scaling CSVs of run_local.sh, strong.sbatch and weak.sbatch (or a --timing-csv
-file written directly by attnflow-particles)."""
+file written directly by attnflow-particles). They are plain CSV tables (columns study, cores,
+load_average, then the --timing-csv columns); files written before the cores and load columns
+began with '#' notes, which are skipped (their cores come from the '# cores: C' note)."""
 import csv
 import math
 
 
 def read_rows(paths):
     """Rows of one or more CSV files (a path or a list of paths) as dicts with numbers
-    converted; '#' lines skipped. Files written directly by --timing-csv have no 'study'
-    column: their rows get study = 'run'."""
+    converted; '#' lines (older files) skipped. Files written directly by --timing-csv have no
+    'study' column: their rows get study = 'run'."""
     if isinstance(paths, str):
         paths = [paths]
     rows = []
@@ -23,6 +25,9 @@ def _read_file(path):
     for row in csv.DictReader(lines):
         for key in ("tokens", "dimension", "ranks", "nodes", "steps"):
             row[key] = int(row[key])
+        if "cores" in row:
+            row["cores"] = int(row["cores"])
+            row["load_average"] = float(row["load_average"])
         for key in ("beta", "wall_seconds", "compute_seconds", "communication_seconds",
                     "output_seconds", "pairs_per_second_per_core", "peak_memory_mib_per_rank"):
             row[key] = float(row[key])
@@ -34,8 +39,12 @@ def _read_file(path):
     return rows
 
 
-def cores_from_comments(paths, default=None):
-    """The first '# cores: C' comment of the files (the cores the runs could use)."""
+def machine_cores(paths, default=None):
+    """The cores the runs could use: the cores column of the first row that has one, else the
+    first '# cores: C' note of the files (older files), else `default`."""
+    for row in read_rows(paths):
+        if row.get("cores"):
+            return row["cores"]
     if isinstance(paths, str):
         paths = [paths]
     for path in paths:

@@ -14,16 +14,16 @@ def table(directory, name):
     path = os.path.join(directory, name)
     if not os.path.exists(path):
         return None
-    # genfromtxt would take the first '#' line for the names: drop the parameter header first.
-    with open(path) as handle:
-        lines = [line for line in handle if not line.startswith("#")]
-    return np.genfromtxt(lines, delimiter=",", names=True)
+    return np.genfromtxt(path, delimiter=",", names=True)  # a plain CSV table
 
 
 def header_value(directory, name, key):
-    with open(os.path.join(directory, name)) as handle:
+    """An input ("key = value") or derived ("#! key = value") value from the sidecar of table
+    `name` (chronoamperometry.csv -> chronoamperometry.input.ini)."""
+    sidecar = os.path.join(directory, os.path.splitext(name)[0] + ".input.ini")
+    with open(sidecar) as handle:
         for line in handle:
-            if line.startswith("# " + key + " = ") or line.startswith("#! " + key + " = "):
+            if line.startswith(key + " = ") or line.startswith("#! " + key + " = "):
                 return line.split("=", 1)[1].split("(")[0].strip()
     return None
 

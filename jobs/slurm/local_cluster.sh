@@ -25,30 +25,8 @@ cannot() {
 }
 
 install_packages() {
-  local packages=(slurm-wlm munge "$@") missing=() package
-  for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-      missing+=("$package")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  command -v apt-get >/dev/null || cannot "apt-get not found: install ${missing[*]} by hand"
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || cannot "installing ${missing[*]} needs root or sudo"
-    sudo=(sudo -n)
-  fi
-  echo "$script_name: installing ${missing[*]}"
-  local log
-  log=$(mktemp)
-  # The package lists may be stale on a fresh machine: update once when the install fails.
-  if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}" > "$log" 2>&1; then
-    "${sudo[@]}" apt-get update -qq >> "$log" 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}" >> "$log" 2>&1 ||
-      { tail -5 "$log" >&2; rm -f "$log"; cannot "apt-get could not install ${missing[*]}"; }
-  fi
-  rm -f "$log"
+  bash "$here/../install_packages.sh" slurm-wlm munge "$@" ||
+    cannot "slurm-wlm, munge${*:+ and $*} cannot be installed here"
 }
 
 # Two TCP ports that nothing listens on now.

@@ -76,6 +76,7 @@ Comparison compare(const ParticleRun& particles, const ContinuumRun& continuum, 
                   "continuum file '" + continuum.path + "': dimension must be 2 (circle) or 3 (sphere)");
   const int d = continuum.dimension;
   Comparison result;
+  result.time_units = continuum.time_units;
   result.columns = {"time", "particle_time", "particle_snapshot", "continuum_snapshot",
                     d == 2 ? "wasserstein_1" : "histogram_l1", "energy_scaled_particles",
                     "energy_scaled_continuum", "energy_scaled_difference"};
@@ -125,23 +126,31 @@ void write_histograms(const std::string& path, const Comparison& comparison) {
     }
     output::write_row_block(file, "time", rows, 1, 0, times);
     output::write_row_block(file, "particle_density", rows, cells, 0, values);
+    output::Handle time(output::check_hdf5(H5Dopen2(file, "time", H5P_DEFAULT), "H5Dopen2(time)"));
+    output::write_string_attribute(time, "units", comparison.time_units);
+    output::Handle density(output::check_hdf5(H5Dopen2(file, "particle_density", H5P_DEFAULT),
+                                              "H5Dopen2(particle_density)"));
+    output::write_string_attribute(density, "units", "1/steradian");
   }
   std::error_code error;
   std::filesystem::rename(temporary, path, error);
   if (error) throw errors::IoError("cannot rename a temporary file onto", path, error.message());
 }
 
-std::string csv_text(const Comparison& comparison, const std::vector<std::string>& header_lines) {
-  std::ostringstream comments;
-  for (const auto& line : header_lines) comments << line << "\n";
+std::string csv_text(const Comparison& comparison) {
+  return text::csv_text(comparison.columns, comparison.rows);
+}
+
+std::vector<std::string> notes(const Comparison& comparison) {
+  std::vector<std::string> lines;
   for (double t : comparison.unmatched_times)
-    comments << "unmatched continuum time " << text::format_number(t)
-             << " (no particle snapshot within the tolerance)\n";
+    lines.push_back("unmatched continuum time " + text::format_number(t) +
+                    " (no particle snapshot within the tolerance)");
   if (comparison.unlocated_points > 0)
-    comments << "warning: " << comparison.unlocated_points
-             << " particle positions lay in no triangle around their nearest cell centre and "
-                "were binned by nearest centre\n";
-  return text::csv_text(comments.str(), comparison.columns, comparison.rows);
+    lines.push_back("warning: " + std::to_string(comparison.unlocated_points) +
+                    " particle positions lay in no triangle around their nearest cell centre and "
+                    "were binned by nearest centre");
+  return lines;
 }
 
 }  // namespace attnflow::comparison

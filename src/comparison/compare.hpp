@@ -22,6 +22,7 @@ struct Comparison {
   // Sphere: the particles' cell-histogram density (fraction of the particles in each cell's
   // triangle / cell area, continuum file order) of every row, for plots that overlay it.
   std::vector<std::vector<double>> histograms;
+  std::string time_units = "t";  // of the continuum run's /time (the time column)
 };
 
 // Throws errors::InputError when the dimensions differ or are not 2 or 3.
@@ -39,11 +40,15 @@ double sphere_distance(const std::vector<double>& positions, const ContinuumRun&
                        const std::vector<double>& density, std::int64_t* unlocated = nullptr,
                        std::vector<double>* histogram = nullptr);
 
-// Writes the sphere histograms (rows x cells, /particle_density, with /time) as an HDF5 file,
-// atomically (a temporary name, then renamed). Serial.
+// Writes the sphere histograms (rows x cells, /particle_density in units "1/steradian", with
+// /time in the continuum run's units) as an HDF5 file, atomically (a temporary name, then
+// renamed). Serial.
 void write_histograms(const std::string& path, const Comparison& comparison);
 
-// The CSV text: '#' lines (the given header lines, then unmatched times), a header, the rows.
-std::string csv_text(const Comparison& comparison, const std::vector<std::string>& header_lines);
+// The CSV text: a header and the rows (text/csv.hpp).
+std::string csv_text(const Comparison& comparison);
+// What the sidecar (text::input_sidecar_path) notes besides the input: the continuum times left
+// unmatched and the particles binned by nearest centre.
+std::vector<std::string> notes(const Comparison& comparison);
 
 }  // namespace attnflow::comparison

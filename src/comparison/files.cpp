@@ -105,6 +105,13 @@ ContinuumRun read_continuum_run(const std::string& path) {
     require_format(file, path, "attnflow-continuum", "continuum");
     run.dimension = int(integer_attribute(file, "dimension", path));
     run.cells = integer_attribute(file, "cell_count", path);
+    if (H5Lexists(file, "time", H5P_DEFAULT) > 0) {
+      Handle time(H5Dopen2(file, "time", H5P_DEFAULT));
+      bool has_units = false;
+      const std::string units =
+          time.valid() ? output::read_string_attribute(time, "units", &has_units) : std::string();
+      if (has_units) run.time_units = units;
+    }
   }
   run.times = read_doubles(path, "time");
   run.centres = read_doubles(path, "mesh/centres");

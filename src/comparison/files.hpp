@@ -27,6 +27,7 @@ struct ContinuumRun {
   int dimension = 0;
   std::int64_t cells = 0;
   std::vector<double> times;
+  std::string time_units = "t";           // the "units" attribute of /time (older files: "t")
   std::vector<double> centres, measures;  // cells x d, cells (file order)
   // Sphere: /mesh/vertices, each cell's triangle (cells x 3 x 3, counter-clockwise); circle: empty.
   std::vector<double> vertices;

@@ -306,9 +306,8 @@ output::RunFile& Solver::create_output(const std::string& path,
       {"limiter", limiter_name(settings_.limiter)},
       {"time_stepper", time_stepper_description()},
       {"engine", engine_->summary()},
-      {"time_unit", model_.log_time_scale() > 0
-                        ? std::string("rescaled t' = e^s t with s = log_time_scale")
-                        : std::string("t")}};
+      {"time_unit", output::time_units(model_.log_time_scale())},
+      {"ranks", std::int64_t(parallel::size_of(comm_))}};
   writer_ = std::make_unique<Writer>(path, *this, resolved_input_ini, metadata, overwrite);
   return *writer_;
 }

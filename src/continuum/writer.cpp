@@ -57,39 +57,39 @@ void write_triangles(hid_t mesh_group, const MeshTriangles& mesh, std::int64_t c
 
 // A temporal collection with one grid per snapshot. Circle: the cell centres as points carrying
 // the density. Sphere: the triangles (Triangle topology over /mesh/nodes) with the density as a
-// cell attribute, so ParaView shows the mesh and the cell averages as they are.
+// cell attribute, so ParaView shows the mesh and the cell averages as they are. Every DataItem is
+// a whole dataset (output/xdmf.hpp): the density of snapshot s is its view.
 std::string xdmf_text(const std::string& h5_name, const std::vector<double>& times,
                       std::int64_t cells, int dimension, std::int64_t nodes) {
+  using output::XdmfNumber;
   return output::xdmf_temporal_collection("density", times, [&](std::size_t s) {
     std::ostringstream x;
     if (dimension == 3) {
-      x << "    <Topology TopologyType=\"Triangle\" NumberOfElements=\"" << cells << "\">\n"
-        << "     <DataItem Dimensions=\"" << cells
-        << " 3\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">" << h5_name
-        << ":/mesh/triangles</DataItem>\n    </Topology>\n"
-        << "    <Geometry GeometryType=\"XYZ\">\n"
-        << "     <DataItem Dimensions=\"" << nodes
-        << " 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
-        << ":/mesh/nodes</DataItem>\n    </Geometry>\n";
+      x << "    <Topology TopologyType=\"Triangle\" NumberOfElements=\"" << cells << "\">\n     "
+        << output::xdmf_hdf5_item(h5_name, "/mesh/triangles", {cells, 3}, XdmfNumber::int64)
+        << "\n    </Topology>\n    <Geometry GeometryType=\"XYZ\">\n     "
+        << output::xdmf_hdf5_item(h5_name, "/mesh/nodes", {nodes, 3}, XdmfNumber::float64)
+        << "\n    </Geometry>\n";
     } else {
       x << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << cells
-        << "\" NodesPerElement=\"1\"/>\n"
-        << "    <Geometry GeometryType=\"XY\">\n"
-        << "     <DataItem Dimensions=\"" << cells << " " << dimension
-        << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
-        << ":/mesh/centres</DataItem>\n    </Geometry>\n";
+        << "\" NodesPerElement=\"1\">\n     "
+        << output::xdmf_hdf5_item(h5_name, "/mesh/cell_index", {cells, 1}, XdmfNumber::int64)
+        << "\n    </Topology>\n    <Geometry GeometryType=\"XY\">\n     "
+        << output::xdmf_hdf5_item(h5_name, "/mesh/centres", {cells, dimension}, XdmfNumber::float64)
+        << "\n    </Geometry>\n";
     }
     x << "    <Attribute Name=\"density\" AttributeType=\"Scalar\" Center=\""
-      << (dimension == 3 ? "Cell" : "Node") << "\">\n"
-      << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << cells << "\" Type=\"HyperSlab\">\n"
-      << "      <DataItem Dimensions=\"3 2\" Format=\"XML\">" << s << " 0 1 1 1 " << cells
-      << "</DataItem>\n"
-      << "      <DataItem Dimensions=\"" << times.size() << " " << cells
-      << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
-      << ":/density</DataItem>\n     </DataItem>\n    </Attribute>\n";
+      << (dimension == 3 ? "Cell" : "Node") << "\">\n     "
+      << output::xdmf_hdf5_item(h5_name, output::record_view_path("density", std::int64_t(s)),
+                                {cells}, XdmfNumber::float64)
+      << "\n    </Attribute>\n";
     return x.str();
   });
 }
+
+// Units of the cell quantities: per radian of the circle, per steradian of the sphere.
+std::string measure_units(int dimension) { return dimension == 2 ? "radian" : "steradian"; }
+std::string density_units(int dimension) { return "1/" + measure_units(dimension); }
 
 }  // namespace
 
@@ -114,13 +114,20 @@ namespace {
 output::RunFileLayout layout(const Solver& solver) {
   output::RunFileLayout l;
   l.format = continuum_format;
+  const double s = solver.model().log_time_scale();
   l.attributes = {{"domain", solver.domain_name()},
                   {"dimension", std::int64_t(solver.dimension())},
                   {"cell_count", solver.global_cells()},
-                  {"log_time_scale", solver.model().log_time_scale()}};
+                  {"log_time_scale", s}};
   const hsize_t n = hsize_t(solver.global_cells());
-  l.snapshot_datasets = {{"density", H5T_NATIVE_DOUBLE, {n}, {1, std::min<hsize_t>(n, 65536)}}};
+  l.snapshot_datasets = {{"density", H5T_NATIVE_DOUBLE, {n}, {1, std::min<hsize_t>(n, 65536)},
+                          density_units(solver.dimension()), true, 0}};
   l.columns = diagnostic_columns(solver.dimension());
+  l.time_units = output::time_units(s);
+  for (const auto& column : l.columns)
+    l.column_units.push_back(column == "time"          ? l.time_units
+                             : column == "min_density" ? density_units(solver.dimension())
+                                                       : std::string("1"));
   return l;
 }
 
@@ -145,8 +152,18 @@ Writer::Writer(const std::string& path, const Solver& solver, const std::string&
                           canonical_block(solver, solver.centres(), dimension_));
   output::write_row_block(mesh, "measures", cells_, 1, first,
                           canonical_block(solver, solver.measures(), 1));
-  std::vector<double> index(solver.global_indices().begin(), solver.global_indices().end());
-  output::write_row_block(mesh, "cell_index", cells_, 1, first, canonical_block(solver, index, 1));
+  {
+    Handle centres(output::check_hdf5(H5Dopen2(mesh, "centres", H5P_DEFAULT), "H5Dopen2(centres)"));
+    output::write_string_attribute(centres, "units", "1");
+    Handle measures(output::check_hdf5(H5Dopen2(mesh, "measures", H5P_DEFAULT), "H5Dopen2(measures)"));
+    output::write_string_attribute(measures, "units", measure_units(dimension_));
+  }
+  // In canonical order the index of row i is i: this rank's block of the canonical numbering
+  // (int64, the XDMF Polyvertex topology of the circle's points).
+  const std::int64_t owned = std::int64_t(solver.global_indices().size());
+  std::vector<std::int64_t> index(static_cast<std::size_t>(owned));
+  for (std::int64_t i = 0; i < owned; ++i) index[std::size_t(i)] = first + i;
+  output::write_rows(mesh, "cell_index", H5T_NATIVE_INT64, cells_, {1}, first, owned, index.data());
   if (dimension_ == 3) {
     const auto triangles = mesh_triangles(solver);
     write_triangles(mesh, triangles, cells_, comm());

@@ -9,9 +9,10 @@
 // Layout (format attribute "attnflow-continuum 1"):
 //   Every cell-indexed dataset is in canonical cell order (Solver::global_indices: circle cell
 //   number, sphere cell of the serial refined mesh), the same for any rank count.
-//   /mesh/centres   cells x d  cell centres on the unit sphere
-//   /mesh/measures  cells x 1  cell lengths (circle) or spherical areas (sphere)
-//   /mesh/cell_index cells x 1 canonical cell index (0, 1, ..., cells - 1; stored as float64)
+//   /mesh/centres   cells x d  cell centres on the unit sphere (units "1")
+//   /mesh/measures  cells x 1  cell lengths (circle, units "radian") or spherical areas (sphere,
+//                   "steradian")
+//   /mesh/cell_index cells x 1 int64 canonical cell index (0, 1, ..., cells - 1)
 //   sphere only (the circle's cell i is the arc [i dx, (i + 1) dx): nothing to store):
 //   /mesh/vertices  cells x 3 x 3  the corners of each cell's spherical triangle, counter-clockwise
 //                   seen from outside (det > 0); the centre is their normalised mean
@@ -19,8 +20,10 @@
 //                   appearance in cell order)
 //   /mesh/triangles cells x 3 (int64) node numbers of each cell's corners, as in /mesh/vertices
 //                   (XDMF Triangle topology)
-//   /density        snapshots x cells  cell averages (chunked, extendable)
-//   /time, /step    snapshots  (USA: rescaled time t' = e^{s} t, s in attribute log_time_scale)
+//   /density        snapshots x cells  cell averages (chunked, extendable; units "1/radian" or
+//                   "1/steradian"), each snapshot also as the view /views/density/<s>
+//   /time, /step    snapshots  (USA: rescaled time t' = e^{s} t, s in attribute log_time_scale;
+//                   /time has the attribute units, output::time_units)
 //   /diagnostics    records x columns, attribute "columns": time, mass, min_density,
 //                   energy_scaled, then fourier_modulus_1..16 (circle) or harmonic_power_0..16
 //   /input          the resolved input (string); each "key = value" also as an attribute

@@ -39,7 +39,8 @@ std::vector<std::int64_t> UnionFind::labels() {
 }
 
 PairStatistics pair_statistics(std::span<const double> all_points, int dimension, std::int64_t first,
-                               std::int64_t count, double tolerance, MPI_Comm comm) {
+                               std::int64_t count, double tolerance, MPI_Comm comm,
+                               std::vector<std::int32_t>* labels_out) {
   const int d = dimension;
   const std::int64_t n = static_cast<std::int64_t>(all_points.size()) / d;
   const double threshold = 1.0 - tolerance;
@@ -108,6 +109,20 @@ PairStatistics pair_statistics(std::span<const double> all_points, int dimension
                          MPI_STATUS_IGNORE),
                 "MPI_Recv(cluster labels)");
       for (std::int64_t i = 0; i < n; ++i) forest.unite(i, labels[i]);
+    }
+  }
+  if (labels_out) {
+    labels_out->clear();
+    if (rank == 0) {
+      // Rank 0's forest now joins every rank's links: number its components by first member.
+      std::vector<std::int32_t> label_of_root(std::size_t(n), -1);
+      std::int32_t next = 0;
+      labels_out->resize(std::size_t(n));
+      for (std::int64_t i = 0; i < n; ++i) {
+        std::int32_t& label = label_of_root[std::size_t(forest.find(i))];
+        if (label < 0) label = next++;
+        (*labels_out)[std::size_t(i)] = label;
+      }
     }
   }
   std::int64_t clusters = forest.components();

@@ -22,8 +22,12 @@ struct PairStatistics {
 // forests are combined up a binomial tree (exact: the join of partitions does not depend on the
 // order), so the count is independent of the rank count, chains included. For N < 2 both inner
 // products are reported as 1 (a lone token is at distance zero from itself) and clusters = N.
+// With `labels` non-null, rank 0 also returns there each token's cluster (0, 1, ... numbered in
+// the order of the clusters' smallest global index: the same on any rank count); the other ranks
+// leave it empty.
 PairStatistics pair_statistics(std::span<const double> all_points, int dimension, std::int64_t first,
-                               std::int64_t count, double tolerance, MPI_Comm comm);
+                               std::int64_t count, double tolerance, MPI_Comm comm,
+                               std::vector<std::int32_t>* labels = nullptr);
 
 // Disjoint-set forest over n items with path halving and union by size.
 class UnionFind {

@@ -33,14 +33,11 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
   return interaction::make_engine("direct", energy_kernel(dimension, beta), comm);
 }
 
-std::vector<double> compute(const particles::State& state, const model::Model& model,
-                            double cluster_tolerance, interaction::Engine* energy_engine,
-                            bool pair_terms) {
+namespace {
+
+// All N positions in global order on every rank.
+std::vector<double> gathered_positions(const particles::State& state) {
   const int d = state.dimension;
-  const std::int64_t n = state.partition.global_count;
-  errors::ensure(model.dimension == d, "diagnostics: the model has dimension " +
-                                            std::to_string(model.dimension) + ", the state " +
-                                            std::to_string(d));
   std::vector<int> counts, displacements;
   parallel::gather_layout(state.partition.count, d, state.comm, counts, displacements);
   std::vector<double> all_points(displacements.back() + counts.back());
@@ -48,6 +45,28 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
                            MPI_DOUBLE, all_points.data(), counts.data(), displacements.data(),
                            MPI_DOUBLE, state.comm),
             "MPI_Allgatherv(diagnostics positions)");
+  return all_points;
+}
+
+}  // namespace
+
+std::vector<std::int32_t> cluster_labels(const particles::State& state, double cluster_tolerance) {
+  const auto all_points = gathered_positions(state);
+  std::vector<std::int32_t> labels;
+  pair_statistics(all_points, state.dimension, state.partition.first, state.partition.count,
+                  cluster_tolerance, state.comm, &labels);
+  return labels;
+}
+
+std::vector<double> compute(const particles::State& state, const model::Model& model,
+                            double cluster_tolerance, interaction::Engine* energy_engine,
+                            bool pair_terms, std::vector<std::int32_t>* cluster_labels) {
+  const int d = state.dimension;
+  const std::int64_t n = state.partition.global_count;
+  errors::ensure(model.dimension == d, "diagnostics: the model has dimension " +
+                                            std::to_string(model.dimension) + ", the state " +
+                                            std::to_string(d));
+  const auto all_points = gathered_positions(state);
 
   const double not_computed = std::numeric_limits<double>::quiet_NaN();
   double energy_scaled = pair_terms ? 0.5 : not_computed;
@@ -74,7 +93,7 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
   PairStatistics pairs{-1, not_computed, not_computed};
   if (pair_terms)
     pairs = pair_statistics(all_points, d, state.partition.first, state.partition.count,
-                            cluster_tolerance, state.comm);
+                            cluster_tolerance, state.comm, cluster_labels);
 
   std::vector<double> row = {state.time,  energy_scaled,   order,
                              pair_terms ? double(pairs.clusters) : not_computed,

@@ -39,8 +39,15 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
 // from the all-gathered positions (O(N * 289) at most), which keeps them rank-count independent.
 // With pair_terms = false the O(N^2) columns (energy_scaled, clusters, max_inner, min_inner) are
 // NaN: for runs whose N makes an all-pairs pass per output step too expensive.
+// With `cluster_labels` non-null (and pair_terms), rank 0 also gets each token's cluster
+// (pair_statistics' labels: the components the clusters column counts).
 std::vector<double> compute(const particles::State& state, const model::Model& model,
                             double cluster_tolerance, interaction::Engine* energy_engine,
-                            bool pair_terms = true);
+                            bool pair_terms = true,
+                            std::vector<std::int32_t>* cluster_labels = nullptr);
+
+// Each token's cluster on rank 0 (empty elsewhere), as compute() gives it, without the other
+// diagnostics: for a snapshot taken at a step without a diagnostics row. Collective, O(N^2 / P).
+std::vector<std::int32_t> cluster_labels(const particles::State& state, double cluster_tolerance);
 
 }  // namespace attnflow::diagnostics

@@ -2,20 +2,12 @@
 
 #include <sstream>
 
-#include "output/run_file.hpp"
 #include "text/number_format.hpp"
 #include "version/version.hpp"
 
 namespace attnflow::longcontext {
 
 namespace {
-
-void write_comment(std::ostream& out, const std::string& resolved_input) {
-  out << "# attnflow " << version::number() << " (git " << version::git_revision() << ")\n";
-  std::istringstream lines(resolved_input);
-  std::string line;
-  while (std::getline(lines, line)) out << (line.rfind('#', 0) == 0 ? "" : "# ") << line << '\n';
-}
 
 // The one number format (shortest round trip), "inf" for the poisson sampler's n and "nan" for references that do not
 // apply: numpy.genfromtxt reads all three.
@@ -33,10 +25,8 @@ void write_identifiers(std::ostream& out, const SummaryRow& row) {
 
 }  // namespace
 
-std::string summary_csv(const std::string& resolved_input, int top_count,
-                        const std::vector<SummaryRow>& rows) {
+std::string summary_csv(int top_count, const std::vector<SummaryRow>& rows) {
   std::ostringstream out;
-  write_comment(out, resolved_input);
   const int d = rows.empty() ? 2 : rows.front().dimension;
   out << identifier_header << ",queries,seconds_per_query";
   for (const auto& name : observable_names(top_count, d)) out << ',' << name << ',' << name << "_stderr";
@@ -53,10 +43,8 @@ std::string summary_csv(const std::string& resolved_input, int top_count,
   return out.str();
 }
 
-std::string distributions_csv(const std::string& resolved_input,
-                              const std::vector<DistributionBlock>& blocks) {
+std::string distributions_csv(const std::vector<DistributionBlock>& blocks) {
   std::ostringstream out;
-  write_comment(out, resolved_input);
   out << identifier_header << ",quantity,kind,x,width,value\n";
   for (const auto& block : blocks)
     for (const auto& distribution : block.distributions) {
@@ -73,6 +61,11 @@ std::string distributions_csv(const std::string& resolved_input,
       }
     }
   return out.str();
+}
+
+std::string study_input(const std::string& resolved_input) {
+  return std::string("# attnflow ") + version::number() + " (git " + version::git_revision() + ")\n" +
+         resolved_input;
 }
 
 }  // namespace attnflow::longcontext

@@ -1,8 +1,9 @@
 #pragma once
 // The long-context study's tables as CSV text: the summary (one row per (n, exponent a, scale c),
 // means and standard errors of every observable next to the limit references) and the
-// distributions (histogram densities and quantiles of the rescaled observables). Both start with
-// the version and the resolved input as '#' lines, so that a file reproduces its own run.
+// distributions (histogram densities and quantiles of the rescaled observables). Both are plain
+// tables (text/csv.hpp); what produced them goes into each table's sidecar <stem>.input.ini
+// (study_input), so that the files reproduce their own run.
 #include <string>
 #include <vector>
 
@@ -16,11 +17,12 @@ struct DistributionBlock {
   std::vector<Distribution> distributions;
 };
 
-std::string summary_csv(const std::string& resolved_input, int top_count,
-                        const std::vector<SummaryRow>& rows);
+std::string summary_csv(int top_count, const std::vector<SummaryRow>& rows);
 // Columns: the row's identifiers, quantity, kind (density: x = bin centre, width = bin width,
 // value = density; quantile: x = probability, value = quantile).
-std::string distributions_csv(const std::string& resolved_input,
-                              const std::vector<DistributionBlock>& blocks);
+std::string distributions_csv(const std::vector<DistributionBlock>& blocks);
+// The sidecar text: the resolved input (attnflow-longcontext --input reads it) after a comment
+// naming the version.
+std::string study_input(const std::string& resolved_input);
 
 }  // namespace attnflow::longcontext

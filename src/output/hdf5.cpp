@@ -379,4 +379,61 @@ void write_record(hid_t dataset, hid_t type, hsize_t record, std::int64_t first_
   check_hdf5(H5Dwrite(dataset, type, memory_space, file_space, dxpl, data), "H5Dwrite(record)");
 }
 
+namespace {
+
+// The name of an HDF5 object as an absolute path ("/positions"), for a VDS mapping.
+std::string object_name(hid_t object) {
+  const ssize_t length = H5Iget_name(object, nullptr, 0);
+  check_hdf5(length > 0 ? 0 : -1, "H5Iget_name");
+  std::string name(std::size_t(length) + 1, '\0');
+  H5Iget_name(object, name.data(), name.size());
+  name.resize(std::size_t(length));
+  return name;
+}
+
+}  // namespace
+
+void create_record_view(hid_t location, const std::string& name, hid_t source, hsize_t record,
+                        hsize_t columns) {
+  const std::vector<hsize_t> extent = dataset_extent(source);
+  errors::ensure(!extent.empty() && record < extent[0],
+                 "create_record_view: record " + std::to_string(record) + " of " +
+                     object_name(source) + " does not exist");
+  std::vector<hsize_t> view(extent.begin() + 1, extent.end());
+  if (view.empty()) view.push_back(1);
+  if (columns > 0 && extent.size() >= 2) view.back() = std::min(view.back(), columns);
+  std::vector<hsize_t> start(extent.size(), 0), count(extent.size(), 1);
+  start[0] = record;
+  for (std::size_t k = 1; k < extent.size(); ++k) count[k] = view[k - 1];
+  Handle view_space(check_hdf5(H5Screate_simple(int(view.size()), view.data(), nullptr),
+                               "H5Screate_simple(view)"));
+  Handle source_space(check_hdf5(H5Dget_space(source), "H5Dget_space(view source)"));
+  check_hdf5(H5Sselect_hyperslab(source_space, H5S_SELECT_SET, start.data(), nullptr,
+                                 count.data(), nullptr),
+             "H5Sselect_hyperslab(view source)");
+  Handle properties(check_hdf5(H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate(view)"));
+  // "." is the file that holds the view: the mapping survives renaming run.h5.partial.
+  check_hdf5(H5Pset_virtual(properties, view_space, ".", object_name(source).c_str(), source_space),
+             "H5Pset_virtual");
+  Handle type(check_hdf5(H5Dget_type(source), "H5Dget_type(view source)"));
+  Handle links(check_hdf5(H5Pcreate(H5P_LINK_CREATE), "H5Pcreate(link)"));
+  check_hdf5(H5Pset_create_intermediate_group(links, 1), "H5Pset_create_intermediate_group");
+  Handle dataset(check_hdf5(H5Dcreate2(location, name.c_str(), type, view_space, links, properties,
+                                       H5P_DEFAULT),
+                            ("H5Dcreate2(" + name + ")").c_str()));
+}
+
+bool link_exists(hid_t location, const std::string& name) {
+  // H5Lexists needs every component but the last to exist.
+  for (std::size_t slash = name.find('/', 1); slash != std::string::npos;
+       slash = name.find('/', slash + 1))
+    if (H5Lexists(location, name.substr(0, slash).c_str(), H5P_DEFAULT) <= 0) return false;
+  return H5Lexists(location, name.c_str(), H5P_DEFAULT) > 0;
+}
+
+void remove_link(hid_t location, const std::string& name) {
+  if (link_exists(location, name))
+    check_hdf5(H5Ldelete(location, name.c_str(), H5P_DEFAULT), ("H5Ldelete(" + name + ")").c_str());
+}
+
 }  // namespace attnflow::output

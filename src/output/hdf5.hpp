@@ -112,6 +112,20 @@ Handle create_extendable(hid_t location, const std::string& name, hid_t type,
                          const std::vector<hsize_t>& record_shape, const std::vector<hsize_t>& chunk);
 // Grows (or shrinks) the first dimension to `records`. Collective.
 void set_records(hid_t dataset, hsize_t records);
+// A virtual dataset `name` in `location` (HDF5 1.10 VDS: no data is copied) that shows record
+// `record` of the extendable dataset `source` of the same file, limited to the first `columns`
+// entries of the record's last dimension (all of them when columns == 0): e.g. the N x 3 points of
+// snapshot s of /positions (snapshots x N x d). XDMF readers select it as a whole dataset where
+// they cannot select a hyperslab (ParaView's Xdmf3 reader). Collective; creates the groups of
+// `name` that are missing.
+void create_record_view(hid_t location, const std::string& name, hid_t source, hsize_t record,
+                        hsize_t columns = 0);
+// Removes the link `name` (e.g. a view of a record that a restart dropped) when it exists.
+// Collective.
+void remove_link(hid_t location, const std::string& name);
+// True when every component of the path `name` ("/views/positions/3") exists.
+bool link_exists(hid_t location, const std::string& name);
+
 // Writes record `record` (after set_records): this rank's part is the rows [first_row, +rows) of
 // the record's first inner dimension (rows x inner values), or nothing when rows == 0. For records
 // written by rank 0 only, pass rows = 0 on the other ranks.

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "errors/errors.hpp"
+#include "output/xdmf.hpp"
 #include "parallel/failure.hpp"
 #include "parallel/partition.hpp"
 #include "text/number_format.hpp"
@@ -53,6 +54,8 @@ void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
   parallel::require_on_root(comm, [&]() -> std::string {
     text::OutputFiles files{path, {}, {partial_path(path)}};
     files.companions.push_back(partial_path(path));
+    files.companions.push_back(text::input_sidecar_path(path));
+    files.temporaries.push_back(text::input_sidecar_path(path));
     for (const char* extension : sidecar_extensions()) {
       files.companions.push_back(sidecar_path(path, extension));
       files.temporaries.push_back(sidecar_path(path, extension));
@@ -64,7 +67,7 @@ void check_output_path(const std::string& path, MPI_Comm comm, bool overwrite,
 void check_table_path(const std::string& path, MPI_Comm comm, bool overwrite,
                       const std::string& option_name, const std::vector<std::string>& inputs) {
   parallel::require_on_root(comm, [&]() -> std::string {
-    return text::output_problem({path, {}, {path}}, overwrite, option_name, inputs);
+    return text::output_problem(text::table_output(path), overwrite, option_name, inputs);
   });
 }
 
@@ -76,6 +79,21 @@ std::string sidecar_path(const std::string& path, const std::string& extension) 
   fs::path p(path);
   p.replace_extension(extension);
   return p.string();
+}
+
+std::string time_units(double log_time_scale) {
+  return log_time_scale == 0 ? "t" : "rescaled t' = e^s t with s = log_time_scale";
+}
+
+void check_xdmf_file_name(const std::string& path, MPI_Comm comm, const std::string& option_name) {
+  parallel::require_on_root(comm, [&]() -> std::string {
+    const std::string name = fs::path(path).filename().string();
+    if (name.find_first_of(":|") == std::string::npos) return {};
+    return "--" + option_name + ": the file name '" + name + "' contains '" +
+           name.substr(name.find_first_of(":|"), 1) +
+           "', which XDMF readers (ParaView) take as a separator in file:/dataset references; "
+           "choose a name without ':' and '|'";
+  });
 }
 
 void write_input(hid_t file, const std::string& resolved_input_ini) {
@@ -151,7 +169,10 @@ RunFile::RunFile(const std::string& path, MPI_Comm comm, RunFileLayout layout,
                  const std::string& resolved_input_ini, bool overwrite)
     : path_(path), comm_(comm), layout_(std::move(layout)) {
   check_output_path(path, comm, overwrite);
+  check_xdmf_file_name(path, comm);
   errors::ensure(!layout_.columns.empty(), "RunFile: a diagnostics table needs a column");
+  errors::ensure(layout_.column_units.size() == layout_.columns.size(),
+                 "RunFile: one unit per diagnostics column");
   file_ = create_file(partial_path(), comm);
   write_string_attribute(file_, "format", layout_.format);
   write_string_attribute(file_, "version", version::number());
@@ -164,14 +185,19 @@ RunFile::RunFile(const std::string& path, MPI_Comm comm, RunFileLayout layout,
       chunk = {1};
       chunk.insert(chunk.end(), d.record_shape.begin(), d.record_shape.end());
     }
-    create_extendable(file_, d.name, d.type, d.record_shape, chunk);
+    Handle dataset = create_extendable(file_, d.name, d.type, d.record_shape, chunk);
+    if (!d.units.empty()) write_string_attribute(dataset, "units", d.units);
   }
-  create_extendable(file_, "time", H5T_NATIVE_DOUBLE, {}, {1024});
+  {
+    Handle time = create_extendable(file_, "time", H5T_NATIVE_DOUBLE, {}, {1024});
+    write_string_attribute(time, "units", layout_.time_units);
+  }
   create_extendable(file_, "step", H5T_NATIVE_INT64, {}, {1024});
   const hsize_t c = hsize_t(layout_.columns.size());
   {
     Handle table = create_extendable(file_, "diagnostics", H5T_NATIVE_DOUBLE, {c}, {256, c});
     write_string_list_attribute(table, "columns", layout_.columns);
+    write_string_list_attribute(table, "units", layout_.column_units);
   }
   open_datasets();
 }
@@ -198,6 +224,18 @@ RunFile::RunFile(const std::string& path, MPI_Comm comm, RunFileLayout layout, R
   snapshots_ = counts.snapshots;
   diagnostics_ = counts.diagnostics;
   open_datasets();
+  times_ = read_series(file_, "time", partial_path());
+  // The views of the records a restart dropped go; those of a file written before views existed
+  // are made (the XDMF sidecar reads them).
+  for (std::size_t k = 0; k < layout_.snapshot_datasets.size(); ++k) {
+    if (!layout_.snapshot_datasets[k].viewed) continue;
+    const std::string& name = layout_.snapshot_datasets[k].name;
+    for (std::int64_t record = snapshots_; link_exists(file_, record_view_path(name, record));
+         ++record)
+      remove_link(file_, record_view_path(name, record));
+    for (std::int64_t record = 0; record < snapshots_; ++record)
+      if (!link_exists(file_, record_view_path(name, record))) create_view(k, hsize_t(record));
+  }
 }
 
 RunFile::~RunFile() {
@@ -220,6 +258,13 @@ void RunFile::open_datasets() {
     datasets_.emplace_back(check_hdf5(H5Dopen2(file_, d.name.c_str(), H5P_DEFAULT), "H5Dopen2"));
 }
 
+void RunFile::create_view(std::size_t dataset, hsize_t record) {
+  const RecordDataset& d = layout_.snapshot_datasets[dataset];
+  const std::string view = record_view_path(d.name, std::int64_t(record));
+  remove_link(file_, view);
+  create_record_view(file_, view, datasets_[dataset], record, d.view_columns);
+}
+
 hid_t RunFile::dataset(const std::string& name) const {
   for (std::size_t k = 0; k < layout_.snapshot_datasets.size(); ++k)
     if (layout_.snapshot_datasets[k].name == name) return datasets_[k];
@@ -234,6 +279,9 @@ std::int64_t RunFile::begin_snapshot(double time, std::int64_t step) {
   const bool root = parallel::rank_of(comm_) == 0;
   write_record(time_, H5T_NATIVE_DOUBLE, record, 0, root ? 1 : 0, &time);
   write_record(step_, H5T_NATIVE_INT64, record, 0, root ? 1 : 0, &step);
+  for (std::size_t k = 0; k < datasets_.size(); ++k)
+    if (layout_.snapshot_datasets[k].viewed) create_view(k, record);
+  times_.push_back(time);
   return snapshots_++;
 }
 
@@ -250,7 +298,25 @@ void RunFile::write_diagnostics(const std::vector<double>& row) {
   ++diagnostics_;
 }
 
-void RunFile::flush() { check_hdf5(H5Fflush(file_, H5F_SCOPE_GLOBAL), "H5Fflush"); }
+void RunFile::flush(SidecarUpdate update) {
+  check_hdf5(H5Fflush(file_, H5F_SCOPE_GLOBAL), "H5Fflush");
+  if (parallel::rank_of(comm_) != 0 || snapshots_ == xdmf_snapshots_ || snapshots_ == 0) return;
+  const double now = MPI_Wtime();
+  if (update == SidecarUpdate::when_cheap && xdmf_snapshots_ > 0 &&
+      now - xdmf_finished_at_ < 100 * xdmf_seconds_)
+    return;
+  write_partial_xdmf();
+  xdmf_finished_at_ = MPI_Wtime();
+  xdmf_seconds_ = xdmf_finished_at_ - now;
+}
+
+void RunFile::write_partial_xdmf() {
+  // The partial file's sidecar lists only the snapshots written so far (and flushed: flush()
+  // calls it after H5Fflush), so ParaView can open an interrupted or running run.
+  text::write_text_atomically(sidecar_path(path_, ".xdmf"),
+                              xdmf(fs::path(partial_path()).filename().string(), times_));
+  xdmf_snapshots_ = snapshots_;
+}
 
 void RunFile::finish() {
   if (finished_) return;
@@ -269,8 +335,8 @@ void RunFile::finish() {
     const std::string input = read_string_dataset(file, "input");
     text::write_text_atomically(sidecar_path(path_, ".xdmf"),
                                 xdmf(fs::path(path_).filename().string(), times));
-    text::write_text_atomically(sidecar_path(path_, ".csv"),
-                                text::csv_text(input, layout_.columns, table));
+    text::write_text_atomically(sidecar_path(path_, ".csv"), text::csv_text(layout_.columns, table));
+    text::write_text_atomically(text::input_sidecar_path(path_), input);
   }
   check_mpi(MPI_Barrier(comm_), "MPI_Barrier(publish)");
   finished_ = true;

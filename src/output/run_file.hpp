@@ -3,15 +3,19 @@
 // with the resolved input echoed, the simulated time and step of every snapshot, the diagnostics
 // table, and the datasets of a solver's own state (one record per snapshot); reopened and
 // truncated by a restart to the records its checkpoint counted; finally renamed into place with
-// an XDMF sidecar (ParaView) and a CSV of the diagnostics beside it. Solvers derive from RunFile
-// to add their state and their XDMF (particles::RunWriter, continuum::Writer).
+// an XDMF sidecar (ParaView), a CSV of the diagnostics and the resolved input beside it. While the
+// run goes, flush() makes everything written so far readable (h5py, ParaView) and keeps an XDMF
+// of the partial file beside it. Solvers derive from RunFile to add their state and their XDMF
+// (particles::RunWriter, continuum::Writer).
 //
 // Common layout: root attributes format, version, git_revision and the layout's attributes;
-//   /time         snapshots          float64
+//   /time         snapshots          float64, attribute units
 //   /step         snapshots          int64
-//   /diagnostics  records x columns  float64, attribute "columns" (fixed-length strings)
+//   /diagnostics  records x columns  float64, attributes "columns" and "units" (fixed-length
+//                 strings, one per column)
 //   /input        the resolved input file (string); each "key = value" line also an attribute
-//   and one extendable dataset per entry of the layout's snapshot_datasets.
+//   and one extendable dataset per entry of the layout's snapshot_datasets, with a virtual view
+//   of each record under /views/<name>/<record> when the entry asks for one (output/xdmf.hpp).
 #include <hdf5.h>
 #include <mpi.h>
 
@@ -46,6 +50,16 @@ std::vector<const char*> sidecar_extensions();
 std::string partial_path(const std::string& path);
 // Sidecar names: the path with its extension replaced by `extension` (".xdmf", ".csv").
 std::string sidecar_path(const std::string& path, const std::string& extension);
+// The units of a run's time, the same text in every run file (/time and the diagnostics' time
+// column as attribute "units", the root attribute time_unit): "t" (the model's time) or, for USA
+// runs, which are integrated in the rescaled time (docs/mathematics.md section 1),
+// "rescaled t' = e^s t with s = log_time_scale".
+std::string time_units(double log_time_scale);
+
+// Throws errors::InputError (every rank) when the file name of `path` holds a character that
+// XDMF readers take as a separator in "file:/dataset" references (':' or '|'). Collective.
+void check_xdmf_file_name(const std::string& path, MPI_Comm comm,
+                          const std::string& option_name = "output");
 
 // Writes the resolved input as the string dataset /input, each "key = value" line also as an
 // attribute of it (h5py: f["input"].attrs["beta"]). Collective.
@@ -57,6 +71,11 @@ struct RecordDataset {
   hid_t type = H5T_NATIVE_DOUBLE;
   std::vector<hsize_t> record_shape;
   std::vector<hsize_t> chunk;  // including the record dimension (usually 1)
+  std::string units;           // the dataset's "units" attribute ("" for none)
+  // Each record also as the virtual dataset /views/<name>/<record>, limited to the first
+  // view_columns entries of its last dimension (0: all): what the XDMF sidecar reads.
+  bool viewed = false;
+  hsize_t view_columns = 0;
 };
 
 // What a solver's run file holds beyond the common part.
@@ -65,6 +84,8 @@ struct RunFileLayout {
   std::vector<Attribute> attributes;          // root attributes (new files only)
   std::vector<RecordDataset> snapshot_datasets;
   std::vector<std::string> columns;           // of the diagnostics table
+  std::vector<std::string> column_units;      // one per column ("1" for a pure number)
+  std::string time_units;                     // of /time and the diagnostics' time column
 };
 
 // Where a restart resumes: the counts a checkpoint recorded.
@@ -81,10 +102,19 @@ class RunFile {
 
   // Collective: appends one row (rank 0's values are written).
   void write_diagnostics(const std::vector<double>& row);
-  // Collective: flushes to disk (call before writing a checkpoint that records the counts).
-  void flush();
-  // Collective: closes, renames path.partial to path, writes path.xdmf (xdmf()) and path.csv
-  // (the resolved input as '#' lines, the column names, one line per record), atomically.
+  // When flush() rewrites the XDMF sidecar of the partial file: always (before a checkpoint or
+  // a stop), or at an output step only when that costs little: unless the last rewrite was less
+  // than 100 times its own duration ago (a run with many snapshots spends at most ~1% of its
+  // time on rewriting a sidecar that grows with every snapshot).
+  enum class SidecarUpdate { always, when_cheap };
+  // Collective: writes everything to disk (H5Fflush) so that a reader opening path.partial now
+  // sees every record written so far (h5py, ParaView; see README "Live output"), then (rank 0)
+  // rewrites path.xdmf for path.partial when snapshots were added. Call at every output step
+  // and before writing a checkpoint that records the counts.
+  void flush(SidecarUpdate update = SidecarUpdate::always);
+  // Collective: closes, renames path.partial to path, writes path.xdmf (xdmf()), path.csv (the
+  // column names, then one line per record: a plain table) and the resolved input as
+  // text::input_sidecar_path(path), each atomically.
   void finish();
 
   std::int64_t snapshot_count() const { return snapshots_; }
@@ -126,6 +156,11 @@ class RunFile {
   Handle file_, time_, step_, table_;
   std::vector<Handle> datasets_;  // layout_.snapshot_datasets, in order
   bool finished_ = false;
+  std::vector<double> times_;             // of the snapshots written (rank 0 writes the XDMF)
+  std::int64_t xdmf_snapshots_ = 0;       // snapshots in the partial file's XDMF
+  double xdmf_finished_at_ = 0, xdmf_seconds_ = 0;  // wall clock of the last rewrite, its cost
+  void create_view(std::size_t dataset, hsize_t record);
+  void write_partial_xdmf();
 };
 
 // Reading run files back (serial or parallel readers share these): the diagnostics table of a

@@ -25,7 +25,8 @@ hsize_t chunk_rows(std::int64_t token_count, int dimension) {
 
 output::RunFileLayout layout(int dimension, std::int64_t token_count,
                              std::vector<std::string> columns,
-                             std::vector<output::Attribute> metadata) {
+                             std::vector<output::Attribute> metadata, const std::string& time_units,
+                             bool cluster_labels) {
   errors::ensure(dimension >= 2 && token_count >= 1,
                  "particles::RunWriter: needs dimension >= 2 and at least one token");
   output::RunFileLayout l;
@@ -33,8 +34,16 @@ output::RunFileLayout layout(int dimension, std::int64_t token_count,
   l.attributes = {{"dimension", std::int64_t(dimension)}, {"token_count", token_count}};
   l.attributes.insert(l.attributes.end(), metadata.begin(), metadata.end());
   const hsize_t d = hsize_t(dimension), n = hsize_t(token_count);
-  l.snapshot_datasets = {{"positions", H5T_NATIVE_DOUBLE, {n, d}, {1, chunk_rows(token_count, dimension), d}}};
+  const auto shown = hsize_t(domain::make_domain(dimension)->shown_coordinates());
+  l.snapshot_datasets = {{"positions", H5T_NATIVE_DOUBLE, {n, d},
+                          {1, chunk_rows(token_count, dimension), d}, "1", true, shown}};
+  if (cluster_labels)
+    l.snapshot_datasets.push_back({"cluster_label", H5T_NATIVE_INT32, {n},
+                                   {1, chunk_rows(token_count, 1)}, "", true, 0});
   l.columns = std::move(columns);
+  l.time_units = time_units;
+  // Every particle diagnostic is a pure number but the time.
+  for (const auto& column : l.columns) l.column_units.push_back(column == "time" ? time_units : "1");
   return l;
 }
 
@@ -43,16 +52,25 @@ output::RunFileLayout layout(int dimension, std::int64_t token_count,
 RunWriter::RunWriter(const std::string& path, MPI_Comm comm, int dimension,
                      std::int64_t token_count, std::vector<std::string> diagnostic_columns,
                      const std::string& resolved_input_ini,
-                     const std::vector<output::Attribute>& metadata, bool overwrite)
-    : RunFile(path, comm, layout(dimension, token_count, std::move(diagnostic_columns), metadata),
+                     const std::vector<output::Attribute>& metadata, bool overwrite,
+                     const std::string& time_units, bool cluster_labels)
+    : RunFile(path, comm,
+              layout(dimension, token_count, std::move(diagnostic_columns), metadata, time_units,
+                     cluster_labels),
               resolved_input_ini, overwrite),
       dimension_(dimension),
-      token_count_(token_count) {}
+      token_count_(token_count),
+      cluster_labels_(cluster_labels) {
+  write_token_index();
+}
 
 RunWriter::RunWriter(Resumed, const std::string& path, MPI_Comm comm, int dimension,
                      std::int64_t token_count, std::vector<std::string> diagnostic_columns,
-                     output::ResumeCounts counts)
-    : RunFile(path, comm, layout(dimension, token_count, std::move(diagnostic_columns), {}), counts,
+                     output::ResumeCounts counts, bool cluster_labels)
+    : RunFile(path, comm,
+              layout(dimension, token_count, std::move(diagnostic_columns), {}, "1",
+                     cluster_labels),
+              counts,
               [&](hid_t file) -> std::string {
                 std::int64_t stored_dimension = 0, stored_count = 0;
                 if (!output::read_attribute(file, "dimension", stored_dimension) ||
@@ -65,41 +83,67 @@ RunWriter::RunWriter(Resumed, const std::string& path, MPI_Comm comm, int dimens
                 return {};
               }),
       dimension_(dimension),
-      token_count_(token_count) {}
+      token_count_(token_count),
+      cluster_labels_(cluster_labels) {
+  // A partial file written before /token_index existed gets it now (the XDMF needs it).
+  if (H5Lexists(file(), "token_index", H5P_DEFAULT) <= 0) write_token_index();
+}
 
 RunWriter RunWriter::resume(const std::string& path, MPI_Comm comm, int dimension,
                             std::int64_t token_count, std::vector<std::string> diagnostic_columns,
-                            std::int64_t snapshot_count, std::int64_t diagnostic_count) {
+                            std::int64_t snapshot_count, std::int64_t diagnostic_count,
+                            bool cluster_labels) {
   return RunWriter(Resumed{}, path, comm, dimension, token_count, std::move(diagnostic_columns),
-                   {snapshot_count, diagnostic_count});
+                   {snapshot_count, diagnostic_count}, cluster_labels);
 }
 
-void RunWriter::write_snapshot(const State& state) {
+void RunWriter::write_token_index() {
+  const auto partition = parallel::block_partition(token_count_, comm());
+  std::vector<std::int64_t> index(std::size_t(partition.count));
+  for (std::int64_t i = 0; i < partition.count; ++i) index[std::size_t(i)] = partition.first + i;
+  output::write_rows(file(), "token_index", H5T_NATIVE_INT64, token_count_, {}, partition.first,
+                     partition.count, index.data());
+}
+
+void RunWriter::write_snapshot(const State& state, const std::vector<std::int32_t>* labels) {
   errors::ensure(state.dimension == dimension_ && state.partition.global_count == token_count_,
                  "particles::RunWriter::write_snapshot: state does not match the output file");
+  const bool root = parallel::rank_of(comm()) == 0;
+  errors::ensure(!cluster_labels_ || !root ||
+                     (labels && std::int64_t(labels->size()) == token_count_),
+                 "particles::RunWriter::write_snapshot: the file holds cluster labels; give all N");
   const std::int64_t record = begin_snapshot(state.time, state.step);
   output::write_record(dataset("positions"), H5T_NATIVE_DOUBLE, hsize_t(record),
                        state.partition.first, state.partition.count, state.positions.data());
+  if (cluster_labels_)
+    output::write_record(dataset("cluster_label"), H5T_NATIVE_INT32, hsize_t(record), 0,
+                         root ? token_count_ : 0, root ? labels->data() : nullptr);
 }
 
 std::string RunWriter::xdmf(const std::string& h5_name, const std::vector<double>& times) const {
-  // ParaView takes XY or XYZ geometry: d = 2 uses both coordinates, d >= 3 the first three.
+  // ParaView takes XY or XYZ geometry: d = 2 uses both coordinates, d >= 3 the first three
+  // (the views hold just those). Every DataItem is a whole dataset (output/xdmf.hpp).
   const auto domain = domain::make_domain(dimension_);
   const int shown = domain->shown_coordinates();
   const std::int64_t n = token_count_;
+  using output::XdmfNumber;
+  const std::string index = output::xdmf_hdf5_item(h5_name, "/token_index", {n}, XdmfNumber::int64);
   return output::xdmf_temporal_collection("tokens", times, [&](std::size_t s) {
     std::ostringstream x;
     x << "    <Topology TopologyType=\"Polyvertex\" NumberOfElements=\"" << n
-      << "\" NodesPerElement=\"1\"/>\n"
-      << "    <Geometry GeometryType=\"" << domain->xdmf_geometry() << "\">\n"
-      << "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << n << " " << shown
-      << "\" Type=\"HyperSlab\">\n"
-      << "      <DataItem Dimensions=\"3 3\" Format=\"XML\">" << s << " 0 0 1 1 1 1 " << n << " "
-      << shown << "</DataItem>\n"
-      << "      <DataItem Dimensions=\"" << times.size() << " " << n << " " << dimension_
-      << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">" << h5_name
-      << ":/positions</DataItem>\n"
-      << "     </DataItem>\n    </Geometry>\n";
+      << "\" NodesPerElement=\"1\">\n     " << index << "\n    </Topology>\n"
+      << "    <Geometry GeometryType=\"" << domain->xdmf_geometry() << "\">\n     "
+      << output::xdmf_hdf5_item(h5_name, output::record_view_path("positions", std::int64_t(s)),
+                                {n, shown}, XdmfNumber::float64)
+      << "\n    </Geometry>\n"
+      << "    <Attribute Name=\"token_index\" AttributeType=\"Scalar\" Center=\"Node\">\n     "
+      << index << "\n    </Attribute>\n";
+    if (cluster_labels_)
+      x << "    <Attribute Name=\"cluster_label\" AttributeType=\"Scalar\" Center=\"Node\">\n     "
+        << output::xdmf_hdf5_item(h5_name,
+                                  output::record_view_path("cluster_label", std::int64_t(s)), {n},
+                                  XdmfNumber::int32)
+        << "\n    </Attribute>\n";
     return x.str();
   });
 }

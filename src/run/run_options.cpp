@@ -1,8 +1,14 @@
 #include "run/run_options.hpp"
 
+#include <cmath>
+#include <filesystem>
+
 #include "checkpoint/checkpoint_file.hpp"
 #include "config/options.hpp"
 #include "errors/errors.hpp"
+#include "output/run_file.hpp"
+#include "text/csv.hpp"
+#include "text/number_format.hpp"
 
 namespace attnflow::run {
 
@@ -24,6 +30,10 @@ void add_run_options(config::OptionSet& options, const std::string& default_outp
   options.add_optional("timing-csv", "path",
                        "append one scaling-study row (wall time split, pairs/s, memory) to this CSV");
   options.add_flag("quiet", "no progress line, summary or timing table");
+  options.add<double>("progress-interval", 60, "s",
+                      "progress on rank 0's stderr: a plain 'progress:' line every this many "
+                      "seconds when stderr is not a terminal (batch logs, mpiexec redirected); "
+                      "on a terminal one line redrawn every second");
 }
 
 simulation::RunControl run_control_from_options(const config::OptionSet& options,
@@ -44,8 +54,25 @@ simulation::RunControl run_control_from_options(const config::OptionSet& options
   if (control.checkpoint_directory.empty())
     control.checkpoint_directory = checkpoint::default_directory(control.output);
   control.quiet = options.flag("quiet");
+  control.progress_interval = options.get<double>("progress-interval");
+  errors::require(std::isfinite(control.progress_interval) && control.progress_interval > 0,
+                  "--progress-interval: must be a number of seconds > 0 (got " +
+                      text::format_number(control.progress_interval) + ")");
   control.timing_csv = options.get<std::string>("timing-csv");
+  std::error_code error;
+  if (!control.timing_csv.empty()) {
+    const auto csv =
+        std::filesystem::weakly_canonical(output::sidecar_path(control.output, ".csv"), error);
+    errors::require(std::filesystem::weakly_canonical(control.timing_csv, error) != csv,
+                    "--timing-csv: '" + control.timing_csv + "' is the diagnostics table the run "
+                    "writes beside --output; choose another name");
+  }
   control.input_file = options.input_file();
+  const std::string sidecar = text::input_sidecar_path(control.output);
+  errors::require(control.input_file.empty() ||
+                      !std::filesystem::equivalent(control.input_file, sidecar, error),
+                  "--input: '" + control.input_file + "' is the file the run writes its resolved "
+                  "input to (" + sidecar + "); copy it to another name or choose another --output");
   control.resolved_input = options.resolved_ini();
   return control;
 }

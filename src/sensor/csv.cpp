@@ -13,8 +13,6 @@ std::string table_path(const std::string& output, const std::string& name) {
       .string();
 }
 
-std::string render_csv(const std::string& header, const CsvTable& table) {
-  return text::csv_text(header, table.columns, table.rows);
-}
+std::string render_csv(const CsvTable& table) { return text::csv_text(table.columns, table.rows); }
 
 }  // namespace attnflow::sensor

@@ -1,6 +1,7 @@
 #pragma once
-// A numeric table written as CSV with a '#' header that carries every parameter of the run, so
-// that each output file documents (and reproduces) itself.
+// A numeric table written as CSV (text/csv.hpp: a plain table); every parameter of the run goes
+// into the sidecar <stem>.input.ini of the main table, so that the output documents (and
+// reproduces) itself.
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@ struct CsvTable {
 
 // Path of a table: the main table at output, others at <stem>-<name><extension>.
 std::string table_path(const std::string& output, const std::string& name);
-// Renders header (each line prefixed with "# ") and the table.
-std::string render_csv(const std::string& header, const CsvTable& table);
+// Renders the table.
+std::string render_csv(const CsvTable& table);
 
 }  // namespace attnflow::sensor

@@ -85,6 +85,9 @@ int drive(Simulation& simulation, RunControl control, std::ostream& out,
     }
     if (snapshot_due || last) simulation.write_snapshot();
     for (Observer* observer : observers) observer->observe(simulation, last);
+    // Live output: what was just written becomes readable (h5py, ParaView) while the run goes.
+    if ((diagnostics_due || snapshot_due) && !last)
+      file.flush(output::RunFile::SidecarUpdate::when_cheap);
   };
 
   const std::int64_t first_step = simulation.step_count();
@@ -96,7 +99,7 @@ int drive(Simulation& simulation, RunControl control, std::ostream& out,
     observe(control.horizon.reached(simulation));
   // The checkpoint schedule's point at the start of a new run is the initial state: no checkpoint.
   if (!restarted) (void)control.checkpoints.due(simulation.step_count(), simulation.time());
-  Progress progress(!control.quiet, rank == 0);
+  Progress progress(!control.quiet, rank == 0, control.progress_interval);
   int status = 0;
   while (!control.horizon.reached(simulation)) {
     const double now = simulation.time();

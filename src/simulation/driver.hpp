@@ -1,7 +1,8 @@
 #pragma once
 // The one run loop of every solver (LAMMPS's run command, MFEM's ODESolver loop): restart or a
 // new output file, the observers on their schedules (diagnostics rows, snapshots, checkpoints,
-// progress, and any extra observer), stop signals and --stop-after-steps (checkpoint, exit
+// progress, and any extra observer; the output is flushed at every output step so that it can be
+// read while the run goes), stop signals and --stop-after-steps (checkpoint, exit
 // status 75), the end-of-run summary, the scaling-study row and the LAMMPS-style timing table.
 // The solver-specific parts live behind simulation::Simulation; run/particle_run.cpp and
 // run/continuum_run.cpp only assemble a Simulation and a RunControl from the options.
@@ -46,6 +47,7 @@ struct RunControl {
   int checkpoint_keep = 0;           // > 0: keep only the newest K checkpoints
   std::int64_t stop_after_steps = 0;  // 0: run to the horizon
   bool quiet = false;
+  double progress_interval = 60;     // seconds between plain progress lines (not a terminal)
   std::string timing_csv;            // append a scaling-study row (simulation/scaling_record.hpp)
   std::string input_file;            // recorded in the scaling row
   std::string resolved_input;        // echoed into the output and checkpoints

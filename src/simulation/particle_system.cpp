@@ -62,8 +62,12 @@ std::vector<std::string> ParticleSystem::diagnostic_columns() const {
 }
 
 std::vector<double> ParticleSystem::diagnostic_row() {
-  return diagnostics::compute(state_, settings_.model, settings_.cluster_tolerance,
-                              energy_engine_.get(), settings_.pair_diagnostics);
+  // The cluster labels come with the pair scan: kept for a snapshot of the same step.
+  auto row = diagnostics::compute(state_, settings_.model, settings_.cluster_tolerance,
+                                  energy_engine_.get(), settings_.pair_diagnostics,
+                                  settings_.pair_diagnostics ? &labels_ : nullptr);
+  labels_step_ = settings_.pair_diagnostics ? state_.step : -1;
+  return row;
 }
 
 std::vector<std::string> ParticleSystem::summary(const std::vector<double>& last_row) const {
@@ -99,15 +103,15 @@ output::RunFile& ParticleSystem::create_output(const std::string& path,
       {"model", m.attention_name()},
       {"beta", m.beta},
       {"log_time_scale", s},
-      {"time_unit", s == 0 ? std::string("t")
-                           : std::string("rescaled t' = e^s t with s = log_time_scale")},
+      {"time_unit", output::time_units(s)},
       {"engine", engine_->summary()},
       {"integrator", settings_.integrator},
       {"step_size", settings_.step_size},
       {"ranks", std::int64_t(parallel::size_of(comm_))}};
   output_ = std::make_unique<particles::RunWriter>(path, comm_, m.dimension, settings_.tokens,
                                                    diagnostic_columns(), resolved_input_ini,
-                                                   metadata, overwrite);
+                                                   metadata, overwrite, output::time_units(s),
+                                                   settings_.pair_diagnostics);
   return *output_;
 }
 
@@ -116,11 +120,19 @@ output::RunFile& ParticleSystem::resume_output(const std::string& path,
   output_ = std::make_unique<particles::RunWriter>(
       particles::RunWriter::Resumed{}, path, comm_, settings_.model.dimension, settings_.tokens,
       diagnostic_columns(),
-      output::ResumeCounts{position.snapshots_written, position.diagnostics_written});
+      output::ResumeCounts{position.snapshots_written, position.diagnostics_written},
+      settings_.pair_diagnostics);
   return *output_;
 }
 
-void ParticleSystem::write_snapshot() { output_->write_snapshot(state_); }
+void ParticleSystem::write_snapshot() {
+  if (!settings_.pair_diagnostics) return output_->write_snapshot(state_);
+  if (labels_step_ != state_.step) {
+    labels_ = diagnostics::cluster_labels(state_, settings_.cluster_tolerance);
+    labels_step_ = state_.step;
+  }
+  output_->write_snapshot(state_, &labels_);
+}
 
 std::string ParticleSystem::write_checkpoint(const std::string& directory,
                                              const checkpoint::RunPosition& position,

@@ -75,6 +75,9 @@ class ParticleSystem final : public Simulation {
   std::unique_ptr<stepper::Integrator> integrator_;
   particles::State state_;
   std::unique_ptr<particles::RunWriter> output_;
+  // Each token's cluster on rank 0 at step labels_step_ (-1: none yet), for /cluster_label.
+  std::vector<std::int32_t> labels_;
+  std::int64_t labels_step_ = -1;
 };
 
 }  // namespace attnflow::simulation

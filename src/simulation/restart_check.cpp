@@ -8,8 +8,9 @@
 namespace attnflow::simulation {
 
 std::set<std::string> run_control_keys() {
-  return {"output",           "overwrite", "restart",   "checkpoint-every", "checkpoint-directory",
-          "checkpoint-keep", "stop-after-steps", "quiet", "timing-csv"};
+  return {"output",          "overwrite",        "restart", "checkpoint-every",
+          "checkpoint-directory", "checkpoint-keep", "stop-after-steps", "quiet",
+          "timing-csv",      "progress-interval"};
 }
 
 void require_same_input(const std::string& checkpoint_input, const std::string& checkpoint_path,

@@ -10,7 +10,7 @@
 namespace attnflow::simulation {
 
 // The run-control keys every solver lets a restart change (output, overwrite, restart,
-// checkpoint-every, checkpoint-directory, stop-after-steps, quiet, timing-csv).
+// checkpoint-every, checkpoint-directory, stop-after-steps, quiet, timing-csv, progress-interval).
 std::set<std::string> run_control_keys();
 
 // Throws errors::InputError naming the first key whose value differs between the resolved input

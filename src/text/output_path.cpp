@@ -1,5 +1,7 @@
 #include "text/output_path.hpp"
 
+#include "text/csv.hpp"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -25,6 +27,11 @@ bool is_link(const std::string& path) {
 }
 
 }  // namespace
+
+OutputFiles table_output(const std::string& path) {
+  const std::string sidecar = input_sidecar_path(path);
+  return {path, {sidecar}, {path, sidecar}};
+}
 
 std::string output_problem(const OutputFiles& files, bool overwrite, const std::string& option,
                            const std::vector<std::string>& inputs) {

@@ -15,6 +15,9 @@ struct OutputFiles {
   std::vector<std::string> temporaries; // names written first and renamed (must not be links)
 };
 
+// A table (CSV) and its input sidecar (text::input_sidecar_path), both written atomically.
+OutputFiles table_output(const std::string& path);
+
 // The problem with writing `files` (a one-line message starting with "--<option>: "), or ""
 // when there is none. `inputs` are the files the run reads (input file, initial state, ...).
 // Serial; reads the file system only.

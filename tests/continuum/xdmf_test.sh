@@ -1,8 +1,7 @@
 #!/bin/bash
 # The continuum runs' XDMF sidecars: a sphere run (refine 1, 2 ranks, 3 snapshots) and a circle
-# run, checked against their HDF5 files by check_xdmf.py; the sphere file is also opened with
-# ParaView's XDMF reader (paraview_read.py) when pvpython is installed (Debian: paraview
-# python3-paraview; not part of setup.sh, so skipped without it).
+# run, checked against their HDF5 files by check_xdmf.py. ParaView's own readers open them in
+# ctest paraview_xdmf (tests/output/paraview_test.sh).
 # Exit 77 (ctest SKIP_RETURN_CODE) when the Python lacks numpy or h5py.
 set -u
 continuum=$1 python=$2 directory=$3 mpiexec=$4
@@ -21,9 +20,4 @@ status=0
 for name in sphere circle; do
   "$python" "$here/check_xdmf.py" "$directory/$name.xdmf" || status=1
 done
-if command -v pvpython > /dev/null; then
-  pvpython "$here/paraview_read.py" "$directory/sphere.xdmf" || status=1
-else
-  echo "note: pvpython not installed: ParaView's own reader not tried"
-fi
 exit $status

@@ -26,9 +26,9 @@ $run "$build/apps/attnflow-compare" --particles "$work/particles.h5" \
 test -s "$work/overlay.png"
 /usr/bin/python3 - "$work/comparison.csv" <<'PYTHON'
 import math, sys
-lines = [l for l in open(sys.argv[1]) if not l.startswith("#")]
-header = lines[0].strip().split(",")
-rows = [dict(zip(header, map(float, l.split(",")))) for l in lines[1:]]
+import numpy
+table = numpy.genfromtxt(sys.argv[1], delimiter=",", names=True)  # a plain CSV table
+rows = [dict(zip(table.dtype.names, map(float, row))) for row in numpy.atleast_1d(table)]
 times = [r["time"] for r in rows]
 assert times == [0.0, 1.0], f"matched times {times}, expected [0, 1]"
 bound = 2 * math.pi * math.sqrt(math.log(2 / 1e-6) / (2 * 4096))

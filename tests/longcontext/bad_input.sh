@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # attnflow-longcontext's contract for bad input: exit status 2, one line on stderr, no file
-# created or changed (expect_rejected.sh); then a good run's '#' lines, read back as an input
-# file, reproduce the same table. Usage: bad_input.sh APP
+# created or changed (expect_rejected.sh); then a good run's input sidecar (first.input.ini),
+# read back as an input file, reproduces the same table, and the table is a plain CSV (header
+# first, no comment lines). Usage: bad_input.sh APP
 app="$1"
 source "$(dirname "${BASH_SOURCE[0]}")/../run/expect_rejected.sh"
 command=("$app" --output out.csv)
@@ -32,11 +33,12 @@ rm -f dist.csv
 
 checks=$((checks + 1))
 "$app" --output first.csv --keys "50 200" --queries 5 --scales "0.5 2" --top 2 >/dev/null 2>&1
-sed -n 's/^# \([a-z-]*\) = /\1 = /p' first.csv > rerun.ini
+cp first.input.ini rerun.ini
 "$app" --input rerun.ini --output second.csv >/dev/null 2>&1
 # Column 13 is the measured seconds per query; everything else must agree to the bit.
-table() { grep -v '^#' "$1" | cut -d, -f1-12,14-; }
-if [ -s first.csv ] && grep -q '^# dimension = 3$' first.csv && [ "$(table first.csv)" == "$(table second.csv)" ]; then
+table() { cut -d, -f1-12,14- "$1"; }
+if [ -s first.csv ] && grep -q '^dimension = 3$' first.input.ini && ! grep -q '^#' first.csv &&
+   [ "$(head -c 10 first.csv)" = "dimension," ] && [ "$(table first.csv)" == "$(table second.csv)" ]; then
   echo "ok   rerun from the echoed input gives the same table (timing column aside)"
 else
   echo "FAIL rerun from the echoed input"; failures=$((failures + 1))

@@ -11,6 +11,7 @@
 #include "particles/particle_file.hpp"
 #include "parallel/partition.hpp"
 #include "support/mpi_test.hpp"
+#include "text/csv.hpp"
 
 using namespace attnflow;
 namespace fs = std::filesystem;
@@ -88,7 +89,8 @@ TEST_CASE("RunWriter round trip: snapshots, diagnostics, input, sidecars", "[out
       CHECK(matches_snapshot(particles::read_snapshot(path, MPI_COMM_WORLD, d, -1), d, n, 2));
       CHECK(matches_snapshot(particles::read_snapshot(path, MPI_COMM_SELF, d, -2), d, n, 1));
 
-      // CSV: the input as '#' comments, a header, then the rows exactly (%.17g round-trips).
+      // CSV: a header, then the rows exactly (%.17g round-trips), no comment lines (a plain
+      // table); the input is echoed into the sidecar run.input.ini instead.
       const std::string csv = read_text(output::sidecar_path(path, ".csv"));
       std::istringstream lines(csv);
       std::string line;
@@ -111,10 +113,12 @@ TEST_CASE("RunWriter round trip: snapshots, diagnostics, input, sidecars", "[out
           values_exact = values_exact && std::stod(field) == expected[c];
         ++rows;
       }
-      CHECK(comments == 4);
+      CHECK(comments == 0);
       CHECK(rows == 6);
       CHECK(values_exact);
-      CHECK(csv.find("# beta = 2.5\n") != std::string::npos);
+      const std::string sidecar = read_text(text::input_sidecar_path(path));
+      CHECK(sidecar == input_text);
+      CHECK(sidecar.find("beta = 2.5\n") != std::string::npos);
 
       // XDMF: one Polyvertex grid per snapshot, XY on the circle, XYZ (first three) otherwise.
       const std::string xdmf = read_text(output::sidecar_path(path, ".xdmf"));

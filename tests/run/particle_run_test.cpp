@@ -65,10 +65,11 @@ TEST_CASE("Stop at step M and restart equals a straight run of 2M steps, bit for
   }
   REQUIRE_THROWS_AS(particles::read_snapshot(dir + "/restarted.h5", MPI_COMM_WORLD, 3, 5),
                     errors::InputError);
-  // The diagnostics tables (CSV, shortest round-trip digits) agree line for line after the
-  // input echo, which differs only in the output and restart options.
+  // The diagnostics tables (CSV, shortest round-trip digits) agree line for line; the CSV is a
+  // plain table from its header on (the input echo, which differs in the output and restart
+  // options, is in the .input.ini sidecar).
   if (testing::world_rank() == 0) {
-    auto table = [](const std::string& text) { return text.substr(text.find("\ntime,")); };
+    auto table = [](const std::string& text) { return text.substr(text.find("time,")); };
     REQUIRE(table(read_text(dir + "/straight.csv")) == table(read_text(dir + "/restarted.csv")));
   }
 }
