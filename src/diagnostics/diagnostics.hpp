@@ -1,7 +1,9 @@
 #pragma once
-// Run diagnostics of the particle system, one row per call: time, scaled energy, order parameter,
-// clusters, extreme pairwise inner products, and the circle's Fourier moduli |m_k| (d = 2) or the
-// sphere's harmonic power C_l (d = 3). Collective; the same numbers (bitwise) for any rank count.
+// Run diagnostics of the particle system, one row per call: time, the two energies, order
+// parameter, clusters, extreme and mean pairwise inner products, a tracked pair's distance, and
+// the circle's Fourier moduli |m_k| (d = 2) or the sphere's harmonic power C_l (d = 3).
+// Collective; the same numbers (bitwise) for any rank count.
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@ namespace attnflow::diagnostics {
 
 // Column names of compute()'s row for tokens on S^{dimension-1}:
 //   time, energy_scaled, order_parameter, clusters, max_inner, min_inner,
+//   energy_a_scaled, mean_cosine, mean_squared_cosine, pair_distance, log_pair_distance,
 //   then the domain's moment columns (domain/domain.hpp): fourier_modulus_1..16 (d = 2) or
 //   harmonic_power_0..16 (d = 3); nothing more for d >= 4.
 std::vector<std::string> column_names(int dimension);
@@ -33,17 +36,33 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
 // - order_parameter = |(1/N) sum_i x_i|.
 // - clusters: connected components of the graph linking i, j when <x_i, x_j> > 1 - cluster_tolerance.
 // - max_inner, min_inner: the extreme <x_i, x_j> over i != j.
+// - energy_a_scaled = E_A e^{-beta}, E_A = (1/2) int int (e^beta - e^{beta <x,y>}) dmu dmu the
+//   energy of docs/mathematics.md section 9.6 (>= 0, zero exactly at one point mass), computed as
+//   (1/(2N)) sum_i (1 - Z_i) from the same normalisers: E_A = e^beta (1/2 - beta energy_scaled)
+//   itself overflows for large beta. Its absolute rounding error is a few ulps of 1/2 (1e-15),
+//   so relative values below ~1e-13 are not resolved (the tracked pair's distance is). 0 at
+//   beta = 0 (where E_A vanishes identically).
+// - mean_cosine, mean_squared_cosine: the means of <x_i, x_j> and <x_i, x_j>^2 over the N(N-1)
+//   pairs i != j (the diagonal excluded, as in arXiv 2604.26898), from the moments:
+//   sum_{i,j} <x_i, x_j> = |sum_i x_i|^2 and sum_{i,j} <x_i, x_j>^2 = ||sum_i x_i x_i^T||_F^2,
+//   minus the diagonal sum_i |x_i|^2 (|x_i|^4). O(N d^2) on every rank, no pair scan; NaN for
+//   N < 2. One point: both 1; an antipodal pair of clusters holding fractions p and 1 - p:
+//   mean_squared_cosine 1, mean_cosine (1 - 2p)^2 up to O(1/N) (docs/mathematics.md section 9.5).
+// - pair_distance = |x_a - x_b| and log_pair_distance for tracked_pair = (a, b) (Lyapunov
+//   estimates: E ln r changes at lambda_1 per unit time); NaN when a == b.
 // `energy_engine` must come from make_energy_engine(state.dimension, model.beta, state.comm) (the
 // run's own engine has the run's matrices, model and mask); null builds one for this call.
 // Cost: O(N^2 / P) for the pair scan; the O(N) moments are summed in global order on every rank
 // from the all-gathered positions (O(N * 289) at most), which keeps them rank-count independent.
-// With pair_terms = false the O(N^2) columns (energy_scaled, clusters, max_inner, min_inner) are
-// NaN: for runs whose N makes an all-pairs pass per output step too expensive.
+// pair_terms = false is for runs whose N makes an all-pairs pass per output step too expensive.
+// The O(N^2) columns (energy_scaled, energy_a_scaled, clusters, max_inner, min_inner) are NaN
+// with pair_terms = false. `tracked_pair`: the two tokens whose distance is logged (equal: none).
 // With `cluster_labels` non-null (and pair_terms), rank 0 also gets each token's cluster
 // (pair_statistics' labels: the components the clusters column counts).
 std::vector<double> compute(const particles::State& state, const model::Model& model,
                             double cluster_tolerance, interaction::Engine* energy_engine,
                             bool pair_terms = true,
+                            std::array<std::int64_t, 2> tracked_pair = {0, 1},
                             std::vector<std::int32_t>* cluster_labels = nullptr);
 
 // Each token's cluster on rank 0 (empty elsewhere), as compute() gives it, without the other

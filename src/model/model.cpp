@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 #include "config/number_list.hpp"
 #include "config/options.hpp"
@@ -85,9 +86,12 @@ void add_transformer_options(config::OptionSet& options) {
   options.add<std::string>("mlp", "none", "",
                            "MLP block after every attention block (docs/mathematics.md section 9): none | relu | gelu | "
                            "silu | tanh | sigmoid");
-  options.add<int>("mlp-width", 256, "", "hidden width m of the MLP block");
-  options.add<double>("mlp-bias-u", 0.0, "", "sigma_U: standard deviation of the hidden bias b_U");
-  options.add<double>("mlp-bias-w", 0.0, "", "sigma_W: standard deviation of the output bias b_W");
+  const MlpBlock defaults;
+  options.add<int>("mlp-width", defaults.width, "", "hidden width m of the MLP block");
+  options.add<double>("mlp-bias-u", defaults.input_bias, "",
+                      "sigma_U: standard deviation of the hidden bias b_U");
+  options.add<double>("mlp-bias-w", defaults.output_bias, "",
+                      "sigma_W: standard deviation of the output bias b_W");
   options.add<int>("attention-sign", 1, "",
                    "attention velocity times 1 (attractive), 0 (off) or -1 (repulsive)");
 }
@@ -106,10 +110,18 @@ void read_transformer_options(const config::OptionSet& options, Model& m) {
               std::to_string(m.attention_sign));
   const auto name = options.get<std::string>("mlp");
   if (name == "none") {
-    for (const char* key : {"mlp-width", "mlp-bias-u", "mlp-bias-w"})
-      require(!options.given(key), std::string("--") + key +
-                                       ": applies to an MLP block; give --mlp relu, gelu, silu, "
-                                       "tanh or sigmoid (now none)");
+    // By value, not by whether the option was given: the resolved input echoed into a run's
+    // output (every key at its value) must rerun the same run.
+    const MlpBlock defaults;
+    const bool width_default = options.get<int>("mlp-width") == defaults.width;
+    const bool input_default = options.get<double>("mlp-bias-u") == defaults.input_bias;
+    const bool output_default = options.get<double>("mlp-bias-w") == defaults.output_bias;
+    for (const auto& [key, at_default] : {std::pair{"mlp-width", width_default},
+                                          std::pair{"mlp-bias-u", input_default},
+                                          std::pair{"mlp-bias-w", output_default}})
+      require(at_default, std::string("--") + key +
+                              ": applies to an MLP block; give --mlp relu, gelu, silu, tanh or "
+                              "sigmoid (now none), or leave it at its default");
     return;
   }
   MlpBlock block;

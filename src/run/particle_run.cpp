@@ -1,9 +1,11 @@
 #include "run/particle_run.hpp"
 
+#include <array>
 #include <cmath>
 #include <ostream>
 #include <set>
 
+#include "config/number_list.hpp"
 #include "config/options.hpp"
 #include "interaction/engine.hpp"
 #include "model/model.hpp"
@@ -21,36 +23,58 @@ using errors::require;
 
 namespace {
 
+constexpr const char* default_tracked_pair = "0,1";
+
 struct Schedule {
   double step_size = 0;
   std::int64_t total_steps = 0;
+  std::int64_t steps_per_layer = 1;
   std::int64_t output_every = 1;
   std::int64_t snapshot_every = 1;
 };
 
-Schedule schedule_from_options(const config::OptionSet& options, std::string& integrator) {
+// Depth and horizon (README "Transformer layers with MLP blocks"). --layers L is a network of
+// depth L over the horizon --final-time T: L layers of the layer scheme, or with --integrator heun
+// L layers of its SDE limit of k = --substeps Heun steps each, with step h = T / (L k) (the old
+// layer view of L unit steps is --layers L --final-time L). Without --layers, --steps K or
+// --final-time T with --step-size h (default 0.05), as for any ODE run; with an MLP block every
+// step is then one layer. --integrator auto is layer with --layers or --mlp, rk4 otherwise.
+// Every rule reads values, never whether an option was given, so the resolved input echoed into
+// the output reruns the same run.
+Schedule schedule_from_options(const config::OptionSet& options, bool mlp, std::string& integrator) {
   Schedule s;
   const auto layers = options.get<long long>("layers");
   const auto steps = options.get<long long>("steps");
-  s.step_size = options.get<double>("step-size");
+  const auto substeps = options.get<long long>("substeps");
+  const double step_size = options.get<double>("step-size");
   require(layers >= 0, "--layers: must be >= 0 (0: use --steps or --final-time)");
   require(steps >= 0, "--steps: must be >= 0 (0: use --final-time)");
+  require(substeps >= 1 && substeps <= 1000000,
+          "--substeps: must be an integer in [1, 1000000] (got " + std::to_string(substeps) + ")");
+  require(std::isfinite(step_size) && step_size >= 0,
+          "--step-size: must be finite and > 0, or 0 for the default (got " +
+              text::format_number(step_size) + ")");
+  s.steps_per_layer = substeps;
+  if (integrator == "auto") integrator = layers > 0 || mlp ? "layer" : "rk4";
+  const double final_time = options.get<double>("final-time");
   if (layers > 0) {
-    // The layer view: one projected Euler step of size 1 per transformer layer.
-    require(!options.given("integrator") || integrator == "euler",
-            "--layers: the layer view uses --integrator euler (one step per layer), got '" +
-                integrator + "'");
-    integrator = "euler";
-    if (!options.given("step-size")) s.step_size = 1.0;
-    s.total_steps = layers;
-  }
-  require(std::isfinite(s.step_size) && s.step_size > 0,
-          "--step-size: must be finite and > 0 (got " + text::format_number(s.step_size) + ")");
-  if (layers == 0) {
+    require(steps == 0, "--steps: --layers already counts the steps (L layers of --substeps "
+                        "steps each); give one of --layers and --steps");
+    require(integrator != "rk4",
+            "--integrator rk4: --layers counts transformer layers, one step of the layer scheme "
+            "(or --substeps steps of its SDE limit) each; accepted: layer, euler, heun");
+    require(step_size == 0,
+            "--step-size: --layers L over --final-time T sets the step T / (L substeps); leave "
+            "--step-size at 0 (got " + text::format_number(step_size) + ")");
+    require(std::isfinite(final_time) && final_time > 0,
+            "--final-time: must be finite and > 0 (got " + text::format_number(final_time) + ")");
+    s.step_size = final_time / double(layers * substeps);
+    s.total_steps = layers * substeps;
+  } else {
+    s.step_size = step_size > 0 ? step_size : 0.05;
     if (steps > 0) {
       s.total_steps = steps;
     } else {
-      const double final_time = options.get<double>("final-time");
       require(std::isfinite(final_time) && final_time > 0,
               "--final-time: must be finite and > 0 (or give --steps or --layers)");
       s.total_steps = static_cast<std::int64_t>(std::ceil(final_time / s.step_size - 1e-9));
@@ -66,11 +90,32 @@ Schedule schedule_from_options(const config::OptionSet& options, std::string& in
   return s;
 }
 
+// The two token indices of --track-pair ("a,b"), checked against N. A lone token has no pair:
+// the default 0,1 then gives {0, 0} (columns NaN).
+std::array<std::int64_t, 2> tracked_pair(const config::OptionSet& options, std::int64_t tokens) {
+  const auto text = options.get<std::string>("track-pair");
+  if (tokens < 2 && text == default_tracked_pair) return {0, 0};
+  const auto values = config::parse_numbers(text, "track-pair");
+  const std::string accepted = "two distinct token indices in [0, N) with N = " +
+                               std::to_string(tokens) + ", e.g. 0,1";
+  require(values.size() == 2, "--track-pair: got '" + text + "'; accepted: " + accepted);
+  std::array<std::int64_t, 2> pair{};
+  for (int k = 0; k < 2; ++k) {
+    require(values[k] == std::floor(values[k]) && values[k] >= 0 && values[k] < double(tokens),
+            "--track-pair: got '" + text + "'; accepted: " + accepted);
+    pair[k] = static_cast<std::int64_t>(values[k]);
+  }
+  require(pair[0] != pair[1], "--track-pair: got '" + text + "'; accepted: " + accepted);
+  return pair;
+}
+
 // A restart may change where output and checkpoints go, when to stop (the horizon included) and
-// how the run began, except the seed, which also drives the noise.
-std::set<std::string> restart_free_keys() {
+// how the run began, except the seed, which also drives the noise. With --layers, which sets the
+// step together with --final-time (h = T / (L substeps)), neither may change.
+std::set<std::string> restart_free_keys(const config::OptionSet& options) {
   auto keys = simulation::run_control_keys();
-  keys.insert({"final-time", "steps", "layers"});
+  keys.insert("steps");
+  if (options.get<long long>("layers") == 0) keys.insert({"final-time", "layers"});
   config::OptionSet initial("", "");
   particles::add_initial_state_options(initial);
   for (const auto& name : initial.names())
@@ -84,17 +129,31 @@ void add_particle_options(config::OptionSet& options) {
   options.add<long long>("tokens", 2000, "", "number of tokens N");
   model::add_model_options(options);
   particles::add_initial_state_options(options);
-  options.add<std::string>("integrator", "rk4", "", "time integrator: euler | rk4 | heun");
+  model::add_transformer_options(options);
+  options.add<std::string>("integrator", "auto", "",
+                           "time integrator: euler | rk4 | heun | layer, or auto: layer with "
+                           "--layers or --mlp, rk4 otherwise");
   interaction::add_engine_options(options);
-  options.add<double>("step-size", 0.05, "time", "time step h (USA: in the rescaled time e^s t)");
-  options.add<double>("final-time", 10.0, "time", "simulated time to reach (unless --steps)");
+  options.add<double>("step-size", 0.0, "time",
+                      "time step h, 0: 0.05 (USA: in the rescaled time e^s t); with --layers the "
+                      "step is final-time / (layers substeps)");
+  options.add<double>("final-time", 10.0, "time",
+                      "simulated time to reach (unless --steps); with --layers the horizon T of "
+                      "the L layers");
   options.add<long long>("steps", 0, "", "number of steps (overrides --final-time)");
   options.add<long long>("layers", 0, "",
-                         "layer view: L transformer layers = L projected Euler steps of size 1");
+                         "depth L: L transformer layers over the horizon --final-time T, h = T / L "
+                         "(0: no layers; --steps or --final-time with --step-size)");
+  options.add<long long>("substeps", 1, "",
+                         "Heun steps per MLP layer (--integrator heun): the layer's field held "
+                         "over k steps, the noise path the continuum integrates");
   options.add<long long>("output-every", 0, "steps", "diagnostics every K steps (0: 100 rows)");
   options.add<long long>("snapshot-every", 0, "steps", "positions every K steps (0: 20 snapshots)");
   options.add<double>("cluster-tolerance", 1e-3, "",
                       "tokens with <x_i, x_j> > 1 - tolerance are in the same cluster");
+  options.add<std::string>("track-pair", default_tracked_pair, "",
+                           "two token indices a,b: |x_a - x_b| and its log are diagnostics columns "
+                           "(Lyapunov estimates)");
   options.add_flag("skip-pair-diagnostics",
                    "leave out the O(N^2) diagnostics (energy, clusters, inner products: NaN)");
   add_run_options(options, "particles.h5", "steps");
@@ -110,9 +169,12 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   settings.model = model::model_from_options(options, settings.tokens);
   particles::validate_initial_state_options(options, settings.model.dimension);
   settings.integrator = options.get<std::string>("integrator");
-  const auto schedule = schedule_from_options(options, settings.integrator);
+  const auto schedule =
+      schedule_from_options(options, settings.model.has_mlp(), settings.integrator);
   settings.step_size = schedule.step_size;
   settings.total_steps = schedule.total_steps;
+  settings.steps_per_layer = schedule.steps_per_layer;
+  settings.tracked_pair = tracked_pair(options, settings.tokens);
   settings.cluster_tolerance = options.get<double>("cluster-tolerance");
   require(std::isfinite(settings.cluster_tolerance) && settings.cluster_tolerance > 0 &&
               settings.cluster_tolerance < 2,
@@ -128,7 +190,7 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   control.diagnostics = simulation::Schedule::every_steps(schedule.output_every);
   control.snapshots = simulation::Schedule::every_steps(schedule.snapshot_every);
   if (checkpoint_every > 0) control.checkpoints = simulation::Schedule::every_steps(checkpoint_every);
-  control.restart_free_keys = restart_free_keys();
+  control.restart_free_keys = restart_free_keys(options);
 
   // --- The initial state (a restart replaces it with the checkpoint's), then the run.
   particles::State initial;

@@ -25,9 +25,13 @@ ParticleSystem::ParticleSystem(const ParticleSettings& settings, particles::Stat
       velocity_(stepper::make_velocity_field(settings.model, *engine_, settings.tokens)),
       integrator_(stepper::make_integrator(settings.integrator, velocity_, settings.model,
                                            settings.seed,
-                                           std::exp(-0.5 * settings.model.log_time_scale()))),
+                                           std::exp(-0.5 * settings.model.log_time_scale()),
+                                           settings.steps_per_layer)),
       state_(std::move(initial)) {
   engine_->set_timers(&timers_);
+  if (settings.model.mlp)
+    mlp_constants_ = theory::mlp_constants(*settings.model.mlp, settings.model.dimension,
+                                           settings.model.beta);
 }
 
 void ParticleSystem::advance(double) {
@@ -44,12 +48,26 @@ Description ParticleSystem::describe() const {
         << ", d = " << m.dimension << ", " << m.attention_name() << ", beta = " << m.beta << ", "
         << settings_.integrator << ", h = " << settings_.step_size << ", "
         << settings_.total_steps << " steps";
+  if (m.attention_sign != 1)
+    first << ", attention " << (m.attention_sign == 0 ? "off" : "repulsive (sign -1)");
   Description d;
   d.program = "attnflow-particles";
   d.header = {first.str(), "engine: " + engine_->summary()};
   if (m.log_time_scale() != 0)
     d.header.push_back("USA time rescaling: the run's time is t' = e^s t with s = " +
                        text::format_number(m.log_time_scale()));
+  if (mlp_constants_) {
+    const double layer_length = settings_.step_size * double(settings_.steps_per_layer);
+    std::ostringstream layers;
+    layers << "layers of length " << layer_length << " ("
+           << settings_.steps_per_layer << (settings_.steps_per_layer == 1 ? " step" : " steps")
+           << " each), weights keyed by (seed " << settings_.seed << ", layer)";
+    d.header.push_back(layers.str());
+    for (auto& line : theory::summary_lines(*mlp_constants_, *m.mlp, m.dimension, m.beta))
+      d.header.push_back(line);
+    if (m.log_time_scale() != 0)
+      d.header.push_back("  (constants per unit of t; per unit of the run's time t' times e^{-s})");
+  }
   d.items = settings_.tokens;
   d.dimension = m.dimension;
   d.beta = m.beta;
@@ -65,6 +83,7 @@ std::vector<double> ParticleSystem::diagnostic_row() {
   // The cluster labels come with the pair scan: kept for a snapshot of the same step.
   auto row = diagnostics::compute(state_, settings_.model, settings_.cluster_tolerance,
                                   energy_engine_.get(), settings_.pair_diagnostics,
+                                  settings_.tracked_pair,
                                   settings_.pair_diagnostics ? &labels_ : nullptr);
   labels_step_ = settings_.pair_diagnostics ? state_.step : -1;
   return row;
@@ -99,7 +118,7 @@ output::RunFile& ParticleSystem::create_output(const std::string& path,
                                                bool overwrite) {
   const auto& m = settings_.model;
   const double s = m.log_time_scale();
-  const std::vector<output::Attribute> metadata = {
+  std::vector<output::Attribute> metadata = {
       {"model", m.attention_name()},
       {"beta", m.beta},
       {"log_time_scale", s},
@@ -107,7 +126,19 @@ output::RunFile& ParticleSystem::create_output(const std::string& path,
       {"engine", engine_->summary()},
       {"integrator", settings_.integrator},
       {"step_size", settings_.step_size},
+      {"attention_sign", std::int64_t(m.attention_sign)},
+      {"tracked_pair", std::to_string(settings_.tracked_pair[0]) + "," +
+                           std::to_string(settings_.tracked_pair[1])},
       {"ranks", std::int64_t(parallel::size_of(comm_))}};
+  if (mlp_constants_) {
+    metadata.push_back({"mlp", mlp::activation_name(m.mlp->activation)});
+    metadata.push_back({"mlp_width", std::int64_t(m.mlp->width)});
+    metadata.push_back({"mlp_bias_u", m.mlp->input_bias});
+    metadata.push_back({"mlp_bias_w", m.mlp->output_bias});
+    metadata.push_back({"layer_length", settings_.step_size * double(settings_.steps_per_layer)});
+    metadata.push_back({"steps_per_layer", settings_.steps_per_layer});
+    for (auto& attribute : theory::describe(*mlp_constants_)) metadata.push_back(attribute);
+  }
   output_ = std::make_unique<particles::RunWriter>(path, comm_, m.dimension, settings_.tokens,
                                                    diagnostic_columns(), resolved_input_ini,
                                                    metadata, overwrite, output::time_units(s),
@@ -151,6 +182,17 @@ Simulation::Restored ParticleSystem::restore(const std::string& path_or_director
                       std::to_string(checkpoint.state.dimension) + "; the input asks for N = " +
                       std::to_string(settings_.tokens) + ", d = " +
                       std::to_string(settings_.model.dimension));
+  // The time of step n is n h: a checkpoint written with another step size cannot continue
+  // this run (the step is set by --step-size, or by --final-time / --layers).
+  const double expected_time = double(checkpoint.state.step) * settings_.step_size;
+  errors::require(std::abs(checkpoint.state.time - expected_time) <=
+                      1e-12 * std::max(1.0, std::abs(expected_time)),
+                  "--restart: checkpoint '" + checkpoint.path + "' is at step " +
+                      std::to_string(checkpoint.state.step) + ", time " +
+                      text::format_number(checkpoint.state.time) +
+                      "; the input's step size " + text::format_number(settings_.step_size) +
+                      " puts that step at time " + text::format_number(expected_time) +
+                      " (a restart may not change the step)");
   state_ = std::move(checkpoint.state);
   return {{state_.time, state_.step, checkpoint.snapshots_written, checkpoint.diagnostics_written},
           checkpoint.input,

@@ -1,10 +1,12 @@
 #pragma once
 // The particle solver as a Simulation: N tokens on S^{d-1} (particles::State, block-partitioned
 // by global index), the attention velocity through an interaction engine, a time integrator
-// (euler, rk4, heun), the particle diagnostics, the particle run file and checkpoints of the full
+// (euler, rk4, heun, layer), the particle diagnostics, the particle run file and checkpoints of the full
 // state in global order (so a restart may use another rank count). Every step is bitwise the same
 // on any rank count for the direct and ring engines.
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "simulation/simulation.hpp"
 #include "stepper/integrator.hpp"
 #include "stepper/velocity.hpp"
+#include "theory/mlp_constants.hpp"
 
 namespace attnflow::simulation {
 
@@ -30,6 +33,10 @@ struct ParticleSettings {
   double cluster_tolerance = 1e-3;
   bool pair_diagnostics = true;  // false: the O(N^2) columns are NaN
   std::int64_t total_steps = 0;  // for the run summary's header
+  // Heun steps per MLP layer (stepper::make_integrator): layer l = step / steps_per_layer.
+  std::int64_t steps_per_layer = 1;
+  // The two tokens whose distance the diagnostics log (equal indices: no pair, NaN columns).
+  std::array<std::int64_t, 2> tracked_pair = {0, 1};
 };
 
 class ParticleSystem final : public Simulation {
@@ -78,6 +85,9 @@ class ParticleSystem final : public Simulation {
   // Each token's cluster on rank 0 at step labels_step_ (-1: none yet), for /cluster_label.
   std::vector<std::int32_t> labels_;
   std::int64_t labels_step_ = -1;
+  // The MLP block's mean-field constants (docs/mathematics.md section 9), printed at start-up and
+  // stored in the output metadata; none without an MLP block.
+  std::optional<theory::MlpConstants> mlp_constants_;
 };
 
 }  // namespace attnflow::simulation

@@ -17,17 +17,11 @@ void renormalise(particles::State& state) {
   geometry::normalise_rows(state.positions, state.dimension);
 }
 
-// The attention velocity times the model's sign. Sign 0 leaves the engine alone (no
-// communication; every rank has the same model, so all ranks skip it together).
-void attention_velocity(VelocityField& velocity, int sign, std::span<const double> positions,
+// The velocity field carries the attention sign (stepper/velocity.hpp): sign 0 has no attention
+// term, and evaluate() then fills zeros without calling the engine.
+void attention_velocity(VelocityField& velocity, std::span<const double> positions,
                         std::span<double> out) {
-  if (sign == 0) {
-    std::fill(out.begin(), out.end(), 0.0);
-    return;
-  }
   velocity.evaluate(positions, out);
-  if (sign < 0)
-    for (auto& v : out) v = -v;
 }
 
 // The layer l = state.step's MLP field, or nothing (attention only).
@@ -50,11 +44,12 @@ class Layer : public Integrator {
         field_(make_field(model, seed)),
         field_scale_(noise_scale) {}
   std::string name() const override { return name_; }
+  // Sign 0 skips the attention half-step (and its renormalisation) altogether.
   void step(particles::State& state, double h) override {
     const std::size_t n = state.positions.size();
     if (sign_ != 0) {
       velocity_field_.resize(n);
-      attention_velocity(velocity_, sign_, state.positions, velocity_field_);
+      attention_velocity(velocity_, state.positions, velocity_field_);
       for (std::size_t k = 0; k < n; ++k) state.positions[k] += h * velocity_field_[k];
       renormalise(state);
     }
@@ -81,19 +76,19 @@ class Layer : public Integrator {
 
 class RungeKutta4 : public Integrator {
  public:
-  RungeKutta4(VelocityField& velocity, int sign) : velocity_(velocity), sign_(sign) {}
+  explicit RungeKutta4(VelocityField& velocity) : velocity_(velocity) {}
   std::string name() const override { return "rk4"; }
   void step(particles::State& state, double h) override {
     const std::size_t n = state.positions.size();
     for (auto* v : {&k1_, &k2_, &k3_, &k4_, &stage_}) v->resize(n);
     const auto& x = state.positions;
-    attention_velocity(velocity_, sign_, x, k1_);
+    attention_velocity(velocity_, x, k1_);
     for (std::size_t k = 0; k < n; ++k) stage_[k] = x[k] + 0.5 * h * k1_[k];
-    attention_velocity(velocity_, sign_, stage_, k2_);
+    attention_velocity(velocity_, stage_, k2_);
     for (std::size_t k = 0; k < n; ++k) stage_[k] = x[k] + 0.5 * h * k2_[k];
-    attention_velocity(velocity_, sign_, stage_, k3_);
+    attention_velocity(velocity_, stage_, k3_);
     for (std::size_t k = 0; k < n; ++k) stage_[k] = x[k] + h * k3_[k];
-    attention_velocity(velocity_, sign_, stage_, k4_);
+    attention_velocity(velocity_, stage_, k4_);
     for (std::size_t k = 0; k < n; ++k)
       state.positions[k] += h / 6.0 * (k1_[k] + 2 * k2_[k] + 2 * k3_[k] + k4_[k]);
     renormalise(state);
@@ -103,7 +98,6 @@ class RungeKutta4 : public Integrator {
 
  private:
   VelocityField& velocity_;
-  int sign_;
   std::vector<double> k1_, k2_, k3_, k4_, stage_;
 };
 
@@ -113,12 +107,17 @@ class RungeKutta4 : public Integrator {
 // by step only), and the MLP field G_l is one realisation per step (layer l = step), evaluated
 // at both x and x~. Without a field dW(x~) = dW(x), and the corrector's 1/2 (dW + dW) is dW
 // exactly, so runs without an MLP block keep their bits.
+// With k steps per layer (steps_per_layer), layer l = step / k is held over its k steps: each
+// step of length h adds h G_l / sqrt(k h) = sqrt(h / k) G_l, so the k steps integrate the ODE
+// dx/dt = v(x) + P_x G_l(x) / sqrt(H) over the layer's time H = k h, the piecewise-linear
+// (Wong-Zakai) noise path that the continuum's LayerFieldTerm integrates; k = 1 is one Heun step
+// per layer (sqrt(h / 1) = sqrt(h) exactly).
 class StochasticHeun : public Integrator {
  public:
   StochasticHeun(VelocityField& velocity, const model::Model& model, std::uint64_t seed,
-                 double noise_scale)
+                 double noise_scale, std::int64_t steps_per_layer)
       : velocity_(velocity),
-        sign_(model.attention_sign),
+        steps_per_layer_(steps_per_layer),
         common_(seed, random::Stream::common_noise),
         independent_(seed, random::Stream::independent_noise),
         sigma_common_(model.common_noise * noise_scale),
@@ -145,17 +144,20 @@ class StochasticHeun : public Integrator {
     const auto& x = state.positions;
     // The increment at x, and (with a field) the field part at x~ below.
     const std::vector<double>* increment_at_x = &increment_;
-    const double field_increment_scale = field_scale_ * root_h;
+    const double field_increment_scale =
+        field_scale_ * std::sqrt(h / static_cast<double>(steps_per_layer_));
     if (field_) {
       increment_at_x_.resize(n);
       field_values_.resize(n);
-      field_->draw_layer(static_cast<std::uint64_t>(state.step));
+      const auto layer = static_cast<std::uint64_t>(state.step / steps_per_layer_);
+      if (field_->layer() != layer || !field_drawn_) field_->draw_layer(layer);
+      field_drawn_ = true;
       field_->evaluate(x, field_values_);
       for (std::size_t k = 0; k < n; ++k)
         increment_at_x_[k] = increment_[k] + field_increment_scale * field_values_[k];
       increment_at_x = &increment_at_x_;
     }
-    attention_velocity(velocity_, sign_, x, drift_);
+    attention_velocity(velocity_, x, drift_);
     for (std::size_t i = 0; i < count; ++i) {
       std::span<const double> xi(x.data() + i * d, d);
       std::span<const double> dw(increment_at_x->data() + i * d, d);
@@ -163,7 +165,7 @@ class StochasticHeun : public Integrator {
       for (int k = 0; k < d; ++k)
         predicted_[i * d + k] = xi[k] + h * drift_[i * d + k] + dw[k] - c * xi[k];
     }
-    attention_velocity(velocity_, sign_, predicted_, drift_predicted_);
+    attention_velocity(velocity_, predicted_, drift_predicted_);
     const std::vector<double>* increment_at_predicted = increment_at_x;
     if (field_) {
       increment_at_predicted_.resize(n);
@@ -190,10 +192,11 @@ class StochasticHeun : public Integrator {
 
  private:
   VelocityField& velocity_;
-  int sign_;
+  std::int64_t steps_per_layer_;
   random::CounterRandom common_, independent_;
   double sigma_common_, sigma_independent_;
   std::optional<mlp::RandomField> field_;
+  bool field_drawn_ = false;
   double field_scale_;
   std::vector<double> drift_, drift_predicted_, increment_, predicted_;
   std::vector<double> increment_at_x_, increment_at_predicted_, field_values_;
@@ -209,9 +212,13 @@ std::vector<std::string> integrator_names() { return {"euler", "rk4", "heun", "l
 
 std::unique_ptr<Integrator> make_integrator(const std::string& name, VelocityField& velocity,
                                             const model::Model& model, std::uint64_t seed,
-                                            double noise_scale) {
+                                            double noise_scale, std::int64_t steps_per_layer) {
   errors::ensure(model.attention_sign >= -1 && model.attention_sign <= 1,
                  "make_integrator: attention sign outside {-1, 0, 1}");
+  errors::ensure(velocity.attention_sign() == model.attention_sign,
+                 "make_integrator: the velocity field's attention sign differs from the model's "
+                 "(build it with make_velocity_field)");
+  errors::ensure(steps_per_layer >= 1, "make_integrator: steps_per_layer < 1");
   const bool known = name == "euler" || name == "rk4" || name == "heun" || name == "layer";
   if (!known)
     throw errors::InputError("--integrator: unknown integrator '" + name +
@@ -224,10 +231,15 @@ std::unique_ptr<Integrator> make_integrator(const std::string& name, VelocityFie
     throw errors::InputError("--integrator " + name + ": the MLP block (--mlp " +
                              mlp_name(model) +
                              ") needs the layer scheme or its SDE limit; accepted: layer, heun");
+  if (steps_per_layer > 1 && !(name == "heun" && model.has_mlp()))
+    throw errors::InputError(
+        "--substeps " + std::to_string(steps_per_layer) +
+        ": sub-steps hold one MLP layer's field over several Heun steps; they need --mlp and "
+        "--integrator heun (the layer scheme is one step per layer)");
   if (name == "euler" || name == "layer")
     return std::make_unique<Layer>(name, velocity, model, seed, noise_scale);
-  if (name == "rk4") return std::make_unique<RungeKutta4>(velocity, model.attention_sign);
-  return std::make_unique<StochasticHeun>(velocity, model, seed, noise_scale);
+  if (name == "rk4") return std::make_unique<RungeKutta4>(velocity);
+  return std::make_unique<StochasticHeun>(velocity, model, seed, noise_scale, steps_per_layer);
 }
 
 }  // namespace attnflow::stepper

@@ -3,7 +3,8 @@
 // transformer layer with post-LayerNorm per step), rk4 (classical RK4, renormalised after each
 // step), heun (stochastic Heun for the Stratonovich SDE of docs/mathematics.md sections 2 and 9,
 // renormalised) and layer (the transformer layer with an MLP block of docs/mathematics.md
-// section 9). Every integrator multiplies the attention velocity by model.attention_sign.
+// section 9). The attention sign (model.attention_sign) is carried by the velocity field
+// (stepper::make_velocity_field), which must match the model's.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,11 +36,16 @@ std::vector<std::string> integrator_names();
 //   step) then X' = LN(Y + sqrt(h) G_l(Y)); without an MLP block it is "euler".
 // - "heun": the Stratonovich SDE limit dX = P_X Attn dt + P_X o dG_t(X), with the increment
 //   sqrt(h) G_l of the field evaluated at the predictor's and at the corrector's points (one
-//   field realisation per step), plus sigma_c and sigma_i if given.
+//   field realisation per step), plus sigma_c and sigma_i if given. With steps_per_layer = k > 1
+//   layer l = step / k is held over k steps of length h, each adding sqrt(h / k) G_l: Heun on
+//   the piecewise-linear (Wong-Zakai) noise path dx/dt = v + P_x G_l / sqrt(k h) over each layer,
+//   which the continuum integrates too (stepper::LayerFieldTerm); as k grows the particles follow
+//   that path's flow exactly.
 // Throws errors::InputError for an unknown name, for noise or an MLP block with a
-// deterministic integrator, and for Brownian noise with the layer scheme.
+// deterministic integrator, for Brownian noise with the layer scheme, and for steps_per_layer > 1
+// without an MLP block and heun.
 std::unique_ptr<Integrator> make_integrator(const std::string& name, VelocityField& velocity,
                                             const model::Model& model, std::uint64_t seed,
-                                            double noise_scale);
+                                            double noise_scale, std::int64_t steps_per_layer = 1);
 
 }  // namespace attnflow::stepper

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "interaction/engine.hpp"
+#include "mlp/field.hpp"
 
 namespace attnflow::stepper {
 
@@ -26,10 +27,11 @@ class VelocityTerm {
 };
 
 // P_x(attention output at x) through an interaction engine: sum_j w_j e^{beta <Q x, K y_j>} V y_j
-// / Z (SA) or without the normaliser (USA, in the rescaled time), projected on the tangent space.
+// / Z (SA) or without the normaliser (USA, in the rescaled time), projected on the tangent space,
+// times the model's attention sign (+1 attractive, -1 repulsive; sign 0 has no attention term).
 class AttentionTerm final : public VelocityTerm {
  public:
-  AttentionTerm(const interaction::Kernel& kernel, interaction::Engine& engine);
+  AttentionTerm(const interaction::Kernel& kernel, interaction::Engine& engine, int sign = 1);
   std::string name() const override { return "attention"; }
   void add(std::span<const double> targets, std::span<const double> sources,
            std::span<const double> weights, std::span<double> velocity) override;
@@ -38,15 +40,43 @@ class AttentionTerm final : public VelocityTerm {
  private:
   interaction::Kernel kernel_;
   interaction::Engine& engine_;
+  int sign_;
   interaction::KernelSums sums_;
   std::vector<double> output_;
 };
 
+// One MLP layer's field as a velocity (docs/mathematics.md section 9.4): scale P_x G_l(x), with
+// G_l from mlp::RandomField (the particles' weights for the same seed and layer). Held over a
+// layer of length h with scale = noise_scale / sqrt(h), it moves a point by sqrt(h) P_x G_l(x)
+// to first order: the piecewise-linear (Wong-Zakai) interpolation of the Brownian field G_t,
+// whose solutions converge to the Stratonovich SDE and SPDE as h -> 0. The continuum adds it to
+// its velocity field; the particle integrators apply the same field as an increment.
+class LayerFieldTerm final : public VelocityTerm {
+ public:
+  LayerFieldTerm(const model::MlpBlock& block, int dimension, std::uint64_t seed, double scale);
+  std::string name() const override { return "mlp-field"; }
+  // Draws layer `layer`'s weights (nothing when they are already drawn).
+  void set_layer(std::uint64_t layer);
+  std::uint64_t layer() const { return field_.layer(); }
+  // The field is frozen within a layer, so the values at the same targets (a solver's faces) are
+  // computed once per layer and reused by every stage and step of it.
+  void add(std::span<const double> targets, std::span<const double> sources,
+           std::span<const double> weights, std::span<double> velocity) override;
+
+ private:
+  mlp::RandomField field_;
+  double scale_;
+  bool drawn_ = false;
+  bool cached_ = false;
+  std::vector<double> cached_targets_, cached_velocity_;
+};
+
 class VelocityField {
  public:
-  // The attention velocity of N tokens through `engine` (more terms with add_term).
+  // The attention velocity of N tokens through `engine` times attention_sign (more terms with
+  // add_term). Sign 0: no attention term, and the engine is never called (no communication).
   VelocityField(const interaction::Kernel& kernel, interaction::Engine& engine,
-                std::int64_t token_count);
+                std::int64_t token_count, int attention_sign = 1);
   void add_term(std::unique_ptr<VelocityTerm> term);
   // At the tokens themselves (this rank's, count x d): sources = targets, weights 1/N.
   void evaluate(std::span<const double> positions, std::span<double> velocity);
@@ -59,18 +89,22 @@ class VelocityField {
   const interaction::Kernel& kernel() const { return kernel_; }
   // The names of the terms, for run summaries.
   std::vector<std::string> term_names() const;
+  int attention_sign() const { return attention_sign_; }
 
  private:
   interaction::Kernel kernel_;
   std::int64_t token_count_;
+  int attention_sign_;
   std::vector<std::unique_ptr<VelocityTerm>> terms_;
   std::vector<double> weights_;
   double pairs_ = 0, pairs_last_call_ = 0;
 };
 
 // The velocity field of a model: its attention term through `engine` (a kernel made from the
-// model), then every other term the model asks for. token_count: N for the particles' own
-// weights 1/N (0 when the caller always passes weights).
+// model) times model.attention_sign, then every other term the model asks for. token_count: N
+// for the particles' own weights 1/N (0 when the caller always passes weights). The MLP field is
+// not added here: the particle integrators apply it as each layer's increment, and the
+// continuum adds a LayerFieldTerm, which needs the layer length.
 VelocityField make_velocity_field(const model::Model& model, interaction::Engine& engine,
                                   std::int64_t token_count);
 

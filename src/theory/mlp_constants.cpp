@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <iomanip>
 #include <numbers>
+#include <sstream>
 #include <vector>
 
 #include "errors/errors.hpp"
@@ -208,21 +210,57 @@ MlpConstants mlp_constants(const model::MlpBlock& block, int dimension, double b
   return c;
 }
 
-std::vector<std::pair<std::string, std::string>> describe(const MlpConstants& c) {
-  std::vector<std::pair<std::string, std::string>> out;
+std::vector<output::Attribute> describe(const MlpConstants& c) {
+  std::vector<output::Attribute> out;
   auto add_bounded = [&out](const std::string& key, const Bounded& b) {
-    out.emplace_back(key, text::format_number(b.value));
-    out.emplace_back(key + "_error", text::format_number(b.error));
+    out.push_back({key, b.value});
+    out.push_back({key + "_error", b.error});
   };
   add_bounded("mlp_kappa_1", c.kappa_one);
   add_bounded("mlp_kappa_slope_1", c.kappa_slope_one);
   add_bounded("mlp_lambda_1", c.lyapunov_exponent);
   add_bounded("mlp_lambda_bar", c.mean_square_exponent);
   add_bounded("mlp_energy_rate", c.energy_rate);
-  out.emplace_back("mlp_energy_rate_argument", text::format_number(c.energy_rate_argument));
-  out.emplace_back("mlp_odd_field", c.odd_field ? "true" : "false");
-  out.emplace_back("mlp_coercive", c.coercive ? "true" : "false");
+  out.push_back({"mlp_energy_rate_argument", c.energy_rate_argument});
+  out.push_back({"mlp_odd_field", std::string(c.odd_field ? "true" : "false")});
+  out.push_back({"mlp_coercive", std::string(c.coercive ? "true" : "false")});
   return out;
+}
+
+std::vector<std::string> summary_lines(const MlpConstants& c, const model::MlpBlock& block,
+                                       int dimension, double beta) {
+  // Six digits and a two-digit bound for reading; the metadata keeps every digit (describe).
+  auto format_number = [](double value, int digits = 6) {
+    std::ostringstream text;
+    text << std::setprecision(digits) << value;
+    return text.str();
+  };
+  auto bounded = [&format_number](const Bounded& b) {
+    return format_number(b.value) + " (+- " + format_number(b.error, 2) + ")";
+  };
+  std::vector<std::string> lines;
+  lines.push_back("MLP block " + mlp::activation_name(block.activation) + ", m = " +
+                  std::to_string(block.width) + ", sigma_U = " + format_number(block.input_bias) +
+                  ", sigma_W = " + format_number(block.output_bias) + ", d = " +
+                  std::to_string(dimension) + " (docs/mathematics.md section 9):");
+  lines.push_back("  kappa(1) = " + bounded(c.kappa_one) + ", kappa'(1) = " +
+                  bounded(c.kappa_slope_one));
+  lines.push_back("  lambda_1 = " + bounded(c.lyapunov_exponent) + " (E ln|x - y|), lambda_bar = " +
+                  bounded(c.mean_square_exponent) + " (E |x - y|^2)");
+  std::string verdict = "coercive (lambda_bar < 0, field not odd)";
+  if (!c.coercive) {
+    std::vector<std::string> reasons;
+    if (!(c.mean_square_exponent.value + c.mean_square_exponent.error < 0))
+      reasons.push_back("lambda_bar not < 0");
+    if (c.odd_field) reasons.push_back("odd field");
+    verdict = "not coercive (" + reasons.at(0) + (reasons.size() > 1 ? ", " + reasons[1] : "") + ")";
+  }
+  lines.push_back("  " + verdict + "; energy rate lambda_bar'(beta = " + format_number(beta) +
+                  ") = " + bounded(c.energy_rate) + " at u = " +
+                  format_number(c.energy_rate_argument) +
+                  (c.coercive ? ": E E_A(t) <= E_A(0) e^{lambda_bar'(beta) t} for V = I, Q^T K = beta I"
+                              : ": no decay guaranteed"));
+  return lines;
 }
 
 }  // namespace attnflow::theory

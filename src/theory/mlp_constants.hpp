@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "output/hdf5.hpp"
 #include "theory/gaussian_expectation.hpp"
 
 namespace attnflow::theory {
@@ -42,10 +43,14 @@ struct MlpConstants {
 // Throws errors::InputError for dimension < 2 or beta negative or not finite.
 MlpConstants mlp_constants(const model::MlpBlock& block, int dimension, double beta);
 
-// The constants as (key, value) pairs for a run's start-up summary and output metadata:
+// The constants as typed output attributes (numbers as numbers, the verdicts as "true"/"false"):
 // mlp_kappa_1, mlp_kappa_slope_1, mlp_lambda_1, mlp_lambda_bar, mlp_energy_rate (each followed
 // by a *_error key with its bound), mlp_energy_rate_argument, mlp_odd_field, mlp_coercive.
-std::vector<std::pair<std::string, std::string>> describe(const MlpConstants& constants);
+std::vector<output::Attribute> describe(const MlpConstants& constants);
+// The same for a run's start-up header: a few lines naming each constant with its bound and the
+// coercivity verdict, for the block, dimension and beta they were computed for.
+std::vector<std::string> summary_lines(const MlpConstants& constants, const model::MlpBlock& block,
+                                       int dimension, double beta);
 
 // F(u) of docs/mathematics.md section 9 at u in [-1, 1), with its error bound from kappa(u) and kappa(1).
 Bounded energy_rate_integrand(const model::MlpBlock& block, int dimension, double beta, double u,

@@ -155,6 +155,92 @@ TEST_CASE("Energy equals the double sum (1/(2 beta N^2)) sum e^{beta (<x_i,x_j> 
   }
 }
 
+TEST_CASE("E_A e^{-beta}, the mean cosine and mean squared cosine over i != j, and the tracked "
+          "pair's distance against direct pair sums",
+          "[diagnostics][parallel]") {
+  // docs/mathematics.md section 9.6: E_A e^{-beta} = (1/(2 N^2)) sum_ij (1 - e^{beta (c_ij - 1)})
+  // with c_ij = <x_i, x_j>; the cosines are means over the N(N-1) pairs i != j. Reference: all
+  // pairs in long double from the same generator. Tolerances: E_A comes from the energy kernel's
+  // vectorised exp (a few ulp per term, sums of N^2 terms of size <= 1): 1e-13 absolute. The
+  // moment formulas subtract the diagonal (N terms of size 1) from sums of size <= N^2, each
+  // rounded relatively to 1e-16 (N d^2 terms): 1e-13 absolute on means of size <= 1.
+  const std::int64_t n = 61;
+  for (int d : {2, 3, 5, 8}) {
+    for (double beta : {0.0, 2.0, 40.0}) {
+      const Generator token = [](std::int64_t i, std::span<double> x) { uniform_token(19, i, x); };
+      const auto state = make_state(d, n, token, MPI_COMM_WORLD);
+      const auto row = named(
+          diagnostics::compute(state, identity_model(d, beta), 1e-3, nullptr, true, {3, 40}), d);
+      long double energy_a = 0, cosine = 0, squared = 0;
+      std::vector<double> xi(d), xj(d);
+      for (std::int64_t i = 0; i < n; ++i) {
+        token(i, xi);
+        for (std::int64_t j = 0; j < n; ++j) {
+          token(j, xj);
+          long double c = 0;
+          for (int k = 0; k < d; ++k) c += (long double)xi[k] * xj[k];
+          energy_a += 1 - std::exp((long double)beta * (c - 1));
+          if (i != j) cosine += c, squared += c * c;
+        }
+      }
+      energy_a /= 2.0L * n * n;
+      cosine /= (long double)n * (n - 1);
+      squared /= (long double)n * (n - 1);
+      std::vector<double> x3(d), x40(d);
+      token(3, x3);
+      token(40, x40);
+      long double distance = 0;
+      for (int k = 0; k < d; ++k) distance += ((long double)x3[k] - x40[k]) * (x3[k] - x40[k]);
+      distance = std::sqrt(distance);
+      INFO("d = " << d << ", beta = " << beta);
+      CHECK(row.at("energy_a_scaled") == Approx(double(energy_a)).margin(1e-13));
+      CHECK(row.at("mean_cosine") == Approx(double(cosine)).margin(1e-13));
+      CHECK(row.at("mean_squared_cosine") == Approx(double(squared)).margin(1e-13));
+      CHECK(row.at("pair_distance") == Approx(double(distance)).epsilon(1e-14));
+      CHECK(row.at("log_pair_distance") == Approx(std::log(double(distance))).margin(1e-14));
+      // The two energies are one quantity: E_A e^{-beta} = 1/2 - beta energy_scaled (beta > 0:
+      // at beta = 0 energy_scaled is defined as 1/2, E_A vanishes).
+      if (beta > 0)
+        CHECK(row.at("energy_a_scaled") ==
+              Approx(0.5 - beta * row.at("energy_scaled")).margin(1e-13 * (1 + beta)));
+    }
+  }
+}
+
+TEST_CASE("One point: E_A = 0 and both cosines 1; an antipodal pair: mean squared cosine 1, "
+          "mean cosine -1/(N-1)",
+          "[diagnostics][parallel]") {
+  // An odd field synchronises to an antipodal pair (docs/mathematics.md section 9.5): with p
+  // tokens at x and p at -x the N(N-1) ordered pairs i != j have c = 1 for 2 p (p - 1) of them
+  // and c = -1 for 2 p^2, so the mean cosine is -2p / (2p (2p - 1)) = -1/(N - 1) and every c^2 is
+  // 1; E_A e^{-beta} = (1/(2 N^2)) 2 p^2 (1 - e^{-2 beta}) = (1 - e^{-2 beta}) / 4. Rounding: a
+  // unit vector's |x|^2 is 1 to 2e-16, sums of N^2 such terms: 1e-13 absolute.
+  const int d = 4;
+  const double beta = 3.0;
+  for (int antipodal : {0, 1}) {
+    const std::int64_t n = 18;
+    const auto state = make_state(d, n, [antipodal](std::int64_t i, std::span<double> x) {
+      const double sign = antipodal && i % 2 == 1 ? -1.0 : 1.0;
+      x[0] = 0.48 * sign, x[1] = -0.6 * sign, x[2] = 0.64 * sign, x[3] = 0.0;
+    }, MPI_COMM_WORLD);
+    const auto row = named(diagnostics::compute(state, identity_model(d, beta), 1e-6, nullptr), d);
+    INFO("antipodal " << antipodal);
+    CHECK(row.at("mean_squared_cosine") == Approx(1.0).margin(1e-13));
+    CHECK(row.at("mean_cosine") == Approx(antipodal ? -1.0 / (n - 1) : 1.0).margin(1e-13));
+    CHECK(row.at("energy_a_scaled") ==
+          Approx(antipodal ? (1 - std::exp(-2 * beta)) / 4 : 0.0).margin(1e-13));
+    CHECK(row.at("pair_distance") == Approx(antipodal ? 2.0 : 0.0).margin(1e-15));
+  }
+  // A lone token has no pairs: the cosines and the tracked pair (0, 0) are NaN.
+  const auto lone = make_state(3, 1, [](std::int64_t, std::span<double> x) {
+    x[0] = 1, x[1] = 0, x[2] = 0;
+  }, MPI_COMM_WORLD);
+  const auto row = named(diagnostics::compute(lone, identity_model(3, 1.0), 1e-6, nullptr, true, {0, 0}), 3);
+  CHECK(std::isnan(row.at("mean_cosine")));
+  CHECK(std::isnan(row.at("mean_squared_cosine")));
+  CHECK(std::isnan(row.at("pair_distance")));
+}
+
 TEST_CASE("Uniform random tokens: E |m_k|^2 = 1/N on the circle, E C_l = 1/(4 pi N) on S^2",
           "[diagnostics][parallel]") {
   // For iid uniform tokens N |m_k|^2 has mean 1 and variance 1 (k >= 1), and 4 pi N C_l has mean 1

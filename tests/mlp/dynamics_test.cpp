@@ -205,7 +205,7 @@ TEST_CASE("Layer scheme -> SDE: with each layer's weights shared, E|X_layer - X_
   auto engine = interaction::make_engine("direct", kernel, MPI_COMM_SELF);
   const auto start = testing::state_from_positions(
       particles::uniform_state(8, d, 12, MPI_COMM_SELF).positions, d);
-  stepper::VelocityField velocity(kernel, *engine, 8);
+  auto velocity = stepper::make_velocity_field(model, *engine, 8);
   std::vector<double> distance;
   for (int layers : {10, 40, 160}) {
     std::vector<double> squares, cosine_differences;

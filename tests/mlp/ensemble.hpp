@@ -70,7 +70,7 @@ inline std::vector<std::vector<double>> run_ensemble(const model::Model& model,
   const auto count = static_cast<std::int64_t>(initial.size() / d);
   const auto kernel = interaction::Kernel::from_model(model);
   auto engine = interaction::make_engine("direct", kernel, MPI_COMM_SELF);
-  stepper::VelocityField velocity(kernel, *engine, count);
+  auto velocity = stepper::make_velocity_field(model, *engine, count);
   const auto start = state_from_positions(initial, d);
   std::vector<double> local;
   std::size_t width = 0;

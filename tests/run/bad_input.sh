@@ -8,7 +8,7 @@ expect_rejected "N <= 0" --tokens 0
 expect_rejected "d < 2" --dimension 1
 expect_rejected "non-finite beta" --beta nan
 expect_rejected "beta above 1e4" --beta 2e4
-expect_rejected "step <= 0" --step-size 0
+expect_rejected "step < 0" --step-size -0.1
 expect_rejected "matrix of the wrong shape" --dimension 3 --query "1 0 0 1"
 expect_rejected "unknown model" --model transformer
 expect_rejected "unknown integrator" --integrator leapfrog
@@ -66,5 +66,25 @@ ln -s in.ini target.h5.partial
 expect_rejected "a partial name that is a symbolic link" --tokens 8 --steps 1 --output target.h5 --overwrite
 rm -f in.ini link.h5 start.h5 start.xdmf start.csv other.csv target.h5.partial
 command=("$app" --quiet --output run.h5)
+# Transformer layers (README "Transformer layers with MLP blocks"): combinations that cannot mean
+# what was asked.
+expect_rejected "MLP with a deterministic integrator" --mlp relu --integrator rk4
+expect_rejected "--layers with --steps" --layers 10 --steps 10
+expect_rejected "--layers with --step-size" --layers 10 --step-size 0.1
+expect_rejected "--layers with rk4" --layers 10 --integrator rk4
+expect_rejected "--substeps without an MLP block" --substeps 4 --integrator heun
+expect_rejected "--substeps with the layer scheme" --mlp relu --substeps 4 --integrator layer
+expect_rejected "MLP width without an MLP block" --mlp-width 64
+expect_rejected "attention sign 2" --attention-sign 2
+expect_rejected "tracked pair outside the tokens" --tokens 8 --track-pair 3,8
+# A stopped MLP run refuses a restart that changes the block, or the step through the horizon.
+printf 'tokens = 12\ndimension = 5\nmlp = relu\nmlp-width = 32\nlayers = 8\nfinal-time = 1\n' > stopped.ini
+setup 75 "${command[@]}" "${stopped[@]}" --stop-after-steps 3
+for change in "--mlp tanh" "--mlp-width 64" "--mlp-bias-u 0.1" "--attention-sign 0" \
+              "--final-time 2" "--layers 16" "--integrator heun"; do
+  # shellcheck disable=SC2086 # the change is several words
+  expect_rejected "MLP restart with $change" "${stopped[@]}" --restart run.chk $change
+done
+rm -rf stopped.ini run.chk run.h5.partial
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -280,22 +280,28 @@ TEST_CASE("Energy rate: lambda_bar'(beta) = -inf F, F(1-) = -lambda_bar, and no 
     }
 }
 
-TEST_CASE("describe: the constants as metadata keys, values reading back to the same doubles",
+TEST_CASE("describe: the constants as typed metadata, numbers as the same doubles",
           "[theory]") {
   const auto c = theory::mlp_constants(block(Activation::sigmoid, 0.0, 0.0), 5, 1.0);
-  const auto pairs = theory::describe(c);
-  auto value = [&pairs](const std::string& key) {
-    for (const auto& [k, v] : pairs)
-      if (k == key) return v;
+  const auto attributes = theory::describe(c);
+  auto value = [&attributes](const std::string& key) {
+    for (const auto& a : attributes)
+      if (a.name == key) return a.value;
     FAIL("no key " << key);
-    return std::string();
+    return output::Attribute{}.value;
   };
-  CHECK(std::stod(value("mlp_kappa_1")) == c.kappa_one.value);
-  CHECK(std::stod(value("mlp_lambda_bar_error")) == c.mean_square_exponent.error);
-  CHECK(std::stod(value("mlp_energy_rate")) == c.energy_rate.value);
-  CHECK(value("mlp_coercive") == "true");
-  CHECK(value("mlp_odd_field") == "false");
-  CHECK(pairs.size() == 13);
+  CHECK(std::get<double>(value("mlp_kappa_1")) == c.kappa_one.value);
+  CHECK(std::get<double>(value("mlp_lambda_bar_error")) == c.mean_square_exponent.error);
+  CHECK(std::get<double>(value("mlp_energy_rate")) == c.energy_rate.value);
+  CHECK(std::get<std::string>(value("mlp_coercive")) == "true");
+  CHECK(std::get<std::string>(value("mlp_odd_field")) == "false");
+  CHECK(attributes.size() == 13);
+  // The header names the verdict and the guaranteed rate.
+  const auto lines = theory::summary_lines(c, block(Activation::sigmoid, 0.0, 0.0), 5, 1.0);
+  CHECK(lines.at(3).find("coercive (lambda_bar < 0, field not odd)") != std::string::npos);
+  const auto odd = theory::mlp_constants(block(Activation::tanh, 0.0, 0.0), 5, 1.0);
+  CHECK(theory::summary_lines(odd, block(Activation::tanh, 0.0, 0.0), 5, 1.0).at(3).find(
+            "odd field") != std::string::npos);
 }
 
 TEST_CASE("MLP constants reject a dimension below 2 and t outside [-1, 1]", "[theory]") {
