@@ -34,7 +34,7 @@ for signal in USR1 TERM; do
     fi
   fi
   mv run.h5 "signalled_$signal.h5" 2>/dev/null
-  rm -rf run.chk run.xdmf run.csv run.h5.partial
+  rm -rf run.chk run.xdmf run.csv run.input.ini run.h5.partial
 done
 "$app" "${common[@]}" --output straight.h5 || failures=$((failures + 1))
 for signal in USR1 TERM; do
