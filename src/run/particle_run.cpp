@@ -12,6 +12,7 @@
 #include "output/run_file.hpp"
 #include "particles/initial_state.hpp"
 #include "simulation/driver.hpp"
+#include "simulation/signals.hpp"
 #include "simulation/particle_system.hpp"
 #include "simulation/restart_check.hpp"
 #include "run/run_options.hpp"
@@ -161,6 +162,8 @@ void add_particle_options(config::OptionSet& options) {
 
 int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream& out,
                   const std::vector<simulation::Observer*>& observers) {
+  // A stop signal during the set-up (reading files, building the engine) stops after one step.
+  simulation::install_stop_signal_handlers();
   // --- Validate everything before anything is written.
   simulation::ParticleSettings settings;
   settings.tokens = options.get<long long>("tokens");
