@@ -1,6 +1,7 @@
 #include "simulation/particle_system.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "checkpoint/checkpoint.hpp"
@@ -27,8 +28,11 @@ ParticleSystem::ParticleSystem(const ParticleSettings& settings, particles::Stat
                                            settings.seed,
                                            std::exp(-0.5 * settings.model.log_time_scale()),
                                            settings.steps_per_layer)),
-      state_(std::move(initial)) {
+      state_(std::move(initial)),
+      phases_(settings.model),
+      phase_velocity_(stepper::make_velocity_field(settings.model, *engine_, settings.tokens)) {
   engine_->set_timers(&timers_);
+  if (state_.step == 0) phases_.set_initial(state_.positions);
   if (settings.model.mlp)
     mlp_constants_ = theory::mlp_constants(*settings.model.mlp, settings.model.dimension,
                                            settings.model.beta);
@@ -76,7 +80,10 @@ Description ParticleSystem::describe() const {
 }
 
 std::vector<std::string> ParticleSystem::diagnostic_columns() const {
-  return diagnostics::column_names(settings_.model.dimension);
+  auto columns = diagnostics::column_names(settings_.model.dimension);
+  for (auto& name : diagnostics::PhaseObservables::column_names(settings_.model.dimension))
+    columns.push_back(name);
+  return columns;
 }
 
 std::vector<double> ParticleSystem::diagnostic_row() {
@@ -86,6 +93,12 @@ std::vector<double> ParticleSystem::diagnostic_row() {
                                   settings_.tracked_pair,
                                   settings_.pair_diagnostics ? &labels_ : nullptr);
   labels_step_ = settings_.pair_diagnostics ? state_.step : -1;
+  std::vector<double> velocity;
+  if (phases_.needs_velocity()) {
+    velocity.resize(state_.positions.size());
+    phase_velocity_.evaluate(state_.positions, velocity);
+  }
+  for (double value : phases_.row(state_, velocity)) row.push_back(value);
   return row;
 }
 
@@ -148,6 +161,18 @@ output::RunFile& ParticleSystem::create_output(const std::string& path,
 
 output::RunFile& ParticleSystem::resume_output(const std::string& path,
                                                const checkpoint::RunPosition& position) {
+  // The alignment prediction starts from the tokens at time 0: the first snapshot of the run
+  // file being resumed (without one, the alignment columns of the continuation are NaN).
+  if (state_.step != 0) {
+    phases_.set_initial({});
+    const auto partial = output::partial_path(path);
+    try {
+      const auto first = particles::read_snapshot(
+          std::filesystem::exists(partial) ? partial : path, comm_, settings_.model.dimension, 0);
+      if (first.time == 0 && first.step == 0) phases_.set_initial(first.positions);
+    } catch (const errors::InputError&) {
+    }
+  }
   output_ = std::make_unique<particles::RunWriter>(
       particles::RunWriter::Resumed{}, path, comm_, settings_.model.dimension, settings_.tokens,
       diagnostic_columns(),

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "diagnostics/diagnostics.hpp"
+#include "diagnostics/phases.hpp"
 #include "interaction/engine.hpp"
 #include "model/model.hpp"
 #include "particles/particle_file.hpp"
@@ -81,6 +82,10 @@ class ParticleSystem final : public Simulation {
   stepper::VelocityField velocity_;
   std::unique_ptr<stepper::Integrator> integrator_;
   particles::State state_;
+  // The phase observables (diagnostics/phases.hpp) and their own velocity field, so that the
+  // rotation rate's evaluation is not counted in pairs_evaluated().
+  diagnostics::PhaseObservables phases_;
+  stepper::VelocityField phase_velocity_;
   std::unique_ptr<particles::RunWriter> output_;
   // Each token's cluster on rank 0 at step labels_step_ (-1: none yet), for /cluster_label.
   std::vector<std::int32_t> labels_;
