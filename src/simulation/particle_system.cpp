@@ -123,6 +123,8 @@ std::vector<std::string> ParticleSystem::summary(const std::vector<double>& last
            << theory::clustering_time_rescaled(m.attention, m.dimension, m.beta, settings_.tokens);
     lines.push_back(theory.str());
   }
+  if (m.beta > 0 && settings_.tokens >= 2)
+    lines.push_back("  " + model::mean_field_regime(m.beta, settings_.tokens, m.dimension));
   return lines;
 }
 
