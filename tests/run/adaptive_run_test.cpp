@@ -101,6 +101,18 @@ TEST_CASE("Adaptive steps: the pairing ODE to its merge time in few steps, landi
   CHECK(std::abs(theta / theta_1 - 1) < double(state.step) * tolerance / theta_1);
   // A fixed step of the same accuracy near the merge (h ~ 0.05) would take T / 0.05 steps.
   CHECK(double(state.step) < merge_time / 0.05 / 10);
+  // The same steps on one rank holding both tokens: bitwise the same positions and step count.
+  particles::State alone;
+  alone.dimension = 2;
+  alone.partition = parallel::block_partition(2, MPI_COMM_SELF);
+  alone.positions = all;
+  alone.comm = MPI_COMM_SELF;
+  auto self_engine = interaction::make_engine("direct", kernel, MPI_COMM_SELF);
+  auto self_velocity = stepper::make_velocity_field(m, *self_engine, 2);
+  stepper::AdaptiveStepper self_adaptive(self_velocity, tolerance, 1e5, 1 / std::sqrt(beta));
+  while (alone.time < merge_time) self_adaptive.step(alone, merge_time);
+  CHECK(alone.step == state.step);
+  if (testing::world_rank() == 0) CHECK(alone.positions == gathered);
 }
 
 TEST_CASE("Adaptive run with logarithmic output: stop and restart equals a straight run",
