@@ -6,6 +6,7 @@
 #include "config/number_list.hpp"
 #include "config/options.hpp"
 #include "errors/errors.hpp"
+#include "particles/initial_state.hpp"
 #include "random/counter_random.hpp"
 
 namespace attnflow::particles {
@@ -103,6 +104,31 @@ State uniform_elevation_state(std::int64_t tokens, const WrappedNormalMixture& a
     s.positions[3 * i + 1] = std::cos(phi) * std::sin(psi);
     s.positions[3 * i + 2] = std::sin(phi);
   }
+  return s;
+}
+
+void add_subsphere_options(config::OptionSet& options) {
+  options.add<int>("subsphere-dimension", 2, "",
+                   "--initial subsphere: k, tokens on the great S^{k-1} of the first k coordinates "
+                   "(2 <= k < d; --vmf-means of k numbers each)");
+}
+
+int subsphere_dimension_from_options(const config::OptionSet& options, int dimension) {
+  const int k = options.get<int>("subsphere-dimension");
+  require(k >= 2 && k < dimension, "--subsphere-dimension: must be in [2, d) = [2, " +
+                                       std::to_string(dimension) + ") (got " + std::to_string(k) +
+                                       ")");
+  return k;
+}
+
+State subsphere_state(std::int64_t tokens, int dimension, int subsphere_dimension,
+                      const density::VonMisesFisherMixture& mixture, std::uint64_t seed,
+                      MPI_Comm comm) {
+  const int k = subsphere_dimension;
+  const State low = mixture_state(tokens, k, mixture, seed, comm);
+  State s = empty(tokens, dimension, comm);
+  for (std::int64_t i = 0; i < s.partition.count; ++i)
+    for (int a = 0; a < k; ++a) s.positions[i * dimension + a] = low.positions[i * k + a];
   return s;
 }
 

@@ -60,3 +60,27 @@ TEST_CASE("Wrapped-normal mixtures on the circle and uniform elevation on S^2",
     }
   }
 }
+
+TEST_CASE("A von Mises-Fisher mixture on a great sub-sphere", "[particles][parallel]") {
+  // k = 3 in d = 5: the last two coordinates vanish, every token is a unit vector, and with
+  // kappa = 200 around e_1 the mean of x_1 is coth(kappa) - 1/kappa = 0.995 (the vMF mean
+  // resultant on S^2), within 5 standard errors (sd of x_1 below 0.01).
+  density::VonMisesFisherMixture mixture;
+  mixture.means = {{1, 0, 0}};
+  mixture.concentrations = {200};
+  mixture.weights = {1};
+  const std::int64_t n = 4000;
+  const auto all =
+      testing::gather_positions(particles::subsphere_state(n, 5, 3, mixture, 9, MPI_COMM_WORLD));
+  if (testing::world_rank() == 0) {
+    double first = 0, worst = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double* x = all.data() + 5 * i;
+      first += x[0];
+      worst = std::max({worst, std::abs(x[3]), std::abs(x[4]),
+                        std::abs(x[0] * x[0] + x[1] * x[1] + x[2] * x[2] - 1)});
+    }
+    CHECK(worst < 1e-15);
+    CHECK(std::abs(first / n - (1 / std::tanh(200.0) - 1 / 200.0)) < 5 * 0.01 / std::sqrt(double(n)));
+  }
+}
