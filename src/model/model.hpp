@@ -62,16 +62,25 @@ struct Model {
   std::string attention_name() const { return attention == Attention::softmax ? "sa" : "usa"; }
 };
 
-// Registers the model's options (dimension, model, beta, beta-scale, beta-exponent, query, key,
-// value, causal, common-noise, independent-noise).
+// Registers the model's options (dimension, model, beta, beta-scale, beta-exponent, beta-law,
+// query, key, value, causal, common-noise, independent-noise).
 void add_model_options(config::OptionSet& options);
 // Registers the transformer-layer options of docs/mathematics.md section 9: mlp, mlp-width, mlp-bias-u,
 // mlp-bias-w and attention-sign. Separate from add_model_options so that only the apps that
 // integrate them register them (an app that does not cannot silently ignore them).
 void add_transformer_options(config::OptionSet& options);
-// Builds and validates the model; `token_count` resolves beta = c N^alpha. Reads the
+// Builds and validates the model; `token_count` resolves beta = c N^alpha, c ln N or
+// c N^{2/(d-1)} (--beta-law). Reads the
 // transformer-layer options when they are registered. Throws InputError.
 Model model_from_options(const config::OptionSet& options, std::int64_t token_count);
+// The critical beta N^{2/(d-1)} of the moderate regime (docs/mathematics.md section 10): the
+// particle system stays mean-field while beta << N^{2/(d-1)}.
+double critical_beta(std::int64_t tokens, int dimension);
+// Ratios beta / N^{2/(d-1)} below this are "inside the mean-field window", above its inverse
+// "beyond" it, in between "at the critical scaling" (a convention: the window is asymptotic).
+inline constexpr double mean_field_ratio = 0.1;
+// One line for a run summary: the ratio, the tokens per kernel width and the side of the window.
+std::string mean_field_regime(double beta, std::int64_t tokens, int dimension);
 // Parses "a b c ..." (d*d numbers, row-major; commas or semicolons allowed as separators).
 Matrix parse_matrix(const std::string& text, int dimension, const std::string& option_name);
 
