@@ -5,23 +5,22 @@
 
 #include <cmath>
 #include <memory>
-#include <numeric>
 #include <string>
 #include <vector>
 
 #include "continuum/initial.hpp"
 #include "continuum/solver.hpp"
+#include "mlp/ensemble.hpp"  // Estimate, estimate
 #include "support/kernels.hpp"
 #include "support/mpi_test.hpp"
 
 namespace attnflow::testing {
 
-
 // 4 standard errors: a correct code fails a two-sided check with probability 6e-5.
 inline constexpr double standard_errors = 4.0;
 
 inline model::Model field_model(int d, mlp::Activation activation, int width, double input_bias,
-                         double output_bias, int attention_sign, double beta = 1.0) {
+                                double output_bias, int attention_sign, double beta = 1.0) {
   auto m = identity_model(d, model::Attention::softmax, beta);
   m.attention_sign = attention_sign;
   m.mlp = model::MlpBlock{activation, width, input_bias, output_bias};
@@ -32,8 +31,8 @@ inline model::Model field_model(int d, mlp::Activation activation, int width, do
 // h keyed by seed. cfl 0.4 on the circle (MUSCL's positivity limit is 0.5), 0.8 on the sphere
 // (whose forward-Euler limit carries the reconstruction's factor: positive up to 1).
 inline std::unique_ptr<continuum::Solver> spde_solver(const model::Model& m, int size, double h,
-                                               std::uint64_t seed, const std::string& prefix,
-                                               MPI_Comm comm) {
+                                                      std::uint64_t seed,
+                                                      const std::string& prefix, MPI_Comm comm) {
   continuum::Settings s;
   s.options_prefix = prefix;
   s.layer_length = h;
@@ -60,17 +59,6 @@ inline double mode_amplitude(const continuum::Solver& solver, int degree, int or
   return sums[0] / (sums[1] * mean_square);
 }
 
-struct Estimate {
-  double mean = 0, standard_error = 0;
-};
-inline Estimate estimate(const std::vector<double>& v) {
-  const double n = double(v.size());
-  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / n;
-  double squares = 0;
-  for (double x : v) squares += (x - mean) * (x - mean);
-  return {mean, std::sqrt(squares / (n - 1) / n)};
-}
-
 // The mode amplitude at `end` of realisations r = 0 .. count-1 (seed first_seed + r), minus the
 // amplitude that the same realisation produces from the uniform density (a control variate of
 // mean zero, since the mean density from a uniform start stays uniform: most of one path's
@@ -80,9 +68,11 @@ inline Estimate estimate(const std::vector<double>& v) {
 // so the ensemble is the same whatever the rank count. `sizes` runs realisations on several
 // grids (the same seed: the same noise path): all of them on the first, the first fine_count on
 // the others; row r holds one amplitude per grid (0 where not run).
-inline std::vector<std::vector<double>> ensemble(const model::Model& m, const std::vector<int>& sizes,
-                                          double h, double end, int degree, double amplitude,
-                                          int count, int fine_count, std::uint64_t first_seed) {
+inline std::vector<std::vector<double>> ensemble(const model::Model& m,
+                                                 const std::vector<int>& sizes, double h,
+                                                 double end, int degree, double amplitude,
+                                                 int count, int fine_count,
+                                                 std::uint64_t first_seed) {
   const int rank = world_rank(), ranks = world_size();
   continuum::InitialDensity initial;
   initial.kind = "uniform-mode";
@@ -115,6 +105,5 @@ inline std::vector<std::vector<double>> ensemble(const model::Model& m, const st
   for (int r = 0; r < count; ++r) rows[r].assign(all.begin() + r * width, all.begin() + (r + 1) * width);
   return rows;
 }
-
 
 }  // namespace attnflow::testing
