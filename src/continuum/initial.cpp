@@ -30,7 +30,9 @@ void add_initial_options(config::OptionSet& options) {
                       "uniform-mode and noise: relative amplitude of the perturbation");
   density::add_mixture_options(options);
   density::add_circle_density_options(options);
-  options.add<int>("seed", 1, "", "noise: seed of the counter-based generator");
+  options.add<int>("seed", 1, "",
+                   "seed of the counter-based generator: the noise initial density and, with "
+                   "--mlp, the layers' weights (the particle run's --seed)");
   options.add_optional("initial-file", "path", "particles: attnflow particle HDF5 file");
   options.add<long long>("initial-snapshot", -1, "",
                          "particles: snapshot of initial-file (-1 = the last)");

@@ -38,6 +38,39 @@ Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm com
                   "--engine " + engine_->name() + ": the continuum evaluates the velocity at the "
                   "cell faces, not at the sources this engine needs as targets; accepted: direct, "
                   "spectral");
+  if (model.mlp) {
+    // The field over a layer of length h moves a point by e^{-s/2} sqrt(h) P_x G_l(x) to first
+    // order, the particles' increment (USA: the noise scale of the rescaled time).
+    const double scale =
+        std::exp(-0.5 * model.log_time_scale()) / std::sqrt(settings.layer_length);
+    auto term = std::make_unique<stepper::LayerFieldTerm>(*model.mlp, model.dimension,
+                                                          settings.seed, scale);
+    layer_field_ = term.get();
+    layer_field_->set_layer(0);
+    velocity_.add_term(std::move(term));
+    mlp_constants_ = theory::mlp_constants(*model.mlp, model.dimension, model.beta);
+  }
+}
+
+void Solver::set_seed(std::uint64_t seed) {
+  errors::ensure(layer_field_ != nullptr, "Solver::set_seed without an MLP block");
+  settings_.seed = seed;
+  layer_field_->set_seed(seed);
+  layer_ = layer_at(time());
+  layer_field_->set_layer(static_cast<std::uint64_t>(layer_));
+  cache_valid_ = false;
+}
+
+std::int64_t Solver::layer_at(double time) const {
+  if (layer_field_ == nullptr) return 0;
+  // Layer l covers [l h, (l + 1) h); a time within rounding of a boundary belongs to the layer
+  // that starts there (steps land on boundaries exactly, restarts resume at one).
+  const double h = settings_.layer_length;
+  const double tolerance = simulation::same_time_tolerance(time);
+  auto layer = static_cast<std::int64_t>(std::floor(time / h));
+  if (double(layer + 1) * h - time <= tolerance) ++layer;
+  if (layer > 0 && time < double(layer) * h - tolerance) --layer;
+  return std::max<std::int64_t>(layer, 0);
 }
 
 Solver::~Solver() {
@@ -171,15 +204,29 @@ PetscErrorCode Solver::rhs_function(TS, PetscReal, Vec density, Vec rate, void* 
 }
 
 double Solver::step(double max_step) {
+  // With an MLP block the step stays inside one layer, whose field it uses throughout.
+  double boundary = std::numeric_limits<double>::infinity();
+  if (layer_field_ != nullptr) {
+    const std::int64_t layer = layer_at(time());
+    if (layer != layer_) {
+      layer_ = layer;
+      layer_field_->set_layer(static_cast<std::uint64_t>(layer));
+      cache_valid_ = false;  // the cached face velocities hold the previous layer's field
+    }
+    boundary = double(layer + 1) * settings_.layer_length;
+  }
   const double limit = velocities_for(solution_);
   double dt = settings_.cfl * ssp_coefficient() * limit;
-  dt = std::min({dt, max_step, settings_.max_time_step});
+  dt = std::min({dt, max_step, settings_.max_time_step, boundary - time()});
   check_petsc(TSSetTimeStep(ts_, dt), "TSSetTimeStep");
   const PetscErrorCode code = TSStep(ts_);
   if (code != 0)
     throw errors::InternalError("continuum time step failed" +
                              (rhs_error_.empty() ? std::string() : ": " + rhs_error_));
   ++steps_;
+  if (layer_field_ != nullptr &&
+      std::abs(time() - boundary) <= simulation::same_time_tolerance(boundary))
+    check_petsc(TSSetTime(ts_, boundary), "TSSetTime");
   return dt;
 }
 
@@ -243,6 +290,28 @@ Diagnostics Solver::diagnostics(int max_moment) {
   const double double_sum = parallel::ordered_sum(pair_sums, comm_);
   // beta = 0: E diverges like 1/(2 beta); defined as (1/2) mass^2 like the particle diagnostics.
   d.energy_scaled = model_.beta > 0 ? double_sum / (2 * model_.beta) : 0.5 * d.mass * d.mass;
+  // E_A e^{-beta} = (1/2) sum_i m_i (mass - Z_i): no large intermediate to cancel.
+  for (std::size_t i = 0; i < rho.size(); ++i)
+    pair_sums[i] = masses[i] * (d.mass - sums.normaliser[i]);
+  d.energy_a_scaled = model_.beta > 0 ? 0.5 * parallel::ordered_sum(pair_sums, comm_) : 0.0;
+  // The first and second moments of the cell masses at the centres, for the mean cosines.
+  const int dim = model_.dimension;
+  std::vector<double> first_second(std::size_t(dim + dim * dim), 0.0);
+  for (std::size_t i = 0; i < rho.size(); ++i) {
+    const double* x = centres_.data() + i * dim;
+    for (int a = 0; a < dim; ++a) {
+      first_second[a] += masses[i] * x[a];
+      for (int b = 0; b < dim; ++b) first_second[dim + a * dim + b] += masses[i] * x[a] * x[b];
+    }
+  }
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, first_second.data(), static_cast<int>(first_second.size()),
+                          MPI_DOUBLE, MPI_SUM, comm_),
+            "MPI_Allreduce(first and second moments)");
+  double first = 0, second = 0;
+  for (int a = 0; a < dim; ++a) first += first_second[a] * first_second[a];
+  for (int k = 0; k < dim * dim; ++k) second += first_second[dim + k] * first_second[dim + k];
+  d.mean_cosine = first / (d.mass * d.mass);
+  d.mean_squared_cosine = second / (d.mass * d.mass);
   std::vector<double> moment_sums(domain_->moment_sum_size(), 0.0);
   domain_->add_moment_sums(centres_, masses, moment_sums);
   check_mpi(MPI_Allreduce(MPI_IN_PLACE, moment_sums.data(), static_cast<int>(moment_sums.size()),
@@ -261,12 +330,24 @@ simulation::Description Solver::describe() const {
         << parallel::size_of(comm_) << " ranks: " << domain_name() << ", " << global_cells_
         << " cells, " << model_.attention_name() << ", beta = " << model_.beta << ", "
         << time_stepper_description() << ", limiter " << limiter_name(settings_.limiter);
+  if (model_.attention_sign != 1)
+    first << ", attention " << (model_.attention_sign == 0 ? "off" : "repulsive (sign -1)");
   simulation::Description d;
   d.program = "attnflow-continuum";
   d.header = {first.str(), "engine: " + engine_->summary()};
   if (model_.log_time_scale() > 0)
     d.header.push_back("USA time rescaling: the run's time is t' = e^s t with s = " +
                        text::format_number(model_.log_time_scale()));
+  if (mlp_constants_) {
+    std::ostringstream layers;
+    layers << "SPDE: MLP layers of length " << settings_.layer_length
+           << ", weights keyed by (seed " << settings_.seed
+           << ", layer), velocity X[rho] + P_x G_l(x) / sqrt(h) over each layer";
+    d.header.push_back(layers.str());
+    for (auto& line : theory::summary_lines(*mlp_constants_, *model_.mlp, model_.dimension,
+                                            model_.beta))
+      d.header.push_back(line);
+  }
   d.items = global_cells_;
   d.dimension = model_.dimension;
   d.beta = model_.beta;
@@ -300,14 +381,19 @@ std::vector<std::string> Solver::summary(const std::vector<double>& last_row) co
 
 output::RunFile& Solver::create_output(const std::string& path,
                                        const std::string& resolved_input_ini, bool overwrite) {
-  const std::vector<output::Attribute> metadata = {
+  std::vector<output::Attribute> metadata = {
       {"model", model_.attention_name()},
       {"beta", model_.beta},
       {"limiter", limiter_name(settings_.limiter)},
       {"time_stepper", time_stepper_description()},
       {"engine", engine_->summary()},
+      {"attention_sign", std::int64_t(model_.attention_sign)},
       {"time_unit", output::time_units(model_.log_time_scale())},
       {"ranks", std::int64_t(parallel::size_of(comm_))}};
+  if (mlp_constants_) {
+    for (auto& attribute : theory::describe(*mlp_constants_, *model_.mlp, settings_.layer_length))
+      metadata.push_back(attribute);
+  }
   writer_ = std::make_unique<Writer>(path, *this, resolved_input_ini, metadata, overwrite);
   return *writer_;
 }
@@ -353,8 +439,11 @@ std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cell
   using errors::require;
   require(!model.causal, "--causal: the mean-field PDE has no causal mask; drop the option");
   require(!model.stochastic(),
-          "--common-noise/--independent-noise: the continuum solver integrates the deterministic "
-          "PDE only; set both to 0");
+          "--common-noise/--independent-noise: the continuum solver has no Brownian noise (its "
+          "noise is the MLP field, --mlp); set both to 0");
+  require(!model.mlp || (std::isfinite(settings.layer_length) && settings.layer_length > 0),
+          "--layers: the SPDE with an MLP block needs the layer length: give --layers L > 0 "
+          "(h = final-time / L)");
   require(std::isfinite(settings.cfl) && settings.cfl > 0 && settings.cfl <= 1,
           "--cfl: must be in (0, 1] (positivity needs <= 0.5 with MUSCL on the circle)");
   // The circle's forward-Euler limit dx / max|X| assumes first-order face values; MUSCL face

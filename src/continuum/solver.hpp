@@ -7,6 +7,16 @@
 // MUSCL) and SphereSolver (S^2, PETSc DMPlex, limited least-squares reconstruction or first-order
 // upwind). For USA the PDE is integrated in the rescaled time t' = e^{s} t of
 // model::Model::log_time_scale, like the particles.
+//
+// With an MLP block the PDE is the SPDE of docs/mathematics.md section 9.4, d rho + div_S(rho
+// (X[rho] dt + P_x o dG_t)) = 0, discretised layer by layer: over layer l, the time interval
+// [l h, (l+1) h) with h = Settings::layer_length, the velocity is X[rho] + P_x G_l(x) / sqrt(h)
+// (stepper::LayerFieldTerm, the particles' weights for the same seed and layer): the
+// piecewise-linear (Wong-Zakai) interpolation of the Brownian field, whose transport converges to
+// the Stratonovich SPDE as h -> 0. Within a layer that is an ordinary transport PDE, so the
+// scheme stays the one above (conservative fluxes, positivity under the same CFL limit, which now
+// counts the field's speed ~ |G| / sqrt(h)); steps never cross a layer boundary and land on it.
+// The particles' Heun with k sub-steps per layer integrates the same ODE (stepper/integrator.hpp).
 #include <mpi.h>
 #include <petscdm.h>
 #include <petscts.h>
@@ -14,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +37,7 @@
 #include "parallel/timers.hpp"
 #include "simulation/simulation.hpp"
 #include "stepper/velocity.hpp"
+#include "theory/mlp_constants.hpp"
 
 namespace attnflow::continuum {
 
@@ -45,6 +57,10 @@ struct Settings {
   // Prefix of this solver's PETSc objects (DM and TS): "-<prefix>ts_ssp_type rks2", so that two
   // solvers (or tests) never read each other's options.
   std::string options_prefix = "continuum_";
+  // With an MLP block: the layer length h (> 0; T / L for L layers over the horizon T) and the
+  // seed of the layers' weights (mlp::RandomField; the particle run's --seed).
+  double layer_length = 0;
+  std::uint64_t seed = 1;
 };
 
 struct Diagnostics {
@@ -59,6 +75,14 @@ struct Diagnostics {
   // asked for: circle |m_k| for k = 1..K, m_k = sum_i m_i e^{-i k theta_i} / mass; sphere
   // harmonic power C_l, l = 0..L.
   std::vector<double> moments;
+  // E_A e^{-beta} = (1/2) sum_ij m_i m_j (1 - e^{beta (<x_i, x_j> - 1)}), the energy of
+  // docs/mathematics.md section 9.6 scaled like the particles' energy_a_scaled (0 at beta = 0).
+  double energy_a_scaled = 0;
+  // int int <x, y> and int int <x, y>^2 of the normalised density, |sum m_i x_i|^2 / mass^2 and
+  // ||sum m_i x_i x_i^T||_F^2 / mass^2: the particles' mean (squared) cosine for a density (whose
+  // diagonal carries no mass).
+  double mean_cosine = 0;
+  double mean_squared_cosine = 0;
 };
 
 class Writer;
@@ -153,6 +177,12 @@ class Solver : public simulation::Simulation {
   // Kernel pairs this rank evaluated per right-hand side (velocity) evaluation.
   double pairs_per_evaluation() const { return pairs_per_evaluation_; }
   std::int64_t velocity_evaluations() const { return velocity_evaluations_; }
+  // The MLP layer whose field drives the step starting at `time` (0 without an MLP block).
+  std::int64_t layer_at(double time) const;
+  // Another noise realisation with an MLP block: the layers' weights keyed by `seed` from now on
+  // (with set_density and set_time_and_step, an ensemble reuses one solver: its mesh costs more
+  // than a short run). Not collective.
+  void set_seed(std::uint64_t seed);
 
  protected:
   Solver(const model::Model& model, const Settings& settings, MPI_Comm comm);
@@ -205,6 +235,11 @@ class Solver : public simulation::Simulation {
   std::string rhs_error_;
   std::unique_ptr<Writer> writer_;
   std::vector<double> masses_;  // of the density velocity_at was last called with
+  // The MLP field term of velocity_ (owned by it; null without an MLP block), its layer, and the
+  // block's mean-field constants for the header and the metadata.
+  stepper::LayerFieldTerm* layer_field_ = nullptr;
+  std::int64_t layer_ = 0;
+  std::optional<theory::MlpConstants> mlp_constants_;
 };
 
 // Circle S^1 = {(cos theta, sin theta)}: M equal cells of width dx = 2 pi / M on a periodic DMDA
@@ -234,8 +269,9 @@ std::unique_ptr<Solver> make_circle_solver(const model::Model& model, std::int64
                                            const Settings& settings, MPI_Comm comm);
 
 // The solver of the model's domain: dimension 2 -> circle with `cells` cells, dimension 3 ->
-// sphere refined `refinements` times. Throws errors::InputError otherwise, for a causal or
-// stochastic model (the PDE has neither), and for bad settings.
+// sphere refined `refinements` times. Throws errors::InputError otherwise, for a causal model or
+// Brownian noise (the PDE has neither; the MLP field is the SPDE's noise), for an MLP block
+// without a layer length, and for bad settings.
 std::unique_ptr<Solver> make_solver(const model::Model& model, std::int64_t cells,
                                     int refinements, const Settings& settings, MPI_Comm comm);
 

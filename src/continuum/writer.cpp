@@ -98,13 +98,17 @@ int max_moment(int dimension) {
 }
 
 std::vector<std::string> diagnostic_columns(int dimension) {
-  std::vector<std::string> names = {"time", "mass", "min_density", "energy_scaled"};
+  std::vector<std::string> names = {"time",          "mass",        "min_density",
+                                    "energy_scaled", "energy_a_scaled", "mean_cosine",
+                                    "mean_squared_cosine"};
   for (auto& name : domain::make_domain(dimension)->moment_columns()) names.push_back(name);
   return names;
 }
 
 std::vector<double> diagnostic_row(const Diagnostics& d) {
-  std::vector<double> row = {d.time, d.mass, d.min_density, d.energy_scaled};
+  std::vector<double> row = {d.time,          d.mass,        d.min_density,
+                             d.energy_scaled, d.energy_a_scaled, d.mean_cosine,
+                             d.mean_squared_cosine};
   row.insert(row.end(), d.moments.begin(), d.moments.end());
   return row;
 }

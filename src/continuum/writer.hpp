@@ -25,7 +25,8 @@
 //   /time, /step    snapshots  (USA: rescaled time t' = e^{s} t, s in attribute log_time_scale;
 //                   /time has the attribute units, output::time_units)
 //   /diagnostics    records x columns, attribute "columns": time, mass, min_density,
-//                   energy_scaled, then fourier_modulus_1..16 (circle) or harmonic_power_0..16
+//                   energy_scaled, energy_a_scaled, mean_cosine, mean_squared_cosine (Diagnostics),
+//                   then fourier_modulus_1..16 (circle) or harmonic_power_0..16
 //   /input          the resolved input (string); each "key = value" also as an attribute
 #include <memory>
 #include <string>

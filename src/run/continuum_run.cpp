@@ -24,14 +24,32 @@ namespace {
 // Input keys a restart may change: where output and checkpoints go, when to stop, and how the
 // run began (the state now comes from the checkpoint: every key continuum::add_initial_options
 // registers). Every other key shapes the continuation (model, domain, scheme, output times) and
-// must equal the checkpoint's (simulation/restart_check.hpp).
-std::set<std::string> restart_free_keys() {
+// must equal the checkpoint's (simulation/restart_check.hpp). With an MLP block the seed keys
+// the layers' weights and --final-time / --layers set the layer length: none of them is free.
+std::set<std::string> restart_free_keys(bool mlp) {
   auto keys = simulation::run_control_keys();
-  keys.insert("final-time");
+  if (!mlp) keys.insert("final-time");
   config::OptionSet initial("", "");
   continuum::add_initial_options(initial);
-  for (const auto& name : initial.names()) keys.insert(name);
+  for (const auto& name : initial.names())
+    if (!(mlp && name == "seed")) keys.insert(name);
   return keys;
+}
+
+// The MLP layer length h = T / L of --layers L over --final-time T (0 without an MLP block).
+double layer_length_from_options(const config::OptionSet& options, const model::Model& model,
+                                 double final_time) {
+  const auto layers = options.get<long long>("layers");
+  require(layers >= 0, "--layers: must be >= 0 (got " + std::to_string(layers) + ")");
+  if (!model.has_mlp()) {
+    require(layers == 0, "--layers: the continuum's layers are MLP layers; give --mlp relu, gelu, "
+                         "silu, tanh or sigmoid, or leave --layers at 0");
+    return 0;
+  }
+  require(layers > 0, "--layers: the SPDE with an MLP block needs the depth L > 0 over "
+                      "--final-time T (layer length h = T / L, as for the particles)");
+  require(final_time > 0, "--final-time: must be > 0 with --layers");
+  return final_time / double(layers);
 }
 
 struct Schedule {
@@ -53,7 +71,11 @@ Schedule schedule_from_options(const config::OptionSet& options) {
 
 void add_continuum_options(config::OptionSet& options) {
   model::add_model_options(options);
+  model::add_transformer_options(options);
   continuum::add_initial_options(options);
+  options.add<long long>("layers", 0, "",
+                         "with --mlp: depth L over --final-time T, each layer's field driving the "
+                         "transport for h = T / L (the particles' --layers)");
   options.add<long long>("cells", 256, "", "circle: number of cells M");
   options.add<int>("refine", 3, "", "sphere: refinements of the icosahedron (20 * 4^r cells)");
   options.add<double>("final-time", 10.0, "time", "end time (USA: rescaled time e^{s} t)");
@@ -81,7 +103,9 @@ int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   settings.engine = options.get<std::string>("engine");
   settings.engine_options = interaction::engine_options(options);
   const auto schedule = schedule_from_options(options);
+  settings.layer_length = layer_length_from_options(options, model, schedule.final_time);
   const auto initial = continuum::initial_from_options(options, model.dimension);
+  settings.seed = initial.seed;
 
   std::int64_t checkpoint_every = 0;
   auto control = run_control_from_options(options, checkpoint_every);
@@ -92,7 +116,7 @@ int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   if (checkpoint_every > 0)
     control.checkpoints =
         simulation::Schedule::every_time(schedule.output_interval, checkpoint_every);
-  control.restart_free_keys = restart_free_keys();
+  control.restart_free_keys = restart_free_keys(model.has_mlp());
 
   const auto solver = continuum::make_solver(model, options.get<long long>("cells"),
                                             options.get<int>("refine"), settings, comm);

@@ -165,13 +165,10 @@ output::RunFile& ParticleSystem::create_output(const std::string& path,
                            std::to_string(settings_.tracked_pair[1])},
       {"ranks", std::int64_t(parallel::size_of(comm_))}};
   if (mlp_constants_) {
-    metadata.push_back({"mlp", mlp::activation_name(m.mlp->activation)});
-    metadata.push_back({"mlp_width", std::int64_t(m.mlp->width)});
-    metadata.push_back({"mlp_bias_u", m.mlp->input_bias});
-    metadata.push_back({"mlp_bias_w", m.mlp->output_bias});
-    metadata.push_back({"layer_length", settings_.step_size * double(settings_.steps_per_layer)});
+    const double layer_length = settings_.step_size * double(settings_.steps_per_layer);
+    for (auto& attribute : theory::describe(*mlp_constants_, *m.mlp, layer_length))
+      metadata.push_back(attribute);
     metadata.push_back({"steps_per_layer", settings_.steps_per_layer});
-    for (auto& attribute : theory::describe(*mlp_constants_)) metadata.push_back(attribute);
   }
   output_ = std::make_unique<particles::RunWriter>(path, comm_, m.dimension, settings_.tokens,
                                                    diagnostic_columns(), resolved_input_ini,

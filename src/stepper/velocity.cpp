@@ -28,7 +28,13 @@ void AttentionTerm::add(std::span<const double> targets, std::span<const double>
 
 LayerFieldTerm::LayerFieldTerm(const model::MlpBlock& block, int dimension, std::uint64_t seed,
                                double scale)
-    : field_(block, dimension, seed), scale_(scale) {}
+    : block_(block), field_(block, dimension, seed), scale_(scale) {}
+
+void LayerFieldTerm::set_seed(std::uint64_t seed) {
+  field_ = mlp::RandomField(block_, field_.dimension(), seed);
+  drawn_ = false;
+  cached_ = false;
+}
 
 void LayerFieldTerm::set_layer(std::uint64_t layer) {
   if (drawn_ && field_.layer() == layer) return;

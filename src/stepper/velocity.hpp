@@ -57,6 +57,9 @@ class LayerFieldTerm final : public VelocityTerm {
   std::string name() const override { return "mlp-field"; }
   // Draws layer `layer`'s weights (nothing when they are already drawn).
   void set_layer(std::uint64_t layer);
+  // Another noise realisation: the weights of every layer are now keyed by `seed` (draw one with
+  // set_layer).
+  void set_seed(std::uint64_t seed);
   std::uint64_t layer() const { return field_.layer(); }
   // The field is frozen within a layer, so the values at the same targets (a solver's faces) are
   // computed once per layer and reused by every stage and step of it.
@@ -64,6 +67,7 @@ class LayerFieldTerm final : public VelocityTerm {
            std::span<const double> weights, std::span<double> velocity) override;
 
  private:
+  model::MlpBlock block_;
   mlp::RandomField field_;
   double scale_;
   bool drawn_ = false;

@@ -227,6 +227,17 @@ std::vector<output::Attribute> describe(const MlpConstants& c) {
   return out;
 }
 
+std::vector<output::Attribute> describe(const MlpConstants& c, const model::MlpBlock& block,
+                                        double layer_length) {
+  std::vector<output::Attribute> out = {{"mlp", mlp::activation_name(block.activation)},
+                                        {"mlp_width", std::int64_t(block.width)},
+                                        {"mlp_bias_u", block.input_bias},
+                                        {"mlp_bias_w", block.output_bias},
+                                        {"layer_length", layer_length}};
+  for (auto& attribute : describe(c)) out.push_back(std::move(attribute));
+  return out;
+}
+
 std::vector<std::string> summary_lines(const MlpConstants& c, const model::MlpBlock& block,
                                        int dimension, double beta) {
   // Six digits and a two-digit bound for reading; the metadata keeps every digit (describe).

@@ -47,6 +47,10 @@ MlpConstants mlp_constants(const model::MlpBlock& block, int dimension, double b
 // mlp_kappa_1, mlp_kappa_slope_1, mlp_lambda_1, mlp_lambda_bar, mlp_energy_rate (each followed
 // by a *_error key with its bound), mlp_energy_rate_argument, mlp_odd_field, mlp_coercive.
 std::vector<output::Attribute> describe(const MlpConstants& constants);
+// A run's MLP metadata (particles and continuum alike): the block (mlp, mlp_width, mlp_bias_u,
+// mlp_bias_w), the layer length h of its layers, then describe(constants).
+std::vector<output::Attribute> describe(const MlpConstants& constants, const model::MlpBlock& block,
+                                        double layer_length);
 // The same for a run's start-up header: a few lines naming each constant with its bound and the
 // coercivity verdict, for the block, dimension and beta they were computed for.
 std::vector<std::string> summary_lines(const MlpConstants& constants, const model::MlpBlock& block,

@@ -1,7 +1,8 @@
 // The continuum run as a whole: a run stopped mid-interval (or restarted from an older periodic
 // checkpoint) continues bitwise identically to a straight run on the circle and the sphere; a
 // restart at another rank count agrees to 1e-12; a restart with another model, domain or a
-// damaged checkpoint is refused and changes nothing.
+// damaged checkpoint is refused and changes nothing; an SPDE run (MLP block) stores its
+// constants and restarts on the same noise path.
 #include <catch2/catch.hpp>
 #include <hdf5.h>
 
@@ -13,10 +14,12 @@
 #include <sstream>
 
 #include "config/options.hpp"
+#include "output/hdf5.hpp"
 #include "run/application.hpp"
 #include "run/continuum_run.hpp"
 #include "support/damage.hpp"
 #include "support/mpi_test.hpp"
+#include "theory/mlp_constants.hpp"
 
 using namespace attnflow;
 namespace fs = std::filesystem;
@@ -194,5 +197,69 @@ TEST_CASE("A restart that does not match its checkpoint is refused and writes no
     REQUIRE_THROWS_AS(run_app(arguments), errors::InputError);
     MPI_Barrier(MPI_COMM_WORLD);
     if (testing::world_rank() == 0) CHECK(contents(dir) == before);
+  }
+}
+
+TEST_CASE("An SPDE run (--mlp, --layers) stores the MLP constants, restarts bit for bit, and "
+          "refuses a restart with another seed, block or depth",
+          "[run][continuum][mlp][parallel]") {
+  // The layers' weights are keyed by (seed, layer) and the layer of a step by its time (h =
+  // final-time / layers): a run stopped inside a layer and restarted must continue on the same
+  // noise path bitwise; the seed, the block and the depth (which sets h) shape that path.
+  const std::vector<std::string> spde_run = {
+      "--quiet", "--dimension", "2", "--cells", "64", "--beta", "4", "--initial", "noise",
+      "--amplitude", "0.3", "--mlp", "tanh", "--mlp-width", "16", "--mlp-bias-u", "0.2",
+      "--mlp-bias-w", "0.3", "--layers", "20", "--final-time", "2", "--output-interval", "0.5",
+      "--seed", "5"};
+  const auto dir = testing::scratch_directory("continuum_spde_restart");
+  REQUIRE(run_app(with(spde_run, {"--output", dir + "/straight.h5"})) == 0);
+  const auto stopped = with(spde_run, {"--output", dir + "/restarted.h5", "--stop-after-steps", "17"});
+  REQUIRE(run_app(stopped) == run::stopped_for_restart);
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--seed", "6"}, {"--mlp", "relu"}, {"--mlp-width", "17"}, {"--mlp-bias-w", "0.4"},
+           {"--layers", "21"}, {"--final-time", "2.5"}, {"--attention-sign", "0"}}) {
+    INFO(bad.front() << " " << bad.back());
+    REQUIRE_THROWS_AS(run_app(with(with(spde_run, {"--output", dir + "/restarted.h5", "--restart",
+                                                   dir + "/restarted.chk"}),
+                                   bad)),
+                      errors::InputError);
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+  REQUIRE(run_app(with(spde_run, {"--output", dir + "/restarted.h5", "--restart",
+                                  dir + "/restarted.chk"})) == 0);
+  if (testing::world_rank() == 0) {
+    const auto straight = records(dir + "/straight.h5");
+    const auto restarted = records(dir + "/restarted.h5");
+    for (const auto& [dataset, values] : straight) {
+      INFO("/" << dataset);
+      CHECK(values == restarted.at(dataset));
+    }
+    const hid_t file = H5Fopen((dir + "/straight.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    REQUIRE(file >= 0);
+    double layer_length = 0, kappa_one = 0;
+    std::int64_t width = 0;
+    CHECK(output::read_attribute(file, "layer_length", layer_length));
+    CHECK(output::read_attribute(file, "mlp_kappa_1", kappa_one));
+    CHECK(output::read_attribute(file, "mlp_width", width));
+    CHECK(output::read_string_attribute(file, "mlp") == "tanh");
+    H5Fclose(file);
+    CHECK(layer_length == Approx(0.1).epsilon(1e-15));
+    CHECK(width == 16);
+    model::MlpBlock block{mlp::Activation::tanh, 16, 0.2, 0.3};
+    CHECK(kappa_one == theory::mlp_constants(block, 2, 4.0).kappa_one.value);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  // Bad SPDE input: one InputError, nothing written.
+  const auto bad_dir = testing::scratch_directory("continuum_spde_bad");
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--layers", "0"},                                // the SPDE needs the layer length
+           {"--mlp", "none", "--mlp-width", "256", "--mlp-bias-u", "0", "--mlp-bias-w", "0"},
+           {"--common-noise", "0.5"},                        // Brownian noise: not in the PDE
+           {"--attention-sign", "2"}}) {
+    INFO(bad.front() << " " << bad.back());
+    REQUIRE_THROWS_AS(run_app(with(spde_run, with(bad, {"--output", bad_dir + "/run.h5"}))),
+                      errors::InputError);
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (testing::world_rank() == 0) CHECK(fs::is_empty(bad_dir));
   }
 }
