@@ -131,4 +131,18 @@ PairStatistics pair_statistics(std::span<const double> all_points, int dimension
   return result;
 }
 
+PairStatistics pair_statistics(const particles::State& state, double tolerance,
+                               std::vector<std::int32_t>* labels) {
+  const int d = state.dimension;
+  std::vector<int> counts, displacements;
+  parallel::gather_layout(state.partition.count, d, state.comm, counts, displacements);
+  std::vector<double> all_points(displacements.back() + counts.back());
+  check_mpi(MPI_Allgatherv(state.positions.data(), static_cast<int>(state.partition.count * d),
+                           MPI_DOUBLE, all_points.data(), counts.data(), displacements.data(),
+                           MPI_DOUBLE, state.comm),
+            "MPI_Allgatherv(diagnostics positions)");
+  return pair_statistics(all_points, d, state.partition.first, state.partition.count, tolerance,
+                         state.comm, labels);
+}
+
 }  // namespace attnflow::diagnostics

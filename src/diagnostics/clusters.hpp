@@ -7,6 +7,8 @@
 #include <span>
 #include <vector>
 
+#include "particles/state.hpp"
+
 namespace attnflow::diagnostics {
 
 struct PairStatistics {
@@ -27,6 +29,10 @@ struct PairStatistics {
 // leave it empty.
 PairStatistics pair_statistics(std::span<const double> all_points, int dimension, std::int64_t first,
                                std::int64_t count, double tolerance, MPI_Comm comm,
+                               std::vector<std::int32_t>* labels = nullptr);
+
+// The same for a distributed state (each rank its block of tokens).
+PairStatistics pair_statistics(const particles::State& state, double tolerance,
                                std::vector<std::int32_t>* labels = nullptr);
 
 // Disjoint-set forest over n items with path halving and union by size.

@@ -26,7 +26,18 @@ std::vector<std::string> column_names(int dimension);
 // direct engine's normaliser is Z_i = (1/N) sum_j e^{beta (<x_i, x_j> - 1)}, no causal mask.
 interaction::Kernel energy_kernel(int dimension, double beta);
 // An engine for compute(): build it once per run and pass it to every call (saves the set-up).
+// The direct engine (all-gathered sources: the continuum's cells).
 std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double beta, MPI_Comm comm);
+// The particle run's: the kind of the run's engine `run_engine` with the energy kernel, so that
+// one energy evaluation costs about one evaluation of a step. direct or ring: the ring engine
+// (bitwise the direct engine's sums, O(N/P) memory, O(N^2/P) work); spectral or large-beta: that
+// engine at the run's --engine-tolerance eps in double precision, O(N/P) work: every normaliser
+// Z_i is then within eps of the exact one (their contract: eps W e^{beta - shift}, W = 1, shift =
+// beta), so energy_scaled is within eps / (2 beta) and energy_a_scaled within eps / 2 of the
+// exact values.
+std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double beta, MPI_Comm comm,
+                                                        const std::string& run_engine,
+                                                        const interaction::EngineOptions& options);
 
 // One row of diagnostics (collective over state.comm):
 // - energy_scaled = E e^{-beta} with E = (1/(2 beta)) sum_i sum_j w_i w_j e^{beta <x_i, x_j>},
@@ -52,8 +63,12 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
 //   estimates: E ln r changes at lambda_1 per unit time); NaN when a == b.
 // `energy_engine` must come from make_energy_engine(state.dimension, model.beta, state.comm) (the
 // run's own engine has the run's matrices, model and mask); null builds one for this call.
-// Cost: O(N^2 / P) for the pair scan; the O(N) moments are summed in global order on every rank
-// from the all-gathered positions (O(N * 289) at most), which keeps them rank-count independent.
+// Cost: O(N^2 / P) for the pair scan (clusters, max_inner, min_inner, the labels: the only part
+// that still all-gathers the positions); the energy is one evaluation of `energy_engine` (the
+// run's engine kind: make_energy_engine); the O(N) sums (order parameter, cosines, moments, the
+// normalisers' sum) are fixed-point sums of this rank's tokens (parallel/fixed_point_sum.hpp:
+// exact to 2^-64 per term, then rounded once; rank-count independent bits without a gather), and
+// the tracked pair's rows come from their owners. O(N d^2 / P + 289 N / P) for the sums.
 // pair_terms = false is for runs whose N makes an all-pairs pass per output step too expensive.
 // The O(N^2) columns (energy_scaled, energy_a_scaled, clusters, max_inner, min_inner) are NaN
 // with pair_terms = false. `tracked_pair`: the two tokens whose distance is logged (equal: none).

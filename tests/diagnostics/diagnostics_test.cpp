@@ -5,11 +5,13 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numbers>
 #include <vector>
 
 #include "diagnostics/diagnostics.hpp"
+#include "parallel/fixed_point_sum.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
 #include "support/mpi_test.hpp"
@@ -153,6 +155,67 @@ TEST_CASE("Energy equals the double sum (1/(2 beta N^2)) sum e^{beta (<x_i,x_j> 
     CHECK(std::isfinite(with_engine));
     CHECK(with_engine == Approx(reference).epsilon(1e-12));
   }
+}
+
+TEST_CASE("The run's energy engine: ring bitwise the direct one; spectral and large-beta within "
+          "their tolerance contract", "[diagnostics][parallel]") {
+  // diagnostics.hpp: with --engine-tolerance eps every Z_i is within eps of the exact one, so
+  // energy_scaled is within eps / (2 beta) and energy_a_scaled within eps / 2; the direct
+  // engine's row (sums of n^2 terms, a few ulp each) stands in for the exact value: its own
+  // error, ~1e-15, is far below the bounds checked.
+  const std::int64_t n = 200;
+  const int d = 3;
+  const double eps = 1e-8;
+  const auto state = make_state(d, n, [](std::int64_t i, std::span<double> x) { uniform_token(8, i, x); },
+                                MPI_COMM_WORLD);
+  for (double beta : {2.0, 400.0}) {
+    const auto model = identity_model(d, beta);
+    auto direct = diagnostics::make_energy_engine(d, beta, MPI_COMM_WORLD);
+    const auto reference = diagnostics::compute(state, model, 1e-3, direct.get());
+    interaction::EngineOptions options;
+    options.tolerance = eps;
+    auto ring = diagnostics::make_energy_engine(d, beta, MPI_COMM_WORLD, "direct", options);
+    CHECK(ring->name() == "ring");
+    CHECK(diagnostics::compute(state, model, 1e-3, ring.get()) == reference);
+    for (const std::string name : {"spectral", "large-beta"}) {
+      auto engine = diagnostics::make_energy_engine(d, beta, MPI_COMM_WORLD, name, options);
+      const auto row = diagnostics::compute(state, model, 1e-3, engine.get());
+      INFO(name << " beta " << beta);
+      CHECK(engine->name() == name);
+      CHECK(std::abs(row[1] - reference[1]) <= eps / (2 * beta));
+      CHECK(std::abs(row[6] - reference[6]) <= eps / 2);
+      // Every other column does not use the engine: the same bits.
+      for (std::size_t c = 0; c < row.size(); ++c)
+        if (c != 1 && c != 6) CHECK(row[c] == reference[c]);
+    }
+  }
+}
+
+TEST_CASE("Fixed-point sums: the same bits in any order and on any rank count, within 2^-64 per "
+          "term", "[diagnostics][parallel]") {
+  // Terms k * 0.1 (not exact in binary) and tiny terms below the resolution: the total of
+  // 0.1 (1 + 2 + ... + m) over the ranks equals the serial sum of the same terms in reverse order
+  // bitwise, and the exact value to m * 2^-64 + 2^-53 relative.
+  const int rank = testing::world_rank(), size = testing::world_size();
+  const std::int64_t m = 10000;
+  parallel::FixedPointSums distributed(2), serial(2);
+  for (std::int64_t k = 1 + rank; k <= m; k += size) {
+    distributed.add(0, 0.1 * double(k));
+    distributed.add(1, 1e-30);
+  }
+  for (std::int64_t k = m; k >= 1; --k) {
+    serial.add(0, 0.1 * double(k));
+    serial.add(1, 1e-30);
+  }
+  const auto total = distributed.total(MPI_COMM_WORLD);
+  const auto alone = serial.total(MPI_COMM_SELF);
+  CHECK(total == alone);
+  const long double exact = 0.1L * (long double)(m * (m + 1) / 2);
+  CHECK(std::abs((long double)total[0] - exact) <= m * 0x1p-64L + exact * 0x1p-52L);
+  CHECK(total[1] == 0.0);  // below the resolution: truncated
+  parallel::FixedPointSums bad(1);
+  bad.add(0, std::numeric_limits<double>::quiet_NaN());
+  CHECK(std::isnan(bad.total(MPI_COMM_WORLD)[0]));
 }
 
 TEST_CASE("E_A e^{-beta}, the mean cosine and mean squared cosine over i != j, and the tracked "
