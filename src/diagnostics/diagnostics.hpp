@@ -46,6 +46,8 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
 //   diverges like 1/(2 beta)) it is defined as (1/2) sum_i sum_j w_i w_j = 1/2.
 // - order_parameter = |(1/N) sum_i x_i|.
 // - clusters: connected components of the graph linking i, j when <x_i, x_j> > 1 - cluster_tolerance.
+//   (The values of clusters, max_inner and min_inner are those of the all-pairs scan; only the
+//   rounding of a single product may differ from the earlier scan, by FMA contraction.)
 // - max_inner, min_inner: the extreme <x_i, x_j> over i != j.
 // - energy_a_scaled = E_A e^{-beta}, E_A = (1/2) int int (e^beta - e^{beta <x,y>}) dmu dmu the
 //   energy of docs/mathematics.md section 9.6 (>= 0, zero exactly at one point mass), computed as
@@ -63,8 +65,9 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
 //   estimates: E ln r changes at lambda_1 per unit time); NaN when a == b.
 // `energy_engine` must come from make_energy_engine(state.dimension, model.beta, state.comm) (the
 // run's own engine has the run's matrices, model and mask); null builds one for this call.
-// Cost: O(N^2 / P) for the pair scan (clusters, max_inner, min_inner, the labels: the only part
-// that still all-gathers the positions); the energy is one evaluation of `energy_engine` (the
+// Cost: the pair terms (clusters, max_inner, min_inner, the labels) come from a dual-tree search
+// on every rank over the all-gathered positions (diagnostics/clusters.hpp: the all-pairs results,
+// typically O(N log N), O(N d) memory per rank: the only part that still gathers); the energy is one evaluation of `energy_engine` (the
 // run's engine kind: make_energy_engine); the O(N) sums (order parameter, cosines, moments, the
 // normalisers' sum) are fixed-point sums of this rank's tokens (parallel/fixed_point_sum.hpp:
 // exact to 2^-64 per term, then rounded once; rank-count independent bits without a gather), and
@@ -81,7 +84,8 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
                             std::vector<std::int32_t>* cluster_labels = nullptr);
 
 // Each token's cluster on rank 0 (empty elsewhere), as compute() gives it, without the other
-// diagnostics: for a snapshot taken at a step without a diagnostics row. Collective, O(N^2 / P).
+// diagnostics: for a snapshot taken at a step without a diagnostics row. Collective, the pair
+// search of clusters.hpp.
 std::vector<std::int32_t> cluster_labels(const particles::State& state, double cluster_tolerance);
 
 }  // namespace attnflow::diagnostics

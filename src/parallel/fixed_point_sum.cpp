@@ -1,6 +1,7 @@
 #include "parallel/fixed_point_sum.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "parallel/partition.hpp"
@@ -25,8 +26,13 @@ void FixedPointSums::add(std::size_t index, double term) {
     invalid_[index] = 1;
     return;
   }
-  // term * 2^64 is exact (a power-of-two scale); the conversion truncates towards zero.
-  sums_[index] += static_cast<Int128>(term * scale);
+  // trunc(term 2^64) without the slow double -> 128-bit conversion: high = trunc(term 2^32) fits
+  // in 53 bits, the remainder term 2^32 - high is exact (the fraction of a double), and
+  // trunc(remainder 2^32) completes the truncation towards zero (both parts share the sign).
+  const double shifted = term * 4294967296.0;
+  const auto high = static_cast<std::int64_t>(shifted);
+  const auto low = static_cast<std::int64_t>((shifted - double(high)) * 4294967296.0);
+  sums_[index] += static_cast<Int128>(high) * 4294967296 + low;
 }
 
 void FixedPointSums::add(std::span<const double> terms) {
