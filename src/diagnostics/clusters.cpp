@@ -5,6 +5,7 @@
 #include <numeric>
 #include <numbers>
 #include <cmath>
+#include <functional>
 
 #include "parallel/partition.hpp"
 
@@ -171,8 +172,28 @@ class PairSearch {
     }
   }
 
-  void run() {
-    if (n_ >= 2) visit(0, 0);
+  // This rank's share: the node pairs (f_i, f_j), i <= j, of a frontier of the tree (the nodes at
+  // depth 5, or leaves above it: every point pair lies in exactly one of them), task t on rank
+  // t mod size. Every rank's extremes are the exact extremes over its tasks (a task is skipped
+  // only where it cannot beat this rank's own best), so their maximum and minimum are the
+  // all-pairs values whatever the split.
+  void run(int rank, int size) {
+    if (n_ < 2) return;
+    std::vector<int> frontier;
+    const std::function<void(int, int)> collect = [&](int node, int depth) {
+      const auto& nd = tree_.nodes[std::size_t(node)];
+      if (nd.left < 0 || depth == 5) {
+        frontier.push_back(node);
+        return;
+      }
+      collect(nd.left, depth + 1);
+      collect(nd.right, depth + 1);
+    };
+    collect(0, 0);
+    std::int64_t task = 0;
+    for (std::size_t i = 0; i < frontier.size(); ++i)
+      for (std::size_t j = i; j < frontier.size(); ++j, ++task)
+        if (task % size == rank) visit(frontier[i], frontier[j]);
   }
   double max_inner() const { return max_; }
   double min_inner() const { return min_; }
@@ -278,26 +299,54 @@ class PairSearch {
 }  // namespace
 
 PairStatistics pair_statistics(std::span<const double> all_points, int dimension, double tolerance,
-                               std::vector<std::int32_t>* labels_out) {
+                               MPI_Comm comm, std::vector<std::int32_t>* labels_out) {
   const std::int64_t n = static_cast<std::int64_t>(all_points.size()) / dimension;
+  const int rank = parallel::rank_of(comm), size = parallel::size_of(comm);
   PairSearch search(all_points, dimension, tolerance);
-  search.run();
+  search.run(rank, size);
+  double extremes[2] = {search.max_inner(), -search.min_inner()}, global[2];
+  check_mpi(MPI_Allreduce(extremes, global, 2, MPI_DOUBLE, MPI_MAX, comm), "MPI_Allreduce(inner)");
   PairStatistics result;
-  result.max_inner = n < 2 ? 1.0 : search.max_inner();
-  result.min_inner = n < 2 ? 1.0 : search.min_inner();
+  result.max_inner = n < 2 ? 1.0 : global[0];
+  result.min_inner = n < 2 ? 1.0 : -global[1];
   auto& forest = search.forest();
-  result.clusters = forest.components();
-  if (labels_out) {
-    // Components numbered by their smallest member.
-    std::vector<std::int32_t> label_of_root(std::size_t(n), -1);
-    std::int32_t next = 0;
-    labels_out->resize(std::size_t(n));
-    for (std::int64_t i = 0; i < n; ++i) {
-      std::int32_t& label = label_of_root[std::size_t(forest.find(i))];
-      if (label < 0) label = next++;
-      (*labels_out)[std::size_t(i)] = label;
+  // Binomial-tree merge of the forests towards rank 0: at distance s, ranks with bit s set send
+  // their labels to rank - s. Each label array says "i and labels[i] are linked"; the join of
+  // partitions does not depend on the order, so the count is independent of the rank count.
+  const int tag = 7301;
+  std::vector<std::int64_t> labels;
+  for (int s = 1; s < size; s *= 2) {
+    if (rank % (2 * s) == s) {
+      labels = forest.labels();
+      check_mpi(MPI_Send(labels.data(), static_cast<int>(n), MPI_INT64_T, rank - s, tag, comm),
+                "MPI_Send(cluster labels)");
+      break;
+    }
+    if (rank % (2 * s) == 0 && rank + s < size) {
+      labels.resize(std::size_t(n));
+      check_mpi(MPI_Recv(labels.data(), static_cast<int>(n), MPI_INT64_T, rank + s, tag, comm,
+                         MPI_STATUS_IGNORE),
+                "MPI_Recv(cluster labels)");
+      for (std::int64_t i = 0; i < n; ++i) forest.unite(i, labels[std::size_t(i)]);
     }
   }
+  if (labels_out) {
+    labels_out->clear();
+    if (rank == 0) {
+      // Components numbered by their smallest member.
+      std::vector<std::int32_t> label_of_root(std::size_t(n), -1);
+      std::int32_t next = 0;
+      labels_out->resize(std::size_t(n));
+      for (std::int64_t i = 0; i < n; ++i) {
+        std::int32_t& label = label_of_root[std::size_t(forest.find(i))];
+        if (label < 0) label = next++;
+        (*labels_out)[std::size_t(i)] = label;
+      }
+    }
+  }
+  std::int64_t clusters = forest.components();
+  check_mpi(MPI_Bcast(&clusters, 1, MPI_INT64_T, 0, comm), "MPI_Bcast(clusters)");
+  result.clusters = clusters;
   return result;
 }
 
@@ -311,11 +360,7 @@ PairStatistics pair_statistics(const particles::State& state, double tolerance,
                            MPI_DOUBLE, all_points.data(), counts.data(), displacements.data(),
                            MPI_DOUBLE, state.comm),
             "MPI_Allgatherv(diagnostics positions)");
-  // Every rank searches all pairs (the same result everywhere); rank 0 keeps the labels.
-  const bool root = parallel::rank_of(state.comm) == 0;
-  auto result = pair_statistics(all_points, d, tolerance, root ? labels : nullptr);
-  if (labels && !root) labels->clear();
-  return result;
+  return pair_statistics(all_points, d, tolerance, state.comm, labels);
 }
 
 }  // namespace attnflow::diagnostics

@@ -26,14 +26,17 @@ struct PairStatistics {
 // order), clusters the connected components of <x_i, x_j> > 1 - tolerance. Cost: typically
 // O(N log N) (near-coincident points prune as ties, tight clusters link whole); worst case
 // O(N^2) for configurations at the threshold everywhere. For N < 2 both inner products are 1 and
-// clusters = N. With `labels` non-null, each token's cluster, numbered 0, 1, ... in the order of
-// the clusters' smallest index.
+// clusters = N. Labels: each token's cluster, numbered 0, 1, ... in the order of the clusters'
+// smallest index.
+// Collective over comm: every rank passes all N points and searches a share of the node pairs;
+// the forests are merged up a binomial tree (exact) and the extremes all-reduced, so the results
+// are the same for any rank count. With `labels` non-null, rank 0 gets each token's cluster
+// (the other ranks an empty vector).
 PairStatistics pair_statistics(std::span<const double> all_points, int dimension, double tolerance,
-                               std::vector<std::int32_t>* labels = nullptr);
+                               MPI_Comm comm, std::vector<std::int32_t>* labels = nullptr);
 
 // The same for a distributed state (each rank its block of tokens): the positions are
-// all-gathered (O(N d) memory per rank) and every rank runs the search; rank 0 gets the labels,
-// the others an empty vector. Collective; the same result for any rank count.
+// all-gathered (O(N d) memory per rank) and searched as above. Collective; the same result for any rank count.
 PairStatistics pair_statistics(const particles::State& state, double tolerance,
                                std::vector<std::int32_t>* labels = nullptr);
 

@@ -372,7 +372,7 @@ TEST_CASE("Diagnostics cost (not run by ctest: -s '[.benchmark]')", "[.benchmark
 }
 
 TEST_CASE("The dual-tree pair search finds the all-pairs scan's clusters, labels and extreme inner "
-          "products", "[diagnostics]") {
+          "products", "[diagnostics][parallel]") {
   // Reference: every pair i < j, the inner product summed in coordinate order, a union-find of
   // the links <x_i, x_j> > 1 - tolerance. Configurations that stress the pruning: uniform points,
   // tight clusters with members near the link threshold, exact duplicates, antipodal clusters.
@@ -404,7 +404,7 @@ TEST_CASE("The dual-tree pair search finds the all-pairs scan's clusters, labels
         }
         const auto found = [&] {
           std::vector<std::int32_t> labels;
-          auto stats = diagnostics::pair_statistics(points, d, tolerance, &labels);
+          auto stats = diagnostics::pair_statistics(points, d, tolerance, MPI_COMM_WORLD, &labels);
           return std::make_pair(stats, labels);
         }();
         double max_inner = n < 2 ? 1.0 : -2.0, min_inner = n < 2 ? 1.0 : 2.0;
@@ -427,7 +427,7 @@ TEST_CASE("The dual-tree pair search finds the all-pairs scan's clusters, labels
         }
         INFO("d " << d << " n " << n << " kind " << kind << " clusters " << forest.components());
         CHECK(found.first.clusters == forest.components());
-        CHECK(found.second == labels);
+        if (testing::world_rank() == 0) CHECK(found.second == labels);
         CHECK(std::abs(found.first.max_inner - max_inner) <= 1e-15);
         CHECK(std::abs(found.first.min_inner - min_inner) <= 1e-15);
       }
