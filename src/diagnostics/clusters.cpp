@@ -163,6 +163,7 @@ class PairSearch {
     // (angles and cosines to a few ulps) add 4e-15.
     double eta = 0;
     for (std::int64_t i = 0; i < n_; ++i) eta = std::max(eta, std::abs(std::sqrt(inner(i, i)) - 1));
+    eta_ = eta * (1 + 1e-12) + 1e-15;
     margin_ = 4.0 * (d_ + 1) * 0x1p-53 * (1 + eta) * (1 + eta) + 2.5 * eta + 4e-15;
     // A first pair for each extreme: point 0 against all.
     for (std::int64_t j = 1; j < n_; ++j) {
@@ -211,14 +212,33 @@ class PairSearch {
   // Bounds of cos(angle(x, y)) over the caps of nodes a and b: the angle lies within
   // angle(centres) +- (radius_a + radius_b). The margin covers the norms and the rounding.
   void bounds(int a, int b, double& lower, double& upper) const {
-    const double between =
-        a == b ? 0.0
-               : angle(tree_.centre.data() + std::size_t(a) * d_,
-                       tree_.centre.data() + std::size_t(b) * d_, d_);
+    double between = 0;
+    if (a != b) {
+      // The centres are unit vectors: 2 atan2(|u - v|, |u + v|) directly.
+      const double* u = tree_.centre.data() + std::size_t(a) * d_;
+      const double* v = tree_.centre.data() + std::size_t(b) * d_;
+      double minus = 0, plus = 0;
+      for (int k = 0; k < d_; ++k) {
+        minus += (u[k] - v[k]) * (u[k] - v[k]);
+        plus += (u[k] + v[k]) * (u[k] + v[k]);
+      }
+      between = 2 * std::atan2(std::sqrt(minus), std::sqrt(plus));
+    }
     const double reach = tree_.radius[std::size_t(a)] + tree_.radius[std::size_t(b)];
     const double nearest = between - reach, farthest = between + reach;
     upper = nearest <= 0 ? 1.0 : std::cos(nearest);
     lower = farthest >= std::numbers::pi ? -1.0 : std::cos(farthest);
+    // The boxes bound the distance: <x, y> = (|x|^2 + |y|^2 - |x - y|^2) / 2 <= (1 + eta)^2 -
+    // min |x - y|^2 / 2, which separates neighbouring leaves when the caps overlap (the
+    // closest pair). The factor 1 - 1e-12 covers the rounding of the box distance.
+    double gap = 0;
+    for (int k = 0; k < d_; ++k) {
+      const double g = std::max({0.0,
+                                 tree_.low[std::size_t(a) * d_ + k] - tree_.high[std::size_t(b) * d_ + k],
+                                 tree_.low[std::size_t(b) * d_ + k] - tree_.high[std::size_t(a) * d_ + k]});
+      gap += g * g;
+    }
+    upper = std::min(upper, 1 + 2.5 * eta_ - 0.5 * gap * (1 - 1e-12));
   }
 
   std::int64_t first(int node) const {
@@ -292,6 +312,7 @@ class PairSearch {
   UnionFind forest_;
   std::vector<char> united_;
   double margin_ = 0;
+  double eta_ = 0;  // bounds | |x| - 1 | over the points
   double max_ = -std::numeric_limits<double>::infinity();
   double min_ = std::numeric_limits<double>::infinity();
 };
