@@ -10,6 +10,7 @@
 
 #include "errors/errors.hpp"
 #include "output/hdf5.hpp"
+#include "output/input_check.hpp"
 #include "particles/particle_file.hpp"
 
 namespace attnflow::comparison {
@@ -21,6 +22,7 @@ using output::Handle;
 Handle open_for_reading(const std::string& path, const std::string& what) {
   output::silence_hdf5_errors();
   errors::require(std::filesystem::is_regular_file(path), what + " file '" + path + "' does not exist");
+  output::require_readable(path, MPI_COMM_SELF);
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   errors::require(file.valid(), what + " file '" + path + "' is not an HDF5 file");
   return file;
@@ -45,6 +47,7 @@ Handle open_dataset(hid_t file, const std::string& name, const std::string& path
 std::vector<double> read_doubles(const std::string& path, const std::string& name, long long leading = -1) {
   Handle file = open_for_reading(path, "input");
   Handle dataset = open_dataset(file, name, path);
+  output::require_type_class(dataset, H5T_FLOAT, "continuum file '" + path + "'", name);
   auto extent = output::dataset_extent(dataset);
   Handle file_space(H5Dget_space(dataset));
   std::vector<hsize_t> start(extent.size(), 0), count = extent;
@@ -83,6 +86,8 @@ std::vector<double> ContinuumRun::density(std::int64_t snapshot) const {
   auto values = read_doubles(path, "density", snapshot);
   errors::require(values.size() == std::size_t(cells),
                   "continuum file '" + path + "': /density does not match cell_count");
+  output::require_finite_rows(values, 1, 0, MPI_COMM_SELF, "continuum file '" + path + "'",
+                              "/density snapshot " + std::to_string(snapshot));
   return values;
 }
 
@@ -105,6 +110,10 @@ ContinuumRun read_continuum_run(const std::string& path) {
     require_format(file, path, "attnflow-continuum", "continuum");
     run.dimension = int(integer_attribute(file, "dimension", path));
     run.cells = integer_attribute(file, "cell_count", path);
+    errors::require((run.dimension == 2 || run.dimension == 3) && run.cells >= 1,
+                    "continuum file '" + path + "' has dimension " + std::to_string(run.dimension) +
+                        " and " + std::to_string(run.cells) +
+                        " cells; accepted: dimension 2 or 3, at least one cell");
     if (H5Lexists(file, "time", H5P_DEFAULT) > 0) {
       Handle time(H5Dopen2(file, "time", H5P_DEFAULT));
       bool has_units = false;
@@ -139,6 +148,12 @@ ContinuumRun read_continuum_run(const std::string& path) {
                       run.measures.size() == std::size_t(run.cells),
                   "continuum file '" + path + "': /mesh does not match cell_count");
   errors::require(!run.times.empty(), "continuum file '" + path + "' has no snapshots");
+  const std::string what = "continuum file '" + path + "'";
+  output::require_finite_rows(run.times, 1, 0, MPI_COMM_SELF, what, "/time");
+  output::require_unit_rows(run.centres, run.dimension, 0, MPI_COMM_SELF, what, "/mesh/centres");
+  output::require_finite_rows(run.measures, 1, 0, MPI_COMM_SELF, what, "/mesh/measures", true);
+  if (!run.vertices.empty())
+    output::require_unit_rows(run.vertices, 3, 0, MPI_COMM_SELF, what, "/mesh/vertices (corner rows)");
   return run;
 }
 

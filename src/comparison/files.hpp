@@ -35,7 +35,10 @@ struct ContinuumRun {
   std::vector<double> density(std::int64_t snapshot) const;  // cell averages, file order
 };
 
-// Throw errors::InputError naming the file when it is missing, not HDF5 or of the wrong format;
+// Throw errors::InputError naming the file when it is missing, not HDF5 or of the wrong format,
+// when a dataset is not stored as floating-point numbers or holds a non-finite value, a centre,
+// corner or particle position that is not a unit vector (output/input_check.hpp: the dataset and
+// the first bad row named), a cell measure <= 0; errors::IoError when the system cannot read it;
 // and for a sphere file without /mesh/vertices (written before attnflow stored the cell triangles:
 // regenerate it; binning by nearest centre instead would bias the histogram distance).
 ParticleRun read_particle_run(const std::string& path);

@@ -7,6 +7,8 @@
 #include <span>
 #include <vector>
 
+#include "particles/state.hpp"
+
 namespace attnflow::diagnostics {
 
 struct PairStatistics {
@@ -15,18 +17,27 @@ struct PairStatistics {
   double min_inner = 0.0;
 };
 
-// Collective over comm. `all_points` holds all N tokens in global order (count x dimension, the same
-// on every rank); this rank scans the pairs (i, j) for i in [first, first + count) and j in the next
-// floor(N/2) indices cyclically, so every unordered pair is seen at least once and the work is
-// O(N^2 / (2P)) per rank whatever the block. Links are merged into a per-rank union-find and the
-// forests are combined up a binomial tree (exact: the join of partitions does not depend on the
-// order), so the count is independent of the rank count, chains included. For N < 2 both inner
-// products are reported as 1 (a lone token is at distance zero from itself) and clusters = N.
-// With `labels` non-null, rank 0 also returns there each token's cluster (0, 1, ... numbered in
-// the order of the clusters' smallest global index: the same on any rank count); the other ranks
-// leave it empty.
-PairStatistics pair_statistics(std::span<const double> all_points, int dimension, std::int64_t first,
-                               std::int64_t count, double tolerance, MPI_Comm comm,
+// Serial: `all_points` holds all N tokens in global order (N x dimension). A dual-tree search on a
+// k-d tree of the points (leaves of 16, median splits): a pair of nodes is skipped when the bounds
+// of <x, y> over their boxes (widened by 4 (d + 1) 2^-53, more than the rounding of a computed
+// inner product or bound) show that no pair inside can raise the maximum, lower the minimum or
+// link; a node pair whose lower bound exceeds 1 - tolerance is linked whole. The results are those
+// of the all-pairs scan: max_inner, min_inner the extreme computed <x_i, x_j> (i != j, coordinate
+// order), clusters the connected components of <x_i, x_j> > 1 - tolerance. Cost: typically
+// O(N log N) (near-coincident points prune as ties, tight clusters link whole); worst case
+// O(N^2) for configurations at the threshold everywhere. For N < 2 both inner products are 1 and
+// clusters = N. Labels: each token's cluster, numbered 0, 1, ... in the order of the clusters'
+// smallest index.
+// Collective over comm: every rank passes all N points and searches a share of the node pairs;
+// the forests are merged up a binomial tree (exact) and the extremes all-reduced, so the results
+// are the same for any rank count. With `labels` non-null, rank 0 gets each token's cluster
+// (the other ranks an empty vector).
+PairStatistics pair_statistics(std::span<const double> all_points, int dimension, double tolerance,
+                               MPI_Comm comm, std::vector<std::int32_t>* labels = nullptr);
+
+// The same for a distributed state (each rank its block of tokens): the positions are
+// all-gathered (O(N d) memory per rank) and searched as above. Collective; the same result for any rank count.
+PairStatistics pair_statistics(const particles::State& state, double tolerance,
                                std::vector<std::int32_t>* labels = nullptr);
 
 // Disjoint-set forest over n items with path halving and union by size.

@@ -26,7 +26,18 @@ std::vector<std::string> column_names(int dimension);
 // direct engine's normaliser is Z_i = (1/N) sum_j e^{beta (<x_i, x_j> - 1)}, no causal mask.
 interaction::Kernel energy_kernel(int dimension, double beta);
 // An engine for compute(): build it once per run and pass it to every call (saves the set-up).
+// The direct engine (all-gathered sources: the continuum's cells).
 std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double beta, MPI_Comm comm);
+// The particle run's: the kind of the run's engine `run_engine` with the energy kernel, so that
+// one energy evaluation costs about one evaluation of a step. direct or ring: the ring engine
+// (bitwise the direct engine's sums, O(N/P) memory, O(N^2/P) work); spectral or large-beta: that
+// engine at the run's --engine-tolerance eps in double precision, O(N/P) work: every normaliser
+// Z_i is then within eps of the exact one (their contract: eps W e^{beta - shift}, W = 1, shift =
+// beta), so energy_scaled is within eps / (2 beta) and energy_a_scaled within eps / 2 of the
+// exact values.
+std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double beta, MPI_Comm comm,
+                                                        const std::string& run_engine,
+                                                        const interaction::EngineOptions& options);
 
 // One row of diagnostics (collective over state.comm):
 // - energy_scaled = E e^{-beta} with E = (1/(2 beta)) sum_i sum_j w_i w_j e^{beta <x_i, x_j>},
@@ -35,6 +46,8 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
 //   diverges like 1/(2 beta)) it is defined as (1/2) sum_i sum_j w_i w_j = 1/2.
 // - order_parameter = |(1/N) sum_i x_i|.
 // - clusters: connected components of the graph linking i, j when <x_i, x_j> > 1 - cluster_tolerance.
+//   (The values of clusters, max_inner and min_inner are those of the all-pairs scan; only the
+//   rounding of a single product may differ from the earlier scan, by FMA contraction.)
 // - max_inner, min_inner: the extreme <x_i, x_j> over i != j.
 // - energy_a_scaled = E_A e^{-beta}, E_A = (1/2) int int (e^beta - e^{beta <x,y>}) dmu dmu the
 //   energy of docs/mathematics.md section 9.6 (>= 0, zero exactly at one point mass), computed as
@@ -52,8 +65,13 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
 //   estimates: E ln r changes at lambda_1 per unit time); NaN when a == b.
 // `energy_engine` must come from make_energy_engine(state.dimension, model.beta, state.comm) (the
 // run's own engine has the run's matrices, model and mask); null builds one for this call.
-// Cost: O(N^2 / P) for the pair scan; the O(N) moments are summed in global order on every rank
-// from the all-gathered positions (O(N * 289) at most), which keeps them rank-count independent.
+// Cost: the pair terms (clusters, max_inner, min_inner, the labels) come from a dual-tree search
+// on every rank over the all-gathered positions (diagnostics/clusters.hpp: the all-pairs results,
+// typically O(N log N), O(N d) memory per rank: the only part that still gathers); the energy is one evaluation of `energy_engine` (the
+// run's engine kind: make_energy_engine); the O(N) sums (order parameter, cosines, moments, the
+// normalisers' sum) are fixed-point sums of this rank's tokens (parallel/exact_sum.hpp:
+// exact to 2^-120 per term, then rounded once; rank-count independent bits without a gather), and
+// the tracked pair's rows come from their owners. O(N d^2 / P + 289 N / P) for the sums.
 // pair_terms = false is for runs whose N makes an all-pairs pass per output step too expensive.
 // The O(N^2) columns (energy_scaled, energy_a_scaled, clusters, max_inner, min_inner) are NaN
 // with pair_terms = false. `tracked_pair`: the two tokens whose distance is logged (equal: none).
@@ -66,7 +84,8 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
                             std::vector<std::int32_t>* cluster_labels = nullptr);
 
 // Each token's cluster on rank 0 (empty elsewhere), as compute() gives it, without the other
-// diagnostics: for a snapshot taken at a step without a diagnostics row. Collective, O(N^2 / P).
+// diagnostics: for a snapshot taken at a step without a diagnostics row. Collective, the pair
+// search of clusters.hpp.
 std::vector<std::int32_t> cluster_labels(const particles::State& state, double cluster_tolerance);
 
 }  // namespace attnflow::diagnostics

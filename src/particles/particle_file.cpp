@@ -6,6 +6,7 @@
 
 #include "domain/domain.hpp"
 #include "errors/errors.hpp"
+#include "output/input_check.hpp"
 #include "output/xdmf.hpp"
 #include "parallel/partition.hpp"
 #include "text/number_format.hpp"
@@ -153,6 +154,10 @@ ParticleFile::ParticleFile(const std::string& path, MPI_Comm comm, const std::st
   output::silence_hdf5_errors();
   parallel::require_on_root(comm, [&]() -> std::string {
     if (!fs::is_regular_file(path)) return what_ + " does not exist or is not a regular file";
+    return {};
+  });
+  output::require_readable(path, comm);
+  parallel::require_on_root(comm, [&]() -> std::string {
     if (H5Fis_hdf5(path.c_str()) <= 0) return what_ + " is not an HDF5 file";
     return {};
   });
@@ -169,14 +174,29 @@ ParticleFile::ParticleFile(const std::string& path, MPI_Comm comm, const std::st
                                                 "(no '" + std::string(particle_format) + "' format)");
   dimension_ = int(dimension);
   Handle positions(H5Dopen2(file_, "positions", H5P_DEFAULT));
-  const auto extent = positions.valid() ? output::dataset_extent(positions) : std::vector<hsize_t>{};
+  errors::require(positions.valid(), what_ + " is damaged: /positions cannot be opened");
+  output::require_type_class(positions, H5T_FLOAT, what_, "positions");
+  const auto extent = output::dataset_extent(positions);
+  std::string shape;
+  for (std::size_t k = 0; k < extent.size(); ++k)
+    shape += (k ? " x " : "") + std::to_string(extent[k]);
   errors::require(dimension_ >= 2 && token_count_ >= 1 && extent.size() == 3 &&
                       std::int64_t(extent[1]) == token_count_ &&
                       std::int64_t(extent[2]) == dimension_,
-                  what_ + " has a /positions dataset of the wrong shape");
+                  what_ + " has /positions of shape " + (shape.empty() ? "()" : shape) +
+                      "; accepted: snapshots x " + std::to_string(token_count_) + " x " +
+                      std::to_string(dimension_) + " (the token_count and dimension attributes)");
+  {
+    Handle time(H5Dopen2(file_, "time", H5P_DEFAULT));
+    errors::require(time.valid(), what_ + " is damaged: /time cannot be opened");
+    output::require_type_class(time, H5T_FLOAT, what_, "time");
+  }
   times_ = output::read_series(file_, "time", path);
+  output::require_finite_rows(times_, 1, 0, MPI_COMM_SELF, what_, "/time");
   {
     Handle step(H5Dopen2(file_, "step", H5P_DEFAULT));
+    errors::require(step.valid(), what_ + " is damaged: /step cannot be opened");
+    output::require_type_class(step, H5T_INTEGER, what_, "step");
     steps_.resize(times_.size());
     errors::require(step.valid() && output::dataset_extent(step) ==
                                         std::vector<hsize_t>{hsize_t(times_.size())},
@@ -216,6 +236,8 @@ State ParticleFile::read_state(std::int64_t index) const {
                                    comm_),
                   what_ + " is damaged: reading snapshot " + std::to_string(snapshot_index) +
                       " failed");
+  output::require_unit_rows(state.positions, dimension_, state.partition.first, comm_, what_,
+                            "/positions snapshot " + std::to_string(snapshot_index));
   state.time = times_[snapshot_index];
   state.step = steps_[snapshot_index];
   return state;
@@ -229,6 +251,8 @@ std::vector<double> ParticleFile::read_positions(std::int64_t index) const {
                                          positions),
                   what_ + " is damaged: reading snapshot " + std::to_string(snapshot_index) +
                       " failed");
+  output::require_unit_rows(positions, dimension_, 0, MPI_COMM_SELF, what_,
+                            "/positions snapshot " + std::to_string(snapshot_index));
   return positions;
 }
 

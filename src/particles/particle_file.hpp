@@ -72,7 +72,9 @@ class RunWriter final : public output::RunFile {
 class ParticleFile {
  public:
   // Throws errors::InputError naming the file (as `role`, e.g. "--initial-file") when it is
-  // missing, not a regular file, not HDF5, not an attnflow particle file or has no snapshots.
+  // missing, not a regular file, not HDF5, not an attnflow particle file, has no snapshots,
+  // datasets of the wrong shape or stored type (/positions and /time floating point, /step
+  // integer) or a non-finite time; errors::IoError when the system refuses to read it (exit 1).
   // Collective.
   ParticleFile(const std::string& path, MPI_Comm comm, const std::string& role = "particle file");
   int dimension() const { return dimension_; }
@@ -84,7 +86,9 @@ class ParticleFile {
   // errors::InputError naming the file when there is none.
   std::int64_t snapshot(std::int64_t index) const;
   // Collective: snapshot `index` (-1 = the last) in a block partition of the communicator, with
-  // the snapshot's time and step.
+  // the snapshot's time and step. Both readers refuse (errors::InputError naming the file, the
+  // snapshot and the first bad token) a position that is not finite or not a unit vector within
+  // output::unit_norm_tolerance (output/input_check.hpp).
   State read_state(std::int64_t index) const;
   // All N x d positions of snapshot `index` on this process (a file opened over MPI_COMM_SELF:
   // the read is collective over the file's communicator).

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numbers>
 #include <vector>
 
+#include "diagnostics/clusters.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
@@ -155,6 +157,40 @@ TEST_CASE("Energy equals the double sum (1/(2 beta N^2)) sum e^{beta (<x_i,x_j> 
   }
 }
 
+TEST_CASE("The run's energy engine: ring bitwise the direct one; spectral and large-beta within "
+          "their tolerance contract", "[diagnostics][parallel]") {
+  // diagnostics.hpp: with --engine-tolerance eps every Z_i is within eps of the exact one, so
+  // energy_scaled is within eps / (2 beta) and energy_a_scaled within eps / 2; the direct
+  // engine's row (sums of n^2 terms, a few ulp each) stands in for the exact value: its own
+  // error, ~1e-15, is far below the bounds checked.
+  const std::int64_t n = 200;
+  const int d = 3;
+  const double eps = 1e-8;
+  const auto state = make_state(d, n, [](std::int64_t i, std::span<double> x) { uniform_token(8, i, x); },
+                                MPI_COMM_WORLD);
+  for (double beta : {2.0, 400.0}) {
+    const auto model = identity_model(d, beta);
+    auto direct = diagnostics::make_energy_engine(d, beta, MPI_COMM_WORLD);
+    const auto reference = diagnostics::compute(state, model, 1e-3, direct.get());
+    interaction::EngineOptions options;
+    options.tolerance = eps;
+    auto ring = diagnostics::make_energy_engine(d, beta, MPI_COMM_WORLD, "direct", options);
+    CHECK(ring->name() == "ring");
+    CHECK(diagnostics::compute(state, model, 1e-3, ring.get()) == reference);
+    for (const std::string name : {"spectral", "large-beta"}) {
+      auto engine = diagnostics::make_energy_engine(d, beta, MPI_COMM_WORLD, name, options);
+      const auto row = diagnostics::compute(state, model, 1e-3, engine.get());
+      INFO(name << " beta " << beta);
+      CHECK(engine->name() == name);
+      CHECK(std::abs(row[1] - reference[1]) <= eps / (2 * beta));
+      CHECK(std::abs(row[6] - reference[6]) <= eps / 2);
+      // Every other column does not use the engine: the same bits.
+      for (std::size_t c = 0; c < row.size(); ++c)
+        if (c != 1 && c != 6) CHECK(row[c] == reference[c]);
+    }
+  }
+}
+
 TEST_CASE("E_A e^{-beta}, the mean cosine and mean squared cosine over i != j, and the tracked "
           "pair's distance against direct pair sums",
           "[diagnostics][parallel]") {
@@ -284,21 +320,88 @@ TEST_CASE("Diagnostics are bitwise the same on any number of ranks", "[diagnosti
 }
 
 TEST_CASE("Diagnostics cost (not run by ctest: -s '[.benchmark]')", "[.benchmark]") {
-  // Prints the time of one compute() for N tokens at this rank count (the pair scan dominates).
+  // Prints the time of the pair search (clusters, extremes) and of one compute() without the
+  // energy (beta = 0) for N uniform tokens at this rank count.
   for (int d : {2, 3}) {
-    for (std::int64_t n : {4000, 16000}) {
+    for (std::int64_t n : {16000, 100000, 1000000}) {
       const auto state = make_state(d, n, [](std::int64_t i, std::span<double> x) { uniform_token(3, i, x); },
                                     MPI_COMM_WORLD);
-      const auto model = identity_model(d, 10.0);
-      auto engine = diagnostics::make_energy_engine(d, 10.0, MPI_COMM_WORLD);
       MPI_Barrier(MPI_COMM_WORLD);
-      const double start = MPI_Wtime();
-      const auto row = diagnostics::compute(state, model, 1e-3, engine.get());
+      double start = MPI_Wtime();
+      const auto pairs = diagnostics::pair_statistics(state, 1e-3);
+      const double search = MPI_Wtime() - start;
+      start = MPI_Wtime();
+      const auto row = diagnostics::compute(state, identity_model(d, 0.0), 1e-3, nullptr);
       const double seconds = MPI_Wtime() - start;
       if (testing::world_rank() == 0)
-        std::printf("diagnostics d=%d N=%lld ranks=%d: %.3f s (clusters %g)\n", d, (long long)n,
-                    testing::world_size(), seconds, row[3]);
+        std::printf("diagnostics d=%d N=%lld ranks=%d: pair search %.3f s, compute %.3f s "
+                    "(clusters %g)\n", d, (long long)n, testing::world_size(), search, seconds,
+                    double(pairs.clusters));
       CHECK(row.size() == diagnostics::column_names(d).size());
+    }
+  }
+}
+
+TEST_CASE("The dual-tree pair search finds the all-pairs scan's clusters, labels and extreme inner "
+          "products", "[diagnostics][parallel]") {
+  // Reference: every pair i < j, the inner product summed in coordinate order, a union-find of
+  // the links <x_i, x_j> > 1 - tolerance. Configurations that stress the pruning: uniform points,
+  // tight clusters with members near the link threshold, exact duplicates, antipodal clusters.
+  // The extremes agree to 1e-15 (the two may round one product differently: FMA contraction),
+  // the cluster counts and labels exactly.
+  for (int d : {2, 3, 5}) {
+    for (std::int64_t n : {1, 2, 40, 700}) {
+      for (int kind = 0; kind < 4; ++kind) {
+        const double tolerance = 1e-3;
+        std::vector<double> points(std::size_t(n * d));
+        std::vector<double> centre(d);
+        for (std::int64_t i = 0; i < n; ++i) {
+          std::span<double> x(points.data() + i * d, std::size_t(d));
+          if (kind == 0) {
+            uniform_token(41, i, x);
+            continue;
+          }
+          uniform_token(43, kind == 2 ? 0 : i % 5, centre);
+          if (kind == 3 && i % 2) for (double& c : centre) c = -c;
+          uniform_token(47, i, x);
+          // Spread ~ the link angle acos(1 - 1e-3) = 0.045 for kind 1, none for duplicates.
+          const double spread = kind == 1 ? 0.02 : (kind == 3 ? 1e-7 : 0.0);
+          double r = 0;
+          for (int k = 0; k < d; ++k) {
+            x[k] = centre[k] + spread * x[k];
+            r += x[k] * x[k];
+          }
+          for (double& v : x) v /= std::sqrt(r);
+        }
+        const auto found = [&] {
+          std::vector<std::int32_t> labels;
+          auto stats = diagnostics::pair_statistics(points, d, tolerance, MPI_COMM_WORLD, &labels);
+          return std::make_pair(stats, labels);
+        }();
+        double max_inner = n < 2 ? 1.0 : -2.0, min_inner = n < 2 ? 1.0 : 2.0;
+        diagnostics::UnionFind forest(n);
+        for (std::int64_t i = 0; i < n; ++i)
+          for (std::int64_t j = i + 1; j < n; ++j) {
+            double c = points[i * d] * points[j * d];
+            for (int k = 1; k < d; ++k) c += points[i * d + k] * points[j * d + k];
+            max_inner = std::max(max_inner, c);
+            min_inner = std::min(min_inner, c);
+            if (c > 1 - tolerance) forest.unite(i, j);
+          }
+        std::vector<std::int32_t> labels(static_cast<std::size_t>(n));
+        std::vector<std::int32_t> label_of_root(static_cast<std::size_t>(n), -1);
+        std::int32_t next = 0;
+        for (std::int64_t i = 0; i < n; ++i) {
+          auto& label = label_of_root[std::size_t(forest.find(i))];
+          if (label < 0) label = next++;
+          labels[std::size_t(i)] = label;
+        }
+        INFO("d " << d << " n " << n << " kind " << kind << " clusters " << forest.components());
+        CHECK(found.first.clusters == forest.components());
+        if (testing::world_rank() == 0) CHECK(found.second == labels);
+        CHECK(std::abs(found.first.max_inner - max_inner) <= 1e-15);
+        CHECK(std::abs(found.first.min_inner - min_inner) <= 1e-15);
+      }
     }
   }
 }

@@ -3,7 +3,7 @@
 # status 2, exactly one line on stderr, and no file created, removed or changed. Counts checks and
 # failures in $checks and $failures. Sourcing it moves into a fresh scratch directory (removed on
 # exit) and sets command=(APP --quiet --output run.h5) for APP = $app; setup runs a preparing
-# command.
+# command. With app_lines=NAME set, only stderr lines starting with NAME are counted (mpiexec runs).
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -26,6 +26,10 @@ expect_rejected() {
   before="$(directory_state)"
   "${command[@]}" "$@" >stdout.txt 2>stderr.txt
   status=$?
+  # Under mpiexec only the app's own lines count (mpiexec adds its banner about the exit status).
+  if [ -n "${app_lines:-}" ]; then
+    grep "^$app_lines" stderr.txt > app_stderr.txt; mv app_stderr.txt stderr.txt
+  fi
   lines=$(wc -l < stderr.txt)
   rm -f stdout.txt
   after="$(directory_state)"
