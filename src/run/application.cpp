@@ -18,7 +18,10 @@ void finalize_petsc() {
   PetscBool initialized = PETSC_FALSE, finalized = PETSC_FALSE;
   PetscInitialized(&initialized);
   PetscFinalized(&finalized);
-  if (initialized && !finalized) PetscFinalize();
+  if (initialized && !finalized) {
+    PetscPopErrorHandler();  // continuum::PetscSession's, which its destructor did not pop
+    PetscFinalize();
+  }
 }
 
 }  // namespace

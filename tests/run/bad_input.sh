@@ -44,7 +44,7 @@ for change in "--beta 3" "--model usa" "--query 2,0,0,0,1,0,0,0,1" "--step-size 
   # shellcheck disable=SC2086 # the change is several words
   expect_rejected "restart with $change" "${stopped[@]}" --restart run.chk $change
 done
-rm -rf stopped.ini run.chk run.h5.partial
+rm -rf stopped.ini run.chk run.h5.partial run.xdmf run.csv
 # No output may destroy an input or a file the user did not ask to replace (issue 14). These
 # cases name their own output.
 command=("$app" --quiet)
