@@ -5,7 +5,7 @@
 # values with a line break, input files that are directories, binary or name another input file,
 # and absurd sizes are refused with one line, exit status 2 and no file written (checksums of the
 # directory before and after, expect_rejected.sh); PETSc options of the continuum are read or
-# refused, and -help does not run the job.
+# refused, and -help does not run the job; -log_view shows attnflow's own events.
 # Usage: command_line.sh DIRECTORY-OF-THE-APPS
 set -u
 apps="$1"
@@ -150,6 +150,19 @@ else
   echo "FAIL -help: status $status, files changed: $([ "$before" != "$after" ] && echo yes || echo no)"
   failures=$((failures + 1))
 fi
+
+# -log_view attributes attnflow's phases (PETSc log events registered by parallel::LogEvent).
+log="$("$apps/attnflow-continuum" --quiet --dimension 2 --cells 16 --final-time 0.1 --output run.h5 -log_view 2>&1)"
+rm -rf run.h5 run.xdmf run.csv run.input.ini run.chk
+for event in velocity reconstruction communication output; do
+  checks=$((checks + 1))
+  if grep -qE "^attnflow $event +[1-9][0-9]* " <<<"$log"; then
+    echo "ok   -log_view has the event 'attnflow $event'"
+  else
+    echo "FAIL -log_view has no event 'attnflow $event'"
+    failures=$((failures + 1))
+  fi
+done
 
 echo "$checks checks, $failures failures"
 [ "$failures" -eq 0 ]
