@@ -12,6 +12,7 @@
 
 #include <exception>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "config/options.hpp"
@@ -26,15 +27,22 @@ class PetscSession {
       : arguments_(config::petsc_options(argc, argv)),
         count_(static_cast<int>(arguments_.size()) - 1),
         pointer_(arguments_.data()) {
-    if (PetscInitialize(&count_, &pointer_, nullptr, nullptr) != 0)
-      throw errors::InternalError("PetscInitialize failed");
+    // Pushed before PetscInitialize so that a bad option it reads (-options_file missing.txt)
+    // is kept too; PetscInitialize keeps the handler.
     PetscPushErrorHandler(&keep_petsc_error, nullptr);
+    if (PetscInitialize(&count_, &pointer_, nullptr, nullptr) != 0) {
+      std::string message = petsc_error_message();
+      for (char& c : message)
+        if (c == '\n' || c == '\r') c = ' ';
+      throw errors::InputError("PETSc options: " +
+                               (message.empty() ? std::string("PetscInitialize failed") : message) +
+                               "; see -help for the accepted PETSc options");
+    }
   }
   ~PetscSession() {
-    if (std::uncaught_exceptions() == 0) {
-      PetscPopErrorHandler();
-      PetscFinalize();
-    }
+    // The error handler stays: it was allocated before PetscInitialize, outside PETSc's memory
+    // tracking, so -malloc_debug would refuse to free it.
+    if (std::uncaught_exceptions() == 0) PetscFinalize();
   }
   PetscSession(const PetscSession&) = delete;
   PetscSession& operator=(const PetscSession&) = delete;

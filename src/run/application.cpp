@@ -18,10 +18,7 @@ void finalize_petsc() {
   PetscBool initialized = PETSC_FALSE, finalized = PETSC_FALSE;
   PetscInitialized(&initialized);
   PetscFinalized(&finalized);
-  if (initialized && !finalized) {
-    PetscPopErrorHandler();  // continuum::PetscSession's, which its destructor did not pop
-    PetscFinalize();
-  }
+  if (initialized && !finalized) PetscFinalize();
 }
 
 }  // namespace

@@ -114,6 +114,10 @@ int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream&
     return 0;
   }
   refuse_unused_petsc_options(settings.options_prefix);
+  errors::require(solver->ssp_coefficient() > 0,
+                  "-" + settings.options_prefix + "ts_ssp_nstages: too few stages for " +
+                      solver->time_stepper_description() +
+                      "; accepted: rks2 >= 2 stages, rks3 a square >= 4, rk104 10");
   // --- The initial density (a restart replaces it with the checkpoint's), then the run.
   if (control.restart.empty()) {
     output::check_output_path(control.output, comm, control.overwrite, "output",

@@ -136,6 +136,8 @@ expect_rejected "misspelled PETSc option" -continuum_ts_ssp_typ rks3
 expect_rejected "bad PETSc value (unknown type)" -continuum_ts_type bogus
 expect_rejected "bad PETSc value (not an integer)" -continuum_ts_max_steps many
 expect_rejected "bad PETSc value (SSP type)" -continuum_ts_ssp_type bogus
+expect_rejected "bad PETSc value (no SSP stages)" -continuum_ts_ssp_nstages 0
+expect_rejected "bad PETSc value (missing options file)" -options_file missing-options.txt
 expect_accepted "a PETSc option that is read" -continuum_ts_ssp_type rks3 --output run.h5
 rm -rf run.h5 run.xdmf run.csv run.input.ini run.chk
 checks=$((checks + 1))
