@@ -106,7 +106,7 @@ bool OptionSet::parse(int argc, const char* const* argv, std::ostream& help_outp
 
 void OptionSet::read_input_file() {
   input_file_ = values_["input"].as<std::string>();
-  const std::string quoted = "'" + printable(input_file_) + "'";
+  const std::string quoted = std::string(1, '\'') + printable(input_file_).append(1, '\'');
   require_one_line("input");
   std::error_code error;
   const auto status = std::filesystem::status(input_file_, error);
