@@ -78,8 +78,11 @@ void add_model_options(config::OptionSet& options, const ModelOptionGroups& grou
                                           : "inverse temperature");
   if (groups.beta_scaling) {
     options.add_optional("beta-scale", "",
-                         "moderate interaction regime: beta = beta-scale * N^beta-exponent");
+                         "moderate interaction regime: beta = beta-scale * g(N), g from --beta-law");
     options.add<double>("beta-exponent", 0.0, "", "exponent alpha of beta = c N^alpha");
+    options.add<std::string>("beta-law", "power", "",
+                             "with --beta-scale c: power (c N^alpha) | log (c ln N) | critical "
+                             "(c N^{2/(d-1)}, the edge of the mean-field window)");
   }
   if (groups.matrices) {
     options.add_optional("query", "d*d numbers, row-major", "query matrix Q (default identity)");
@@ -180,17 +183,33 @@ Model model_from_options(const config::OptionSet& options, std::int64_t token_co
   require(name == "sa" || name == "usa",
           "--model: unknown model '" + name + "'; accepted: sa, usa");
   m.attention = name == "sa" ? Attention::softmax : Attention::unnormalised;
-  const auto scale_text = options.has("beta-scale") ? options.get<std::string>("beta-scale") : "";
+  const bool scaling = options.has("beta-scale");
+  const auto scale_text = scaling ? options.get<std::string>("beta-scale") : "";
+  const auto law = scaling ? options.get<std::string>("beta-law") : std::string("power");
+  const double alpha = scaling ? options.get<double>("beta-exponent") : 0.0;
+  require(law == "power" || law == "log" || law == "critical",
+          "--beta-law: unknown law '" + law + "'; accepted: power, log, critical");
+  require(std::isfinite(alpha), "--beta-exponent: must be finite");
+  // By value, not by whether an option was given (the resolved input reruns the same run).
+  require(law == "power" || !scale_text.empty(),
+          "--beta-law: " + law + " needs --beta-scale c (beta = c g(N)); without it --beta "
+          "is used, and the law must be power");
+  require(law == "power" || alpha == 0,
+          "--beta-exponent: applies to --beta-law power only (the " + law + " law has no "
+          "exponent); leave it at 0");
   if (!scale_text.empty()) {
     double c = 0;
     try {
-      c = std::stod(scale_text);
+      std::size_t used = 0;
+      c = std::stod(scale_text, &used);
+      if (used != scale_text.size()) throw std::invalid_argument("trailing characters");
     } catch (const std::exception&) {
       throw errors::InputError("--beta-scale: '" + scale_text + "' is not a number");
     }
-    const double alpha = options.get<double>("beta-exponent");
-    require(std::isfinite(alpha), "--beta-exponent: must be finite");
-    m.beta = c * std::pow(static_cast<double>(token_count), alpha);
+    const double n = static_cast<double>(token_count);
+    if (law == "power") m.beta = c * std::pow(n, alpha);
+    if (law == "log") m.beta = c * std::log(n);
+    if (law == "critical") m.beta = c * std::pow(n, 2.0 / double(m.dimension - 1));
   } else {
     m.beta = options.get<double>("beta");
   }
@@ -214,6 +233,32 @@ Model model_from_options(const config::OptionSet& options, std::int64_t token_co
           "--independent-noise: must be finite and >= 0");
   read_transformer_options(options, m);
   return m;
+}
+
+}  // namespace attnflow::model
+
+namespace attnflow::model {
+
+double critical_beta(std::int64_t tokens, int dimension) {
+  return std::pow(static_cast<double>(tokens), 2.0 / double(dimension - 1));
+}
+
+std::string mean_field_regime(double beta, std::int64_t tokens, int dimension) {
+  const double critical = critical_beta(tokens, dimension);
+  const double ratio = beta / critical;
+  // Tokens in a cap of angular radius beta^{-1/2}: N beta^{-(d-1)/2} = ratio^{-(d-1)/2}.
+  const double per_width = std::pow(ratio, -0.5 * double(dimension - 1));
+  std::ostringstream line;
+  line.precision(3);
+  line << "moderate regime: beta / N^{2/(d-1)} = " << ratio << " (N^{2/(d-1)} = " << critical
+       << ", about " << per_width << " tokens per kernel width beta^{-1/2}): ";
+  if (ratio < mean_field_ratio)
+    line << "inside the mean-field window beta << N^{2/(d-1)}";
+  else if (ratio <= 1 / mean_field_ratio)
+    line << "at the critical scaling beta ~ N^{2/(d-1)}, outside the mean-field window";
+  else
+    line << "beyond the mean-field window (beta >> N^{2/(d-1)}: tokens see only a few neighbours)";
+  return line.str();
 }
 
 }  // namespace attnflow::model

@@ -65,7 +65,7 @@ struct Model {
 // The model options an app registers beyond dimension, model and beta: only those it integrates,
 // so that its --help lists nothing it would then refuse.
 struct ModelOptionGroups {
-  bool beta_scaling = true;  // beta-scale, beta-exponent (beta = c N^alpha needs a token count N)
+  bool beta_scaling = true;  // beta-scale, beta-exponent, beta-law (beta from the token count N)
   bool matrices = true;      // query, key, value
   bool causal_mask = true;   // causal
   bool noise = true;         // common-noise, independent-noise
@@ -79,10 +79,18 @@ void add_model_options(config::OptionSet& options, const ModelOptionGroups& grou
 // mlp-bias-w and attention-sign. Separate from add_model_options so that only the apps that
 // integrate them register them (an app that does not cannot silently ignore them).
 void add_transformer_options(config::OptionSet& options);
-// Builds and validates the model; `token_count` resolves beta = c N^alpha. Reads the optional
-// groups and the transformer-layer options when they are registered (defaults otherwise). Throws
-// InputError.
+// Builds and validates the model; `token_count` resolves beta = c N^alpha, c ln N or
+// c N^{2/(d-1)} (--beta-law). Reads the optional groups and the transformer-layer options when
+// they are registered (defaults otherwise). Throws InputError.
 Model model_from_options(const config::OptionSet& options, std::int64_t token_count);
+// The critical beta N^{2/(d-1)} of the moderate regime (docs/mathematics.md section 10): the
+// particle system stays mean-field while beta << N^{2/(d-1)}.
+double critical_beta(std::int64_t tokens, int dimension);
+// Ratios beta / N^{2/(d-1)} below this are "inside the mean-field window", above its inverse
+// "beyond" it, in between "at the critical scaling" (a convention: the window is asymptotic).
+inline constexpr double mean_field_ratio = 0.1;
+// One line for a run summary: the ratio, the tokens per kernel width and the side of the window.
+std::string mean_field_regime(double beta, std::int64_t tokens, int dimension);
 // Parses "a b c ..." (d*d numbers, row-major; commas or semicolons allowed as separators).
 Matrix parse_matrix(const std::string& text, int dimension, const std::string& option_name);
 

@@ -9,6 +9,12 @@
 
 namespace attnflow::output {
 
+namespace {
+bool close_failed = false;
+}  // namespace
+
+bool file_close_failed() { return close_failed; }
+
 Handle& Handle::operator=(Handle&& other) noexcept {
   if (this != &other) {
     close();
@@ -21,7 +27,9 @@ Handle& Handle::operator=(Handle&& other) noexcept {
 void Handle::close() {
   if (id_ < 0) return;
   switch (H5Iget_type(id_)) {
-    case H5I_FILE: H5Fclose(id_); break;
+    case H5I_FILE:
+      if (H5Fclose(id_) < 0) close_failed = true;
+      break;
     case H5I_GROUP: H5Gclose(id_); break;
     case H5I_DATASET: H5Dclose(id_); break;
     case H5I_DATASPACE: H5Sclose(id_); break;

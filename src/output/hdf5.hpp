@@ -36,6 +36,11 @@ class Handle {
   hid_t id_ = H5I_INVALID_HID;
 };
 
+// True once an H5Fclose has failed in this process (a full disk: the flush at close fails). HDF5
+// then keeps a half-closed file that its own clean-up at MPI_Finalize crashes on (HDF5 1.10.8:
+// a segmentation fault in H5F__close_cb); run::mpi_application ends such a process without it.
+bool file_close_failed();
+
 // Throws errors::IoError naming the call and HDF5's innermost reason when result < 0 (a full disk,
 // a vanished file); a failure on one rank only ends the job (run/application.hpp).
 hid_t check_hdf5(hid_t result, const char* what);

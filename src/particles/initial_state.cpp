@@ -10,6 +10,7 @@
 #include "geometry/sphere.hpp"
 #include "random/counter_random.hpp"
 #include "particles/initial_file.hpp"
+#include "particles/phase_samplers.hpp"
 
 namespace attnflow::particles {
 
@@ -141,10 +142,13 @@ State circle_density_state(std::int64_t tokens, const density::CircleDensity& ci
 
 void add_initial_state_options(config::OptionSet& options) {
   options.add<std::string>("initial", "uniform", "",
-                           "initial state: uniform | vmf | circle-density | file");
+                           "initial state: uniform | vmf | circle-density | wrapped-normal (d = "
+                           "2) | uniform-elevation (d = 3) | subsphere | file");
   options.add<unsigned long long>("seed", 1, "", "random seed (initial state and noise)");
   density::add_mixture_options(options);
   density::add_circle_density_options(options);
+  add_wrapped_normal_options(options);
+  add_subsphere_options(options);
   options.add<std::string>("placement", "iid", "", "circle density placement: iid | quantile");
   options.add_optional("initial-file", "path", "attnflow HDF5 file to start from (initial = file)");
   options.add<long long>("initial-snapshot", -1, "", "snapshot of initial-file (-1 = last)");
@@ -160,12 +164,21 @@ void validate_initial_state_options(const config::OptionSet& options, int dimens
                                 std::to_string(dimension) + ")");
     density::circle_density_from_options(options);
     placement_from_options(options);
+  } else if (kind == "wrapped-normal" || kind == "uniform-elevation") {
+    const int needed = kind == "wrapped-normal" ? 2 : 3;
+    require(dimension == needed, "--initial " + kind + ": needs --dimension " +
+                                     std::to_string(needed) + " (got " + std::to_string(dimension) +
+                                     ")");
+    wrapped_normal_from_options(options);
+  } else if (kind == "subsphere") {
+    density::mixture_from_options(options, subsphere_dimension_from_options(options, dimension));
   } else if (kind == "file") {
     require(!options.get<std::string>("initial-file").empty(),
             "--initial file: needs --initial-file PATH");
   } else {
     throw InputError("--initial: unknown initial state '" + kind +
-                     "'; accepted: uniform, vmf, circle-density, file");
+                     "'; accepted: uniform, vmf, circle-density, wrapped-normal, "
+                     "uniform-elevation, subsphere, file");
   }
 }
 
@@ -184,6 +197,15 @@ State initial_state_from_options(const config::OptionSet& options, std::int64_t 
   if (kind == "circle-density")
     return circle_density_state(tokens, density::circle_density_from_options(options),
                                 placement_from_options(options), seed, comm);
+  if (kind == "wrapped-normal")
+    return wrapped_normal_state(tokens, wrapped_normal_from_options(options), seed, comm);
+  if (kind == "uniform-elevation")
+    return uniform_elevation_state(tokens, wrapped_normal_from_options(options), seed, comm);
+  if (kind == "subsphere") {
+    const int k = subsphere_dimension_from_options(options, dimension);
+    return subsphere_state(tokens, dimension, k, density::mixture_from_options(options, k), seed,
+                           comm);
+  }
   if (kind == "file") return read_initial_file(options, tokens, dimension, comm);
   return uniform_state(tokens, dimension, seed, comm);
 }

@@ -3,11 +3,13 @@
 #include <mpi.h>
 #include <petscsys.h>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <new>
 
 #include "errors/errors.hpp"
+#include "output/hdf5.hpp"
 #include "parallel/failure.hpp"
 
 namespace attnflow::run {
@@ -59,6 +61,15 @@ int mpi_application(int argc, char** argv, const std::string& name,
       // Every rank failed (bad input, checked everywhere): one line from rank 0, clean exit.
       if (rank == 0) std::cerr << name << ": " << message << std::endl;
       finalize_petsc();
+      // A file whose close failed (full disk) would crash HDF5's clean-up inside MPI_Finalize
+      // (output::file_close_failed): then every rank leaves without it, with the same status.
+      int abandon = output::file_close_failed() ? 1 : 0, any = 0;
+      MPI_Allreduce(&abandon, &any, 1, MPI_INT, MPI_MAX, failures);
+      if (any) {
+        std::cout.flush();
+        std::cerr.flush();
+        std::_Exit(status);
+      }
     } else {
       // This rank failed alone: say which, then end every rank now (the others may be waiting
       // for it in a collective and would hang).

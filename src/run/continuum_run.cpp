@@ -13,6 +13,7 @@
 #include "model/model.hpp"
 #include "output/run_file.hpp"
 #include "simulation/driver.hpp"
+#include "simulation/signals.hpp"
 #include "simulation/restart_check.hpp"
 #include "run/run_options.hpp"
 
@@ -75,6 +76,8 @@ void add_continuum_options(config::OptionSet& options) {
 }
 
 int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream& out) {
+  // A stop signal during the set-up (reading files, building the engine) stops after one step.
+  simulation::install_stop_signal_handlers();
   // --- Validate everything before anything is written.
   const auto model = model::model_from_options(options, 0);
   continuum::Settings settings;

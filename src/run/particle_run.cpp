@@ -12,6 +12,7 @@
 #include "output/run_file.hpp"
 #include "particles/initial_state.hpp"
 #include "simulation/driver.hpp"
+#include "simulation/signals.hpp"
 #include "simulation/particle_system.hpp"
 #include "simulation/restart_check.hpp"
 #include "run/run_options.hpp"
@@ -26,8 +27,10 @@ namespace {
 constexpr const char* default_tracked_pair = "0,1";
 
 struct Schedule {
-  double step_size = 0;
-  std::int64_t total_steps = 0;
+  double step_size = 0;  // adaptive: the largest step
+  std::int64_t total_steps = 0;  // adaptive: 0 (the run ends at final_time)
+  double final_time = 0;
+  double adaptive_tolerance = 0;
   std::int64_t steps_per_layer = 1;
   std::int64_t output_every = 1;
   std::int64_t snapshot_every = 1;
@@ -57,7 +60,22 @@ Schedule schedule_from_options(const config::OptionSet& options, bool mlp, std::
   s.steps_per_layer = substeps;
   if (integrator == "auto") integrator = layers > 0 || mlp ? "layer" : "rk4";
   const double final_time = options.get<double>("final-time");
-  if (layers > 0) {
+  s.final_time = final_time;
+  s.adaptive_tolerance = options.get<double>("adaptive-tolerance");
+  require(std::isfinite(s.adaptive_tolerance) && s.adaptive_tolerance >= 0,
+          "--adaptive-tolerance: must be finite and >= 0 (0: fixed steps; got " +
+              text::format_number(s.adaptive_tolerance) + ")");
+  if (s.adaptive_tolerance > 0) {
+    require(layers == 0 && steps == 0,
+            "--adaptive-tolerance: adaptive steps run to --final-time; leave --steps and --layers "
+            "at 0");
+    require(integrator == "rk4",
+            "--integrator " + integrator + ": adaptive steps (Bogacki-Shampine 3(2)) replace the "
+            "integrator; accepted with --adaptive-tolerance: auto or rk4 (deterministic models)");
+    require(std::isfinite(final_time) && final_time > 0,
+            "--final-time: must be finite and > 0 (got " + text::format_number(final_time) + ")");
+    s.step_size = step_size > 0 ? step_size : 1.0;
+  } else if (layers > 0) {
     require(steps == 0, "--steps: --layers already counts the steps (L layers of --substeps "
                         "steps each); give one of --layers and --steps");
     require(integrator != "rk4",
@@ -88,6 +106,37 @@ Schedule schedule_from_options(const config::OptionSet& options, bool mlp, std::
   s.snapshot_every =
       snapshot_every > 0 ? snapshot_every : std::max<std::int64_t>(1, s.total_steps / 20);
   return s;
+}
+
+// Diagnostics and snapshot times: every K steps, or (--output-times logarithmic) at 0 and
+// t_1 q^n; an adaptive run without --output-every / --snapshot-every records every final-time/100
+// and /20 (time schedules, on which it lands).
+void output_schedules(const config::OptionSet& options, const Schedule& s,
+                      simulation::RunControl& control) {
+  const auto kind = options.get<std::string>("output-times");
+  require(kind == "steps" || kind == "logarithmic",
+          "--output-times: unknown '" + kind + "'; accepted: steps, logarithmic");
+  const double first = options.get<double>("output-first-time");
+  const double factor = options.get<double>("output-factor");
+  const double snapshot_factor = options.get<double>("snapshot-factor");
+  require(std::isfinite(first) && first >= 0,
+          "--output-first-time: must be finite and >= 0 (0: the step size)");
+  require(std::isfinite(factor) && factor > 1, "--output-factor: must be finite and > 1");
+  require(std::isfinite(snapshot_factor) && snapshot_factor > 1,
+          "--snapshot-factor: must be finite and > 1");
+  if (kind == "logarithmic") {
+    const double t1 = first > 0 ? first : s.step_size;
+    control.diagnostics = simulation::Schedule::logarithmic(t1, factor);
+    control.snapshots = simulation::Schedule::logarithmic(t1, snapshot_factor);
+    return;
+  }
+  const bool adaptive = s.adaptive_tolerance > 0;
+  control.diagnostics = adaptive && options.get<long long>("output-every") == 0
+                            ? simulation::Schedule::every_time(s.final_time / 100)
+                            : simulation::Schedule::every_steps(s.output_every);
+  control.snapshots = adaptive && options.get<long long>("snapshot-every") == 0
+                          ? simulation::Schedule::every_time(s.final_time / 20)
+                          : simulation::Schedule::every_steps(s.snapshot_every);
 }
 
 // The two token indices of --track-pair ("a,b"), checked against N. A lone token has no pair:
@@ -147,8 +196,20 @@ void add_particle_options(config::OptionSet& options) {
   options.add<long long>("substeps", 1, "",
                          "Heun steps per MLP layer (--integrator heun): the layer's field held "
                          "over k steps, the noise path the continuum integrates");
-  options.add<long long>("output-every", 0, "steps", "diagnostics every K steps (0: 100 rows)");
-  options.add<long long>("snapshot-every", 0, "steps", "positions every K steps (0: 20 snapshots)");
+  options.add<double>("adaptive-tolerance", 0.0, "",
+                      "> 0: adaptive steps (Bogacki-Shampine 3(2)) with this local error per step "
+                      "to --final-time, --step-size the largest step (0: 1); 0: fixed steps");
+  options.add<long long>("output-every", 0, "steps",
+                         "diagnostics every K steps (0: 100 rows; adaptive: every final-time/100)");
+  options.add<long long>("snapshot-every", 0, "steps",
+                         "positions every K steps (0: 20 snapshots; adaptive: every final-time/20)");
+  options.add<std::string>("output-times", "steps", "",
+                           "steps (--output-every, --snapshot-every) or logarithmic: diagnostics "
+                           "and snapshots at time 0 and t_1 q^n (an adaptive run lands on them)");
+  options.add<double>("output-first-time", 0.0, "time",
+                      "logarithmic output times: t_1 (0: the step size)");
+  options.add<double>("output-factor", 1.25, "", "logarithmic output times: q of the diagnostics");
+  options.add<double>("snapshot-factor", 2.0, "", "logarithmic output times: q of the snapshots");
   options.add<double>("cluster-tolerance", 1e-3, "",
                       "tokens with <x_i, x_j> > 1 - tolerance are in the same cluster");
   options.add<std::string>("track-pair", default_tracked_pair, "",
@@ -161,6 +222,8 @@ void add_particle_options(config::OptionSet& options) {
 
 int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream& out,
                   const std::vector<simulation::Observer*>& observers) {
+  // A stop signal during the set-up (reading files, building the engine) stops after one step.
+  simulation::install_stop_signal_handlers();
   // --- Validate everything before anything is written.
   simulation::ParticleSettings settings;
   settings.tokens = options.get<long long>("tokens");
@@ -183,6 +246,7 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   settings.step_size = schedule.step_size;
   settings.total_steps = schedule.total_steps;
   settings.steps_per_layer = schedule.steps_per_layer;
+  settings.adaptive_tolerance = schedule.adaptive_tolerance;
   settings.tracked_pair = tracked_pair(options, settings.tokens);
   settings.cluster_tolerance = options.get<double>("cluster-tolerance");
   require(std::isfinite(settings.cluster_tolerance) && settings.cluster_tolerance > 0 &&
@@ -196,8 +260,8 @@ int run_particles(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   std::int64_t checkpoint_every = 0;
   auto control = run_control_from_options(options, checkpoint_every);
   control.horizon.steps = schedule.total_steps;
-  control.diagnostics = simulation::Schedule::every_steps(schedule.output_every);
-  control.snapshots = simulation::Schedule::every_steps(schedule.snapshot_every);
+  control.horizon.time = schedule.final_time;
+  output_schedules(options, schedule, control);
   if (checkpoint_every > 0) control.checkpoints = simulation::Schedule::every_steps(checkpoint_every);
   control.restart_free_keys = restart_free_keys(options);
 

@@ -7,12 +7,14 @@
 #include <sstream>
 
 #include "errors/errors.hpp"
+#include "output/run_file.hpp"
 #include "parallel/partition.hpp"
 #include "simulation/progress.hpp"
 #include "simulation/restart_check.hpp"
 #include "simulation/scaling_record.hpp"
 #include "simulation/signals.hpp"
 #include "text/number_format.hpp"
+#include "text/output_path.hpp"
 
 namespace attnflow::simulation {
 
@@ -58,8 +60,15 @@ output::RunFile& open_output(Simulation& simulation, const RunControl& control) 
 
 }  // namespace
 
-int drive(Simulation& simulation, RunControl control, std::ostream& out,
-          const std::vector<Observer*>& observers) {
+// What is being written at a moment of the run, for the message of an I/O failure.
+struct Writing {
+  std::string name;  // as the message says it
+  std::string path;  // where on the file system
+};
+
+// The run loop of drive(); `writing` is kept up to date.
+int run_loop(Simulation& simulation, RunControl control, std::ostream& out,
+             const std::vector<Observer*>& observers, Writing& writing) {
   const MPI_Comm comm = simulation.comm();
   const int rank = parallel::rank_of(comm), ranks = parallel::size_of(comm);
   // From the start: a stop signal during the set-up is honoured after the first step.
@@ -120,9 +129,12 @@ int drive(Simulation& simulation, RunControl control, std::ostream& out,
       file.flush();
       const checkpoint::RunPosition position{simulation.time(), simulation.step_count(),
                                              file.snapshot_count(), file.diagnostic_count()};
+      writing = {"checkpoint directory " + control.checkpoint_directory,
+                 control.checkpoint_directory};
       const auto path = simulation.write_checkpoint(control.checkpoint_directory, position,
                                                     control.resolved_input,
                                                     control.checkpoint_keep);
+      writing = {output::partial_path(control.output), output::partial_path(control.output)};
       if (stop) {
         if (rank == 0)
           out << "\nstopped at t = " << simulation.time() << ", step " << simulation.step_count()
@@ -138,6 +150,7 @@ int drive(Simulation& simulation, RunControl control, std::ostream& out,
   progress.finish();
   if (status == 0) {
     parallel::Timers::Scope scope(&timers, Section::output);
+    writing = {control.output + " and its sidecars", control.output};
     file.finish();
   }
   const double loop_seconds = MPI_Wtime() - loop_start;
@@ -164,6 +177,22 @@ int drive(Simulation& simulation, RunControl control, std::ostream& out,
   parallel::print_timing_table(table, timers, loop_seconds, steps_done, pairs_per_step, comm);
   if (rank == 0) out << table.str() << std::flush;
   return status;
+}
+
+int drive(Simulation& simulation, RunControl control, std::ostream& out,
+          const std::vector<Observer*>& observers) {
+  Writing writing{output::partial_path(control.output), output::partial_path(control.output)};
+  try {
+    return run_loop(simulation, std::move(control), out, observers, writing);
+  } catch (const errors::IoError& error) {
+    // One line naming the file, and why when it is the usual reason (a full file system).
+    const std::string what = error.what();
+    const std::string space = text::free_space_problem(writing.path);
+    throw errors::IoError((what.find(writing.path) == std::string::npos
+                               ? "writing " + writing.name + ": "
+                               : std::string()) +
+                          what + (space.empty() ? "" : " (" + space + ")"));
+  }
 }
 
 }  // namespace attnflow::simulation

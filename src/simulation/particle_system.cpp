@@ -1,6 +1,7 @@
 #include "simulation/particle_system.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "checkpoint/checkpoint.hpp"
@@ -27,14 +28,25 @@ ParticleSystem::ParticleSystem(const ParticleSettings& settings, particles::Stat
                                            settings.seed,
                                            std::exp(-0.5 * settings.model.log_time_scale()),
                                            settings.steps_per_layer)),
-      state_(std::move(initial)) {
+      state_(std::move(initial)),
+      phases_(settings.model),
+      phase_velocity_(stepper::make_velocity_field(settings.model, *engine_, settings.tokens)) {
   engine_->set_timers(&timers_);
+  if (state_.step == 0) phases_.set_initial(state_.positions);
+  if (settings.adaptive_tolerance > 0)
+    adaptive_ = std::make_unique<stepper::AdaptiveStepper>(
+        velocity_, settings.adaptive_tolerance, settings.step_size,
+        settings.model.beta > 1 ? 1 / std::sqrt(settings.model.beta) : 1.0);
   if (settings.model.mlp)
     mlp_constants_ = theory::mlp_constants(*settings.model.mlp, settings.model.dimension,
                                            settings.model.beta);
 }
 
-void ParticleSystem::advance(double) {
+void ParticleSystem::advance(double time_limit) {
+  if (adaptive_) {
+    adaptive_->step(state_, time_limit);
+    return;
+  }
   integrator_->step(state_, settings_.step_size);
   // The time of step n is n h exactly (no accumulated rounding in the output's time column).
   state_.time = double(state_.step) * settings_.step_size;
@@ -45,9 +57,13 @@ Description ParticleSystem::describe() const {
   std::ostringstream first;
   first << "attnflow-particles " << version::number() << " (" << version::git_revision()
         << ") on " << parallel::size_of(comm_) << " ranks: N = " << settings_.tokens
-        << ", d = " << m.dimension << ", " << m.attention_name() << ", beta = " << m.beta << ", "
-        << settings_.integrator << ", h = " << settings_.step_size << ", "
-        << settings_.total_steps << " steps";
+        << ", d = " << m.dimension << ", " << m.attention_name() << ", beta = " << m.beta << ", ";
+  if (adaptive_)
+    first << "adaptive steps (Bogacki-Shampine 3(2), local error <= "
+          << settings_.adaptive_tolerance << ", h <= " << settings_.step_size << ")";
+  else
+    first << settings_.integrator << ", h = " << settings_.step_size << ", "
+          << settings_.total_steps << " steps";
   if (m.attention_sign != 1)
     first << ", attention " << (m.attention_sign == 0 ? "off" : "repulsive (sign -1)");
   Description d;
@@ -76,7 +92,10 @@ Description ParticleSystem::describe() const {
 }
 
 std::vector<std::string> ParticleSystem::diagnostic_columns() const {
-  return diagnostics::column_names(settings_.model.dimension);
+  auto columns = diagnostics::column_names(settings_.model.dimension);
+  for (auto& name : diagnostics::PhaseObservables::column_names(settings_.model.dimension))
+    columns.push_back(name);
+  return columns;
 }
 
 std::vector<double> ParticleSystem::diagnostic_row() {
@@ -86,6 +105,12 @@ std::vector<double> ParticleSystem::diagnostic_row() {
                                   settings_.tracked_pair,
                                   settings_.pair_diagnostics ? &labels_ : nullptr);
   labels_step_ = settings_.pair_diagnostics ? state_.step : -1;
+  std::vector<double> velocity;
+  if (phases_.needs_velocity()) {
+    velocity.resize(state_.positions.size());
+    phase_velocity_.evaluate(state_.positions, velocity);
+  }
+  for (double value : phases_.row(state_, velocity)) row.push_back(value);
   return row;
 }
 
@@ -110,6 +135,14 @@ std::vector<std::string> ParticleSystem::summary(const std::vector<double>& last
            << theory::clustering_time_rescaled(m.attention, m.dimension, m.beta, settings_.tokens);
     lines.push_back(theory.str());
   }
+  if (adaptive_) {
+    std::ostringstream steps;
+    steps << "  adaptive steps: " << state_.step << " accepted, " << adaptive_->rejected_steps()
+          << " rejected in this job";
+    lines.push_back(steps.str());
+  }
+  if (m.beta > 0 && settings_.tokens >= 2)
+    lines.push_back("  " + model::mean_field_regime(m.beta, settings_.tokens, m.dimension));
   return lines;
 }
 
@@ -124,8 +157,9 @@ output::RunFile& ParticleSystem::create_output(const std::string& path,
       {"log_time_scale", s},
       {"time_unit", output::time_units(s)},
       {"engine", engine_->summary()},
-      {"integrator", settings_.integrator},
+      {"integrator", adaptive_ ? std::string("adaptive-bs32") : settings_.integrator},
       {"step_size", settings_.step_size},
+      {"adaptive_tolerance", settings_.adaptive_tolerance},
       {"attention_sign", std::int64_t(m.attention_sign)},
       {"tracked_pair", std::to_string(settings_.tracked_pair[0]) + "," +
                            std::to_string(settings_.tracked_pair[1])},
@@ -148,6 +182,18 @@ output::RunFile& ParticleSystem::create_output(const std::string& path,
 
 output::RunFile& ParticleSystem::resume_output(const std::string& path,
                                                const checkpoint::RunPosition& position) {
+  // The alignment prediction starts from the tokens at time 0: the first snapshot of the run
+  // file being resumed (without one, the alignment columns of the continuation are NaN).
+  if (state_.step != 0) {
+    phases_.set_initial({});
+    const auto partial = output::partial_path(path);
+    try {
+      const auto first = particles::read_snapshot(
+          std::filesystem::exists(partial) ? partial : path, comm_, settings_.model.dimension, 0);
+      if (first.time == 0 && first.step == 0) phases_.set_initial(first.positions);
+    } catch (const errors::InputError&) {
+    }
+  }
   output_ = std::make_unique<particles::RunWriter>(
       particles::RunWriter::Resumed{}, path, comm_, settings_.model.dimension, settings_.tokens,
       diagnostic_columns(),
@@ -183,8 +229,10 @@ Simulation::Restored ParticleSystem::restore(const std::string& path_or_director
                       std::to_string(settings_.tokens) + ", d = " +
                       std::to_string(settings_.model.dimension));
   // The time of step n is n h: a checkpoint written with another step size cannot continue
-  // this run (the step is set by --step-size, or by --final-time / --layers).
-  const double expected_time = double(checkpoint.state.step) * settings_.step_size;
+  // this run (the step is set by --step-size, or by --final-time / --layers). Adaptive steps
+  // continue from the checkpoint's time.
+  const double expected_time =
+      adaptive_ ? checkpoint.state.time : double(checkpoint.state.step) * settings_.step_size;
   errors::require(std::abs(checkpoint.state.time - expected_time) <=
                       1e-12 * std::max(1.0, std::abs(expected_time)),
                   "--restart: checkpoint '" + checkpoint.path + "' is at step " +

@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "diagnostics/diagnostics.hpp"
+#include "diagnostics/phases.hpp"
 #include "interaction/engine.hpp"
 #include "model/model.hpp"
 #include "particles/particle_file.hpp"
 #include "particles/state.hpp"
 #include "simulation/simulation.hpp"
+#include "stepper/adaptive.hpp"
 #include "stepper/integrator.hpp"
 #include "stepper/velocity.hpp"
 #include "theory/mlp_constants.hpp"
@@ -37,6 +39,9 @@ struct ParticleSettings {
   std::int64_t steps_per_layer = 1;
   // The two tokens whose distance the diagnostics log (equal indices: no pair, NaN columns).
   std::array<std::int64_t, 2> tracked_pair = {0, 1};
+  // > 0: adaptive steps (stepper/adaptive.hpp) with this local error tolerance and step_size as
+  // the largest step, instead of the fixed-step integrator.
+  double adaptive_tolerance = 0;
 };
 
 class ParticleSystem final : public Simulation {
@@ -80,7 +85,12 @@ class ParticleSystem final : public Simulation {
   std::unique_ptr<interaction::Engine> energy_engine_;
   stepper::VelocityField velocity_;
   std::unique_ptr<stepper::Integrator> integrator_;
+  std::unique_ptr<stepper::AdaptiveStepper> adaptive_;  // null: fixed steps
   particles::State state_;
+  // The phase observables (diagnostics/phases.hpp) and their own velocity field, so that the
+  // rotation rate's evaluation is not counted in pairs_evaluated().
+  diagnostics::PhaseObservables phases_;
+  stepper::VelocityField phase_velocity_;
   std::unique_ptr<particles::RunWriter> output_;
   // Each token's cluster on rank 0 at step labels_step_ (-1: none yet), for /cluster_label.
   std::vector<std::int32_t> labels_;

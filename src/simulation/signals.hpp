@@ -1,6 +1,7 @@
 #pragma once
-// SIGTERM and SIGUSR1 (what batch systems send before killing a job) request a checkpoint and a
-// clean stop. The handler only sets a flag; the run loop polls it collectively so that all ranks
+// SIGTERM and SIGUSR1 (what batch systems send before killing a job) and SIGINT (Ctrl-C; a second
+// one ends the process at once) request a checkpoint and a clean stop. Installed as the run
+// starts, before its set-up, so that a signal during the set-up stops it after the first step. The handler only sets a flag; the run loop polls it collectively so that all ranks
 // stop at the same step.
 #include <mpi.h>
 

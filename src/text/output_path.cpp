@@ -2,6 +2,7 @@
 
 #include "text/csv.hpp"
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -83,6 +84,18 @@ std::string output_problem(const OutputFiles& files, bool overwrite, const std::
   if (::access(directory.c_str(), W_OK | X_OK) != 0)
     return what + "directory '" + directory.string() + "' of '" + path + "' is not writable";
   return {};
+}
+
+std::string free_space_problem(const std::string& path) {
+  std::error_code error;
+  fs::path where = fs::weakly_canonical(fs::absolute(path, error), error);
+  while (!where.empty() && !fs::is_directory(where, error)) where = where.parent_path();
+  struct statvfs facts {};
+  if (where.empty() || statvfs(where.c_str(), &facts) != 0) return "";
+  const unsigned long long free = (unsigned long long)facts.f_bavail * facts.f_frsize;
+  if (free >= (1ull << 20)) return "";
+  return "the file system holding " + where.string() + " is full (" + std::to_string(free) +
+         " bytes free)";
 }
 
 }  // namespace attnflow::text

@@ -24,6 +24,10 @@ OutputFiles table_output(const std::string& path);
 std::string output_problem(const OutputFiles& files, bool overwrite, const std::string& option,
                            const std::vector<std::string>& inputs);
 
+// "the file system holding <path> is full (N bytes free)" when less than 1 MiB is free where
+// `path` is (or would be) written, else "": the reason behind most write failures, said plainly.
+std::string free_space_problem(const std::string& path);
+
 // The longest absolute path an output may have: Open MPI 4.1's MPI-IO (the lockedfile component)
 // formats lock-file names from it into a fixed buffer and aborts the job beyond about 230 bytes.
 inline constexpr std::size_t longest_output_path = 200;

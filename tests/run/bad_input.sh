@@ -44,7 +44,7 @@ for change in "--beta 3" "--model usa" "--query 2,0,0,0,1,0,0,0,1" "--step-size 
   # shellcheck disable=SC2086 # the change is several words
   expect_rejected "restart with $change" "${stopped[@]}" --restart run.chk $change
 done
-rm -rf stopped.ini run.chk run.h5.partial run.xdmf run.csv
+rm -rf stopped.ini run.chk run.h5.partial run.xdmf run.csv run.input.ini
 # No output may destroy an input or a file the user did not ask to replace (issue 14). These
 # cases name their own output.
 command=("$app" --quiet)
@@ -85,6 +85,6 @@ for change in "--mlp tanh" "--mlp-width 64" "--mlp-bias-u 0.1" "--attention-sign
   # shellcheck disable=SC2086 # the change is several words
   expect_rejected "MLP restart with $change" "${stopped[@]}" --restart run.chk $change
 done
-rm -rf stopped.ini run.chk run.h5.partial
+rm -rf stopped.ini run.chk run.h5.partial run.xdmf run.csv run.input.ini
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -91,7 +91,7 @@ while read -r option value; do
   expect_accepted "continuum accepts $option at its default $value" "$option" "$value"
 done < <(help_defaults "$apps/attnflow-continuum")
 rm -rf run.h5 run.xdmf run.csv run.input.ini run.chk
-for option in --causal --common-noise --independent-noise --beta-scale --beta-exponent; do
+for option in --causal --common-noise --independent-noise --beta-scale --beta-exponent --beta-law; do
   checks=$((checks + 1))
   if "$apps/attnflow-continuum" --help | grep -q -- "$option "; then
     echo "FAIL continuum --help lists $option, which it refuses"; failures=$((failures + 1))

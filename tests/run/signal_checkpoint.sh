@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# A batch system's warning signal (SIGUSR1, then SIGTERM) makes attnflow-particles write a
-# checkpoint and stop with status 75; --restart then finishes the run, and its final positions
+# A batch system's warning signal (SIGUSR1, SIGTERM) or an interrupt (SIGINT) makes
+# attnflow-particles write a checkpoint and stop with status 75; --restart then finishes the run, and its final positions
 # equal those of a run that was never interrupted.
 # Usage: signal_checkpoint.sh path/to/attnflow-particles
 set -u
+# Job control: otherwise bash starts background commands with SIGINT ignored.
+set -m
 app="$1"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -11,7 +13,7 @@ cd "$work"
 common=(--quiet --tokens 600 --dimension 3 --beta 4 --integrator rk4 --step-size 0.01 --steps 4000
         --output-every 1000 --snapshot-every 1000)
 failures=0
-for signal in USR1 TERM; do
+for signal in USR1 TERM INT; do
   "$app" "${common[@]}" --output run.h5 &
   pid=$!
   # Wait until the run has started stepping (the partial output exists), then signal it.
@@ -34,10 +36,10 @@ for signal in USR1 TERM; do
     fi
   fi
   mv run.h5 "signalled_$signal.h5" 2>/dev/null
-  rm -rf run.chk run.xdmf run.csv run.h5.partial
+  rm -rf run.chk run.xdmf run.csv run.input.ini run.h5.partial
 done
 "$app" "${common[@]}" --output straight.h5 || failures=$((failures + 1))
-for signal in USR1 TERM; do
+for signal in USR1 TERM INT; do
   if /usr/bin/python3 - "straight.h5" "signalled_$signal.h5" <<'PY'
 import sys, h5py, numpy
 a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
@@ -48,5 +50,5 @@ PY
   then echo "ok   SIG$signal: final state bitwise equal to the uninterrupted run"
   else echo "FAIL SIG$signal: final state differs"; failures=$((failures + 1)); fi
 done
-echo "$((4 - failures)) passed, $failures failed"
+echo "$((6 - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]
