@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
                         "flow: step in the model's time (USA: physical time; the integrator "
                         "steps e^{beta} times this in the rescaled time)");
     options.add<std::string>("compare-engine", "", "",
-                             "flow: run the same steps with this engine and report the largest "
-                             "position difference");
+                             "flow: run the same steps with this engine (direct | ring | "
+                             "spectral | large-beta) and report the largest position difference");
     options.add<long long>("samples", 1000, "", "accuracy: targets checked against direct");
     std::ostringstream help;
     if (!options.parse(argc, argv, help)) {

@@ -14,12 +14,13 @@
 int main(int argc, char** argv) {
   using namespace attnflow;
   return run::mpi_application(argc, argv, "attnflow-continuum", [&] {
-    const continuum::PetscSession petsc(&argc, &argv);
+    const continuum::PetscSession petsc(argc, argv);
     config::OptionSet options("attnflow-continuum",
                               "Mean-field PDE of attention dynamics by finite volumes on the circle "
                               "(dimension 2) or the sphere (dimension 3). PETSc options with a "
                               "single dash and the prefix continuum_ pass through "
-                              "(-continuum_ts_ssp_type ...).");
+                              "(-continuum_ts_ssp_type ...); others are refused. -help lists the PETSc options "
+                              "and does not run.");
     run::add_continuum_options(options);
     const auto arguments = config::without_petsc_options(argc, argv);
     std::ostringstream help;

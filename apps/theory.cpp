@@ -12,7 +12,10 @@ int main(int argc, char** argv) {
   try {
     config::OptionSet options("attnflow-theory",
                               "Linear stability of the uniform token distribution (docs/mathematics.md section 4)");
-    model::add_model_options(options);
+    // The stability theory covers Q = K = V = I without mask or noise (docs/mathematics.md section 4).
+    model::ModelOptionGroups groups;
+    groups.matrices = groups.causal_mask = groups.noise = false;
+    model::add_model_options(options, groups);
     options.add_optional("beta-list", "numbers",
                          "several betas: '1 10 100' or a range 'first:last:count' (overrides --beta)");
     options.add<int>("max-degree", 0, "", "largest degree l in the table (0: up to 2 l* + 2)");

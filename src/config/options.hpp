@@ -1,7 +1,10 @@
 #pragma once
 // OptionSet: every option of an app on the command line and in an INI input file (command line
-// wins), each with a default, a unit and help text; --help lists them, and resolved_ini() renders
-// the full resolved input so that it can be echoed into output files and rerun as-is.
+// wins), each with a default, a unit and help text; --help lists them, --version prints
+// version::describe, and resolved_ini() renders the full resolved input so that it can be echoed
+// into output files and rerun as-is. parse() refuses (errors::InputError, one line) what the
+// echo could not reproduce or what would be ignored: positional arguments, values with a line
+// break or NUL, an input file that is not a regular text file or that names another input file.
 #include <boost/program_options.hpp>
 
 #include <functional>
@@ -36,7 +39,8 @@ class OptionSet {
   void add_flag(const std::string& name, const std::string& help);
 
   // Parses the command line and, if --input FILE is given, the INI file. Returns false when
-  // --help was requested (help has been printed to help_output). Throws InputError.
+  // --help or --version was requested (the text has been printed to help_output). Throws
+  // InputError.
   bool parse(int argc, const char* const* argv, std::ostream& help_output);
 
   template <class T>
@@ -48,17 +52,23 @@ class OptionSet {
     }
   }
   bool flag(const std::string& name) const { return get<bool>(name); }
+  // True when the app registered the option.
+  bool has(const std::string& name) const;
   // True when the user gave the option (command line or input file), not just its default.
   bool given(const std::string& name) const;
   // "name = value" for every option in registration order: a valid input file.
   std::string resolved_ini() const;
-  // The names of the registered options, in registration order (--input and --help included).
+  // The names of the registered options, in registration order (--input, --help and --version
+  // included).
   std::vector<std::string> names() const;
   // The input file name, or empty.
   const std::string& input_file() const { return input_file_; }
   const std::string& program() const { return program_; }
 
  private:
+  void read_input_file();
+  void require_one_line(const std::string& name) const;
+  void refuse_multiline_values() const;
   static std::string decorate(const std::string& help, const std::string& unit);
   template <class T>
   static std::string default_text(const T& value) {
@@ -84,7 +94,14 @@ std::string format_value(const boost::any& value);
 // -continuum_ts_ssp_type rks2) and their values, which PETSc reads from the full command line
 // itself: what OptionSet::parse sees in an app that passes PETSc options through. Negative numbers
 // are values, not options. argv[0] is kept.
+// -h stays with the app (its short --help).
 std::vector<const char*> without_petsc_options(int argc, const char* const* argv);
+// The complement: argv[0], the PETSc options and their values, and a final nullptr (argv's
+// layout), which is what PetscInitialize is given, so that PETSc's database holds PETSc options
+// only (it would store --tokens 8 as an option "tokens") and unused ones can be refused.
+std::vector<char*> petsc_options(int argc, char** argv);
+// True for argv[i] when it is a PETSc option or one of its values.
+std::vector<bool> petsc_words(int argc, const char* const* argv);
 
 template <class T>
 void OptionSet::register_formatter(const std::string& name) {

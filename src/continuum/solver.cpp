@@ -176,7 +176,17 @@ double Solver::velocities_for(Vec density) {
     check_petsc(VecEqual(density, cached_density_, &equal), "VecEqual");
     if (equal == PETSC_TRUE) return cached_limit_;
   }
-  cached_limit_ = compute_velocities(density);
+  {
+    // The engine times its own compute and communication; the rest of the evaluation (face
+    // values, the CFL limit) is compute too.
+    using parallel::Section;
+    const double engine_before = timers_.total(Section::compute) + timers_.total(Section::communication);
+    const double start = MPI_Wtime();
+    parallel::Timers::Scope velocity(nullptr, Section::compute, &parallel::velocity_event());
+    cached_limit_ = compute_velocities(density);
+    const double engine = timers_.total(Section::compute) + timers_.total(Section::communication) - engine_before;
+    timers_.add(Section::compute, std::max(0.0, MPI_Wtime() - start - engine));
+  }
   if (!cached_density_) check_petsc(VecDuplicate(density, cached_density_.address()), "VecDuplicate");
   check_petsc(VecCopy(density, cached_density_), "VecCopy");
   cached_vector_ = density;
@@ -195,6 +205,8 @@ PetscErrorCode Solver::rhs_function(TS, PetscReal, Vec density, Vec rate, void* 
   auto* solver = static_cast<Solver*>(context);
   try {
     solver->velocities_for(density);
+    parallel::Timers::Scope reconstruction(&solver->timers_, parallel::Section::compute,
+                                           &parallel::reconstruction_event());
     solver->compute_rate(density, rate);
   } catch (const std::exception& e) {
     solver->rhs_error_ = e.what();

@@ -22,7 +22,10 @@ Kernel Kernel::from_model(const model::Model& model) {
   return k;
 }
 
-std::vector<std::string> engine_names() { return {"direct", "ring", "spectral", "large-beta"}; }
+std::vector<std::string> engine_names(Targets targets) {
+  if (targets == Targets::any_points) return {"direct", "spectral", "large-beta"};
+  return {"direct", "ring", "spectral", "large-beta"};
+}
 
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm) {
   return make_engine(name, kernel, comm, EngineOptions{});
@@ -51,12 +54,13 @@ std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kerne
                            "'; accepted: " + accepted);
 }
 
-void add_engine_options(config::OptionSet& options) {
+void add_engine_options(config::OptionSet& options, Targets targets) {
   std::string names;
-  for (const auto& n : engine_names()) names += (names.empty() ? "" : " | ") + n;
+  for (const auto& n : engine_names(targets)) names += (names.empty() ? "" : " | ") + n;
   options.add<std::string>("engine", "direct", "", "interaction engine: " + names);
   options.add<std::string>("engine-precision", "double", "",
-                           "direct, ring: kernel arithmetic, double | float (d = 2, 3)");
+                           std::string(targets == Targets::sources ? "direct, ring" : "direct") +
+                               ": kernel arithmetic, double | float (float: d = 2, 3)");
   options.add<double>("engine-tolerance", 1e-10, "",
                       "spectral, large-beta: error bound of every kernel sum relative to the "
                       "largest possible sum (total weight x largest kernel value)");

@@ -74,15 +74,20 @@ struct EngineOptions {
   std::string precision = "double";
 };
 
-// Names accepted by make_engine, for help texts and error messages.
-std::vector<std::string> engine_names();
+// Where an app evaluates the velocity: at the sources themselves (the particles), or at any
+// points (the continuum's cell faces), which the ring engine cannot do (targets_must_be_sources).
+enum class Targets { sources, any_points };
+// Names accepted by make_engine, for help texts and error messages; for Targets::any_points only
+// the engines that can evaluate at any points.
+std::vector<std::string> engine_names(Targets targets = Targets::sources);
 // Throws errors::InputError for an unknown name or settings the engine cannot handle.
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm);
 std::unique_ptr<Engine> make_engine(const std::string& name, const Kernel& kernel, MPI_Comm comm,
                                     const EngineOptions& options);
 
-// Registers --engine, --engine-tolerance and --engine-precision; engine_options() reads them.
-void add_engine_options(config::OptionSet& options);
+// Registers --engine, --engine-tolerance and --engine-precision, with the engines `targets`
+// allows in the help; engine_options() reads them.
+void add_engine_options(config::OptionSet& options, Targets targets = Targets::sources);
 EngineOptions engine_options(const config::OptionSet& options);
 
 // The attention output a_i = numerator_i / normaliser_i (SA) or numerator_i (USA, in the

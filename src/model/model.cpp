@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "config/number_list.hpp"
+#include "config/memory.hpp"
 #include "config/options.hpp"
 #include "text/number_format.hpp"
 
@@ -64,25 +65,38 @@ double Model::log_time_scale() const {
   return beta * query.operator_norm() * key.operator_norm();
 }
 
-void add_model_options(config::OptionSet& options) {
-  options.add<int>("dimension", 3, "", "ambient dimension d: tokens live on S^{d-1}, d >= 2");
+void add_model_options(config::OptionSet& options, const ModelOptionGroups& groups) {
+  options.add<int>("dimension", 3, "",
+                   "ambient dimension d: tokens live on S^{d-1}; " +
+                       (groups.dimensions.empty()
+                            ? "2 <= d <= " + std::to_string(largest_dimension)
+                            : groups.dimensions));
   options.add<std::string>("model", "sa", "",
-                           "attention model: sa (softmax) or usa (unnormalised)");
-  options.add<double>("beta", 4.0, "", "inverse temperature (ignored when beta-scale is given)");
-  options.add_optional("beta-scale", "",
-                       "moderate interaction regime: beta = beta-scale * g(N), g from --beta-law");
-  options.add<double>("beta-exponent", 0.0, "", "exponent alpha of beta = c N^alpha");
-  options.add<std::string>("beta-law", "power", "",
-                           "with --beta-scale c: power (c N^alpha), log (c ln N) or critical "
-                           "(c N^{2/(d-1)}, the edge of the mean-field window)");
-  options.add_optional("query", "d*d numbers, row-major", "query matrix Q (default identity)");
-  options.add_optional("key", "d*d numbers, row-major", "key matrix K (default identity)");
-  options.add_optional("value", "d*d numbers, row-major", "value matrix V (default identity)");
-  options.add_flag("causal", "causal mask: token i attends to tokens j <= i only");
-  options.add<double>("common-noise", 0.0, "1/sqrt(time)",
-                      "sigma_c: strength of one Brownian motion shared by all tokens");
-  options.add<double>("independent-noise", 0.0, "1/sqrt(time)",
-                      "sigma_i: strength of each token's own Brownian motion");
+                           "attention model: sa (softmax) | usa (unnormalised)");
+  options.add<double>("beta", 4.0, "",
+                      groups.beta_scaling ? "inverse temperature (ignored when beta-scale is given)"
+                                          : "inverse temperature");
+  if (groups.beta_scaling) {
+    options.add_optional("beta-scale", "",
+                         "moderate interaction regime: beta = beta-scale * g(N), g from --beta-law");
+    options.add<double>("beta-exponent", 0.0, "", "exponent alpha of beta = c N^alpha");
+    options.add<std::string>("beta-law", "power", "",
+                             "with --beta-scale c: power (c N^alpha) | log (c ln N) | critical "
+                             "(c N^{2/(d-1)}, the edge of the mean-field window)");
+  }
+  if (groups.matrices) {
+    options.add_optional("query", "d*d numbers, row-major", "query matrix Q (default identity)");
+    options.add_optional("key", "d*d numbers, row-major", "key matrix K (default identity)");
+    options.add_optional("value", "d*d numbers, row-major", "value matrix V (default identity)");
+  }
+  if (groups.causal_mask)
+    options.add_flag("causal", "causal mask: token i attends to tokens j <= i only");
+  if (groups.noise) {
+    options.add<double>("common-noise", 0.0, "1/sqrt(time)",
+                        "sigma_c: strength of one Brownian motion shared by all tokens");
+    options.add<double>("independent-noise", 0.0, "1/sqrt(time)",
+                        "sigma_i: strength of each token's own Brownian motion");
+  }
 }
 
 void add_transformer_options(config::OptionSet& options) {
@@ -159,15 +173,20 @@ Model model_from_options(const config::OptionSet& options, std::int64_t token_co
   using errors::require;
   Model m;
   m.dimension = options.get<int>("dimension");
-  require(m.dimension >= 2, "--dimension: must be an integer >= 2 (got " +
-                                std::to_string(m.dimension) + ")");
+  require(m.dimension >= 2 && m.dimension <= largest_dimension,
+          "--dimension: must be an integer in [2, " + std::to_string(largest_dimension) +
+              "] (got " + std::to_string(m.dimension) + ")");
+  // Q, K and V: d*d doubles each.
+  config::require_memory(3.0 * m.dimension * m.dimension * sizeof(double), "dimension",
+                         "the query, key and value matrices (3 d^2 doubles)");
   const auto name = options.get<std::string>("model");
   require(name == "sa" || name == "usa",
           "--model: unknown model '" + name + "'; accepted: sa, usa");
   m.attention = name == "sa" ? Attention::softmax : Attention::unnormalised;
-  const auto scale_text = options.get<std::string>("beta-scale");
-  const auto law = options.get<std::string>("beta-law");
-  const double alpha = options.get<double>("beta-exponent");
+  const bool scaling = options.has("beta-scale");
+  const auto scale_text = scaling ? options.get<std::string>("beta-scale") : "";
+  const auto law = scaling ? options.get<std::string>("beta-law") : std::string("power");
+  const double alpha = scaling ? options.get<double>("beta-exponent") : 0.0;
   require(law == "power" || law == "log" || law == "critical",
           "--beta-law: unknown law '" + law + "'; accepted: power, log, critical");
   require(std::isfinite(alpha), "--beta-exponent: must be finite");
@@ -197,15 +216,17 @@ Model model_from_options(const config::OptionSet& options, std::int64_t token_co
   require(std::isfinite(m.beta) && m.beta >= 0 && m.beta <= 1e4,
           "--beta: must be finite and in [0, 1e4] (got " + text::format_number(m.beta) + ")");
   auto matrix = [&](const char* key) {
-    const auto text = options.get<std::string>(key);
+    const auto text = options.has(key) ? options.get<std::string>(key) : std::string();
     return text.empty() ? Matrix::identity(m.dimension) : parse_matrix(text, m.dimension, key);
   };
   m.query = matrix("query");
   m.key = matrix("key");
   m.value = matrix("value");
-  m.causal = options.flag("causal");
-  m.common_noise = options.get<double>("common-noise");
-  m.independent_noise = options.get<double>("independent-noise");
+  m.causal = options.has("causal") && options.flag("causal");
+  if (options.has("common-noise")) {
+    m.common_noise = options.get<double>("common-noise");
+    m.independent_noise = options.get<double>("independent-noise");
+  }
   require(std::isfinite(m.common_noise) && m.common_noise >= 0,
           "--common-noise: must be finite and >= 0");
   require(std::isfinite(m.independent_noise) && m.independent_noise >= 0,

@@ -62,16 +62,26 @@ struct Model {
   std::string attention_name() const { return attention == Attention::softmax ? "sa" : "usa"; }
 };
 
-// Registers the model's options (dimension, model, beta, beta-scale, beta-exponent, beta-law,
-// query, key, value, causal, common-noise, independent-noise).
-void add_model_options(config::OptionSet& options);
+// The model options an app registers beyond dimension, model and beta: only those it integrates,
+// so that its --help lists nothing it would then refuse.
+struct ModelOptionGroups {
+  bool beta_scaling = true;  // beta-scale, beta-exponent, beta-law (beta from the token count N)
+  bool matrices = true;      // query, key, value
+  bool causal_mask = true;   // causal
+  bool noise = true;         // common-noise, independent-noise
+  std::string dimensions;    // the dimensions accepted, for --help; empty: any d >= 2
+};
+// d*d (the matrices' size) must fit an int; the memory of the matrices is checked as well.
+inline constexpr int largest_dimension = 46340;
+// Registers the model's options (dimension, model, beta and the groups asked for).
+void add_model_options(config::OptionSet& options, const ModelOptionGroups& groups = {});
 // Registers the transformer-layer options of docs/mathematics.md section 9: mlp, mlp-width, mlp-bias-u,
 // mlp-bias-w and attention-sign. Separate from add_model_options so that only the apps that
 // integrate them register them (an app that does not cannot silently ignore them).
 void add_transformer_options(config::OptionSet& options);
 // Builds and validates the model; `token_count` resolves beta = c N^alpha, c ln N or
-// c N^{2/(d-1)} (--beta-law). Reads the
-// transformer-layer options when they are registered. Throws InputError.
+// c N^{2/(d-1)} (--beta-law). Reads the optional groups and the transformer-layer options when
+// they are registered (defaults otherwise). Throws InputError.
 Model model_from_options(const config::OptionSet& options, std::int64_t token_count);
 // The critical beta N^{2/(d-1)} of the moderate regime (docs/mathematics.md section 10): the
 // particle system stays mean-field while beta << N^{2/(d-1)}.

@@ -3,9 +3,59 @@
 #include <cstdio>
 #include <ostream>
 
+#include <petsclog.h>
+
+#include <string>
+
 #include "parallel/partition.hpp"
 
 namespace attnflow::parallel {
+
+namespace {
+bool petsc_running() {
+  PetscBool initialized = PETSC_FALSE, finalized = PETSC_FALSE;
+  PetscInitialized(&initialized);
+  PetscFinalized(&finalized);
+  return initialized && !finalized;
+}
+}  // namespace
+
+void LogEvent::begin() {
+  begun_ = petsc_running();
+  if (!begun_) return;
+  if (event_ < 0) {
+    PetscLogEvent event = 0;
+    if (PetscLogEventRegister((std::string("attnflow ") + name_).c_str(), PETSC_OBJECT_CLASSID,
+                              &event) != 0) {
+      begun_ = false;
+      return;
+    }
+    event_ = event;
+  }
+  (void)PetscLogEventBegin(event_, 0, 0, 0, 0);
+}
+
+void LogEvent::end() {
+  if (begun_) (void)PetscLogEventEnd(event_, 0, 0, 0, 0);
+  begun_ = false;
+}
+
+LogEvent* section_event(Section section) {
+  static LogEvent communication("communication"), output("output");
+  if (section == Section::communication) return &communication;
+  if (section == Section::output) return &output;
+  return nullptr;
+}
+
+LogEvent& velocity_event() {
+  static LogEvent event("velocity");
+  return event;
+}
+
+LogEvent& reconstruction_event() {
+  static LogEvent event("reconstruction");
+  return event;
+}
 
 const char* section_name(Section section) {
   static const char* names[] = {"Compute", "Comm", "Output", "Other"};

@@ -8,6 +8,8 @@
 #include "continuum/initial.hpp"
 #include "continuum/solver.hpp"
 #include "interaction/engine.hpp"
+#include "parallel/partition.hpp"
+#include "run/petsc_options.hpp"
 #include "model/model.hpp"
 #include "output/run_file.hpp"
 #include "simulation/driver.hpp"
@@ -70,7 +72,11 @@ Schedule schedule_from_options(const config::OptionSet& options) {
 }  // namespace
 
 void add_continuum_options(config::OptionSet& options) {
-  model::add_model_options(options);
+  // The PDE has no token count (beta = c N^alpha), no causal mask and no Brownian noise.
+  model::ModelOptionGroups groups;
+  groups.beta_scaling = groups.causal_mask = groups.noise = false;
+  groups.dimensions = "2 (circle) | 3 (sphere)";
+  model::add_model_options(options, groups);
   model::add_transformer_options(options);
   continuum::add_initial_options(options);
   options.add<long long>("layers", 0, "",
@@ -87,7 +93,7 @@ void add_continuum_options(config::OptionSet& options) {
   options.add<std::string>("limiter", "van-leer", "",
                            "slope limiter (circle MUSCL, sphere limited least squares): van-leer, "
                            "mc, minmod or first-order");
-  interaction::add_engine_options(options);
+  interaction::add_engine_options(options, interaction::Targets::any_points);
   add_run_options(options, "continuum.h5", "output intervals");
 }
 
@@ -106,6 +112,12 @@ int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream&
   settings.layer_length = layer_length_from_options(options, model, schedule.final_time);
   const auto initial = continuum::initial_from_options(options, model.dimension);
   settings.seed = initial.seed;
+  if (model.dimension == 2) {
+    // The density, its SSP stages and the face values per owned cell (>= 8 doubles) and the
+    // centre; the direct engine keeps every cell's centre and mass on every rank.
+    require_run_memory("cells", options.get<long long>("cells"), 8.0 + model.dimension,
+                       settings.engine == "direct" ? model.dimension + 1.0 : 0.0, comm);
+  }
 
   std::int64_t checkpoint_every = 0;
   auto control = run_control_from_options(options, checkpoint_every);
@@ -120,6 +132,19 @@ int run_continuum(const config::OptionSet& options, MPI_Comm comm, std::ostream&
 
   const auto solver = continuum::make_solver(model, options.get<long long>("cells"),
                                             options.get<int>("refine"), settings, comm);
+  // Every PETSc option given has been read by the set-up, or it is refused; -help (PETSc has
+  // printed what the set-up read) stops here.
+  if (petsc_help_requested()) {
+    if (parallel::rank_of(comm) == 0)
+      out << "attnflow-continuum: -help: the PETSc options above are read with the prefix -"
+          << settings.options_prefix << "; the run was not started (attnflow's options: --help)\n";
+    return 0;
+  }
+  refuse_unused_petsc_options(settings.options_prefix);
+  errors::require(solver->ssp_coefficient() > 0,
+                  "-" + settings.options_prefix + "ts_ssp_nstages: too few stages for " +
+                      solver->time_stepper_description() +
+                      "; accepted: rks2 >= 2 stages, rks3 a square >= 4, rk104 10");
   // --- The initial density (a restart replaces it with the checkpoint's), then the run.
   if (control.restart.empty()) {
     output::check_output_path(control.output, comm, control.overwrite, "output",

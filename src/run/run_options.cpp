@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 
 #include "checkpoint/checkpoint_file.hpp"
+#include "config/memory.hpp"
 #include "config/options.hpp"
 #include "errors/errors.hpp"
 #include "output/run_file.hpp"
@@ -75,6 +77,26 @@ simulation::RunControl run_control_from_options(const config::OptionSet& options
                   "input to (" + sidecar + "); copy it to another name or choose another --output");
   control.resolved_input = options.resolved_ini();
   return control;
+}
+
+void require_run_memory(const std::string& option, std::int64_t count, double local_doubles,
+                        double gathered_doubles, MPI_Comm comm) {
+  int ranks = 1, ranks_on_node = 1;
+  MPI_Comm_size(comm, &ranks);
+  MPI_Comm node = MPI_COMM_NULL;
+  MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+  MPI_Comm_size(node, &ranks_on_node);
+  MPI_Comm_free(&node);
+  const double items = static_cast<double>(count);
+  const double per_rank = (std::ceil(items / ranks) * local_doubles + items * gathered_doubles) *
+                          static_cast<double>(sizeof(double));
+  std::ostringstream what;
+  what << count << " " << option << " on " << ranks_on_node
+       << (ranks_on_node == 1 ? " rank" : " ranks") << " of this node (at least " << local_doubles
+       << " doubles per owned one";
+  if (gathered_doubles > 0) what << " and " << gathered_doubles <<  " per one of the run on every rank";
+  what << ")";
+  config::require_memory(per_rank * ranks_on_node, option, what.str());
 }
 
 }  // namespace attnflow::run

@@ -2,6 +2,8 @@
 // The options every solver app shares, registered and read in one place: where output and
 // checkpoints go, restart, when to stop this job, the scaling-study row, quiet and how often the
 // progress line is printed.
+#include <mpi.h>
+
 #include <cstdint>
 #include <string>
 
@@ -28,5 +30,13 @@ void add_run_options(config::OptionSet& options, const std::string& default_outp
 // diagnostics CSV, which the run would replace.
 simulation::RunControl run_control_from_options(const config::OptionSet& options,
                                                 std::int64_t& checkpoint_every);
+
+// The memory a run of `count` items (tokens, cells) needs on this node, estimated from below
+// before anything is allocated: every rank holds `local_doubles` per item it owns and
+// `gathered_doubles` per item of the whole run (e.g. the direct engine's copy of every source),
+// and the ranks of this node share its memory. Throws errors::InputError with the figure when it
+// exceeds the node's physical memory (config::require_memory). Collective.
+void require_run_memory(const std::string& option, std::int64_t count, double local_doubles,
+                        double gathered_doubles, MPI_Comm comm);
 
 }  // namespace attnflow::run
