@@ -5,20 +5,51 @@
 # 2. two tokens: lambda_1 (E ln r) and lambda_bar (E r^2) from runs against docs/mathematics.md section 9 for relu,
 #    gelu, silu, sigmoid and tanh with biases at d = 16 (L = 20, 40, 80: the derived step bias and
 #    what it leaves), the paper's table rows (d = 5 and 64), and Heun at the same settings.
-# Usage: [SCALE=1] [RANKS=2] [SECTIONS="1 2a 2b"] jobs/mlp/run_study.sh [build-dir] [output-file]
-# (SCALE=0.1 for a quick pass; SECTIONS picks parts.)
+# 3. the paper's depth study (arXiv 2604.26898; README "Transformer layers with MLP blocks"):
+#    attnflow-particles runs of N = 64 iid tokens, L = 150 layers over T = 5, beta = 1,
+#    d in {5, 64, 128}, sigma_U = sigma_W in {0, 0.1}, relu, silu, sigmoid, tanh and no MLP,
+#    attention sign +1, 0, -1, SEEDS seeds each; jobs/mlp/depth_study.py averages them into
+#    pairwise-cosine and E_A curves against depth and fits the energy decay rates against
+#    lambda_bar'(beta) and lambda_bar (results in jobs/mlp/results/depth_*);
+# 4. the S^3 figure: N = 64 tokens, d = 4, L = 2000 layers over T = 20, attention off, m = 2048,
+#    relu against tanh with zero biases (one point against an antipodal pair).
+# Usage: [SCALE=1] [RANKS=2] [SECTIONS="1 2a 2b"] [SEEDS="1 2 3 4"] [WIDTH=256] [RUNS=dir]
+#        jobs/mlp/run_study.sh [build-dir] [output-file]
+# (SCALE=0.1 for a quick pass; SECTIONS picks parts; sections 3 and 4 run attnflow-particles on
+# one rank, write their HDF5 runs to RUNS (default build-dir/mlp_depth_runs), their CSVs and PNGs
+# to jobs/mlp/results/, and their log to jobs/mlp/results/depth_study.txt unless output-file is
+# given: SECTIONS="3 4" jobs/mlp/run_study.sh build took 556 s + 49 s wall on one rank of the
+# shared 2-core machine at load 5-7, 2026-12-01; finished runs are reused unless FRESH=1.)
 # Every line prints the measurement, its standard error, the theory, the derived bias and the
 # z-scores; seeds are fixed, so a rerun reproduces the file on any machine and rank count.
 set -euo pipefail
 build=${1:-build}
-output=${2:-jobs/mlp/results/study.txt}
-tool=$build/tests/mlp/mlp_study
-[[ -x $tool ]] || { echo "run_study.sh: error: $tool not built (target mlp_study)" >&2; exit 2; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 ranks=${RANKS:-2}
 scale=${SCALE:-1}
 sections=" ${SECTIONS:-1 2a 2b} "
 section() { [[ $sections == *" $1 "* ]]; }
+monte_carlo=false
+for part in 1 2a 2b; do section "$part" && monte_carlo=true; done
+depth=false
+for part in 3 4; do section "$part" && depth=true; done
+if $monte_carlo; then
+  output=${2:-jobs/mlp/results/study.txt}
+  tool=$build/tests/mlp/mlp_study
+  [[ -x $tool ]] || { echo "run_study.sh: error: $tool not built (target mlp_study)" >&2; exit 2; }
+else
+  output=${2:-jobs/mlp/results/depth_study.txt}
+fi
+if $depth; then
+  particles=$build/apps/attnflow-particles
+  [[ -x $particles ]] ||
+    { echo "run_study.sh: error: $particles not built (target attnflow-particles)" >&2; exit 2; }
+  runs=${RUNS:-$build/mlp_depth_runs}
+  mkdir -p "$runs"
+  seeds=${SEEDS:-1 2 3 4}
+  width=${WIDTH:-256}
+  results=$(dirname "$output")
+fi
 count() { awk -v n="$1" -v s="$scale" 'BEGIN { printf "%d", n * s }'; }
 temporary=$(mktemp "${output}.XXXXXX")
 trap 'rm -f "$temporary"' EXIT
@@ -56,6 +87,57 @@ for setting in "relu 5 0 2.0 80" "relu 64 0.1 13 200" "relu 64 0.1 13 400" "sigm
   run --mode exponents --integrator layer --activation "$1" --dimension "$2" --width 16 \
     --bias-u "$3" --bias-w "$3" --layers "$5" --horizon "$4" --realisations "$(count 2000)"
 done
+fi
+# One particle run per line of "name options...": RUNS/name.h5 (skipped when it exists and
+# FRESH is unset, so an interrupted study resumes).
+particle_run() {
+  local name=$1
+  shift
+  [[ -z ${FRESH:-} && -f $runs/$name.h5 ]] && return 0
+  "$particles" --quiet --overwrite --output "$runs/$name.h5" "$@"
+}
+if section 3; then
+say "## 3. The paper's depth study: N = 64 iid tokens, L = 150 layers over T = 5, beta = 1, m = $width, seeds $seeds"
+say "\$ attnflow-particles --tokens 64 --dimension d --beta 1 [--mlp a --mlp-width $width --mlp-bias-u s --mlp-bias-w s] --attention-sign c --layers 150 --final-time 5 --output-every E --seed k"
+say "#   (E = 5 layers for d = 5, 64 and 10 for d = 128, where the phase columns cost 0.1 s a row)"
+started=$SECONDS
+for dimension in 5 64 128; do
+  every=5
+  [[ $dimension -ge 128 ]] && every=10
+  for sign in 1 0 -1; do
+    for activation in none relu silu sigmoid tanh; do
+      for bias in 0 0.1; do
+        [[ $activation == none && $bias != 0 ]] && continue
+        block=()
+        [[ $activation != none ]] &&
+          block=(--mlp "$activation" --mlp-width "$width" --mlp-bias-u "$bias" --mlp-bias-w "$bias")
+        for seed in $seeds; do
+          particle_run "grid_d${dimension}_${activation}_s${bias}_a${sign}_seed${seed}" \
+            --tokens 64 --dimension "$dimension" --beta 1 "${block[@]}" --attention-sign "$sign" \
+            --layers 150 --final-time 5 --output-every "$every" --snapshot-every 150 --seed "$seed"
+        done
+      done
+    done
+  done
+  say "#   d = $dimension done after $((SECONDS - started)) s"
+done
+fi
+if section 4; then
+say "## 4. S^3: N = 64, d = 4, L = 2000 layers over T = 20, attention off, m = 2048, zero biases, seeds $seeds"
+say "\$ attnflow-particles --tokens 64 --dimension 4 --beta 1 --mlp relu|tanh --mlp-width 2048 --attention-sign 0 --layers 2000 --final-time 20 --output-every 20 --snapshot-every 500 --seed k"
+started=$SECONDS
+for activation in relu tanh; do
+  for seed in $seeds; do
+    particle_run "sphere_${activation}_seed${seed}" --tokens 64 --dimension 4 --beta 1 \
+      --mlp "$activation" --mlp-width 2048 --attention-sign 0 --layers 2000 --final-time 20 \
+      --output-every 20 --snapshot-every 500 --seed "$seed"
+  done
+done
+say "#   done after $((SECONDS - started)) s"
+fi
+if $depth; then
+  say "\$ /usr/bin/python3 jobs/mlp/depth_study.py $runs $results"
+  /usr/bin/python3 "$(dirname "$0")/depth_study.py" "$runs" "$results" | tee -a "$temporary"
 fi
 mv "$temporary" "$output"
 trap - EXIT
