@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A value that identifies (snapshot, token, coordinate) uniquely and is not a round number.
+// A value that identifies (snapshot, token, coordinate) uniquely and is not a round number
+// (before each token's vector is normalised: readers accept unit vectors only).
 double coordinate(std::int64_t snapshot, std::int64_t token, int k) {
   return 1.0 / (3.0 + snapshot) + token * 1e-3 + k * 0.1 + 1e-17 * token;
 }
@@ -29,8 +30,14 @@ particles::State make_state(int d, std::int64_t n, std::int64_t snapshot, MPI_Co
   s.comm = comm;
   s.partition = parallel::block_partition(n, comm);
   s.positions.resize(s.partition.count * d);
-  for (std::int64_t i = 0; i < s.partition.count; ++i)
-    for (int k = 0; k < d; ++k) s.positions[i * d + k] = coordinate(snapshot, s.partition.first + i, k);
+  for (std::int64_t i = 0; i < s.partition.count; ++i) {
+    double square = 0;
+    for (int k = 0; k < d; ++k) {
+      s.positions[i * d + k] = coordinate(snapshot, s.partition.first + i, k);
+      square += s.positions[i * d + k] * s.positions[i * d + k];
+    }
+    for (int k = 0; k < d; ++k) s.positions[i * d + k] /= std::sqrt(square);
+  }
   s.time = 0.1 * snapshot + 1.0 / 7.0;
   s.step = 10 * snapshot;
   return s;
