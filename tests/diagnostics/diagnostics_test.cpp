@@ -14,6 +14,7 @@
 #include "diagnostics/diagnostics.hpp"
 #include "parallel/partition.hpp"
 #include "random/counter_random.hpp"
+#include "support/models.hpp"
 #include "support/mpi_test.hpp"
 
 using namespace attnflow;
@@ -32,14 +33,6 @@ particles::State make_state(int d, std::int64_t n, const Generator& token, MPI_C
   s.step = 3;
   s.comm = comm;
   return s;
-}
-
-model::Model identity_model(int d, double beta) {
-  model::Model m;
-  m.dimension = d;
-  m.beta = beta;
-  m.query = m.key = m.value = model::Matrix::identity(d);
-  return m;
 }
 
 std::map<std::string, double> named(const std::vector<double>& row, int d) {
@@ -67,7 +60,7 @@ TEST_CASE("All tokens at one point: order 1, one cluster, inner products 1, ener
     const auto state = make_state(d, 13, [d](std::int64_t, std::span<double> x) {
       for (int k = 0; k < d; ++k) x[k] = k == 0 ? 0.6 : (k == 1 ? -0.8 : 0.0);
     }, MPI_COMM_WORLD);
-    const auto row = named(diagnostics::compute(state, identity_model(d, beta), 1e-6, nullptr), d);
+    const auto row = named(diagnostics::compute(state, testing::identity_model(d, beta), 1e-6, nullptr), d);
     // E = (1/(2 beta)) e^{beta}, so E e^{-beta} = 1/(2 beta); sums of 13^2 rounded terms: 1e-13.
     CHECK(row.at("time") == 1.25);
     CHECK(row.at("energy_scaled") == Approx(1 / (2 * beta)).epsilon(1e-13));
@@ -97,7 +90,7 @@ TEST_CASE("k clusters at equally spaced angles: k clusters, |m_j| = [k divides j
       x[0] = std::cos(t);
       x[1] = std::sin(t);
     }, MPI_COMM_WORLD);
-    const auto row = named(diagnostics::compute(state, identity_model(2, 3.0), 1e-6, nullptr), 2);
+    const auto row = named(diagnostics::compute(state, testing::identity_model(2, 3.0), 1e-6, nullptr), 2);
     CHECK(row.at("clusters") == k);
     CHECK(row.at("order_parameter") == Approx(0.0).margin(1e-5));
     CHECK(row.at("max_inner") == Approx(1.0).margin(1e-13));
@@ -123,7 +116,7 @@ TEST_CASE("A chain of tokens, each linked only to the next, is one cluster acros
       x[1] = 0.0;
       x[2] = std::sin(t);
     }, MPI_COMM_WORLD);
-    const auto row = named(diagnostics::compute(state, identity_model(3, 1.0), 2e-4, nullptr), 3);
+    const auto row = named(diagnostics::compute(state, testing::identity_model(3, 1.0), 2e-4, nullptr), 3);
     CHECK(row.at("clusters") == 1 + cut);
   }
 }
@@ -137,7 +130,7 @@ TEST_CASE("Energy equals the double sum (1/(2 beta N^2)) sum e^{beta (<x_i,x_j> 
                                   MPI_COMM_WORLD);
     auto engine = diagnostics::make_energy_engine(d, beta, MPI_COMM_WORLD);
     const double with_engine =
-        diagnostics::compute(state, identity_model(d, beta), 1e-3, beta == 0 ? nullptr : engine.get())[1];
+        diagnostics::compute(state, testing::identity_model(d, beta), 1e-3, beta == 0 ? nullptr : engine.get())[1];
     // The reference: all pairs in long double from the same generator (independent of the engine).
     long double sum = 0;
     std::vector<double> xi(d), xj(d);
@@ -169,7 +162,7 @@ TEST_CASE("The run's energy engine: ring bitwise the direct one; spectral and la
   const auto state = make_state(d, n, [](std::int64_t i, std::span<double> x) { uniform_token(8, i, x); },
                                 MPI_COMM_WORLD);
   for (double beta : {2.0, 400.0}) {
-    const auto model = identity_model(d, beta);
+    const auto model = testing::identity_model(d, beta);
     auto direct = diagnostics::make_energy_engine(d, beta, MPI_COMM_WORLD);
     const auto reference = diagnostics::compute(state, model, 1e-3, direct.get());
     interaction::EngineOptions options;
@@ -206,7 +199,7 @@ TEST_CASE("E_A e^{-beta}, the mean cosine and mean squared cosine over i != j, a
       const Generator token = [](std::int64_t i, std::span<double> x) { uniform_token(19, i, x); };
       const auto state = make_state(d, n, token, MPI_COMM_WORLD);
       const auto row = named(
-          diagnostics::compute(state, identity_model(d, beta), 1e-3, nullptr, true, {3, 40}), d);
+          diagnostics::compute(state, testing::identity_model(d, beta), 1e-3, nullptr, true, {3, 40}), d);
       long double energy_a = 0, cosine = 0, squared = 0;
       std::vector<double> xi(d), xj(d);
       for (std::int64_t i = 0; i < n; ++i) {
@@ -259,7 +252,7 @@ TEST_CASE("One point: E_A = 0 and both cosines 1; an antipodal pair: mean square
       const double sign = antipodal && i % 2 == 1 ? -1.0 : 1.0;
       x[0] = 0.48 * sign, x[1] = -0.6 * sign, x[2] = 0.64 * sign, x[3] = 0.0;
     }, MPI_COMM_WORLD);
-    const auto row = named(diagnostics::compute(state, identity_model(d, beta), 1e-6, nullptr), d);
+    const auto row = named(diagnostics::compute(state, testing::identity_model(d, beta), 1e-6, nullptr), d);
     INFO("antipodal " << antipodal);
     CHECK(row.at("mean_squared_cosine") == Approx(1.0).margin(1e-13));
     CHECK(row.at("mean_cosine") == Approx(antipodal ? -1.0 / (n - 1) : 1.0).margin(1e-13));
@@ -271,7 +264,7 @@ TEST_CASE("One point: E_A = 0 and both cosines 1; an antipodal pair: mean square
   const auto lone = make_state(3, 1, [](std::int64_t, std::span<double> x) {
     x[0] = 1, x[1] = 0, x[2] = 0;
   }, MPI_COMM_WORLD);
-  const auto row = named(diagnostics::compute(lone, identity_model(3, 1.0), 1e-6, nullptr, true, {0, 0}), 3);
+  const auto row = named(diagnostics::compute(lone, testing::identity_model(3, 1.0), 1e-6, nullptr, true, {0, 0}), 3);
   CHECK(std::isnan(row.at("mean_cosine")));
   CHECK(std::isnan(row.at("mean_squared_cosine")));
   CHECK(std::isnan(row.at("pair_distance")));
@@ -290,7 +283,7 @@ TEST_CASE("Uniform random tokens: E |m_k|^2 = 1/N on the circle, E C_l = 1/(4 pi
       const auto state = make_state(d, n, [draw](std::int64_t i, std::span<double> x) {
         uniform_token(100 + draw, i, x);
       }, MPI_COMM_WORLD);
-      const auto row = named(diagnostics::compute(state, identity_model(d, 1.0), 1e-9, nullptr), d);
+      const auto row = named(diagnostics::compute(state, testing::identity_model(d, 1.0), 1e-9, nullptr), d);
       for (int k = 1; k <= 16; ++k) {
         if (d == 2) circle += n * std::pow(row.at("fourier_modulus_" + std::to_string(k)), 2);
         if (d == 3) sphere += 4 * std::numbers::pi * n * row.at("harmonic_power_" + std::to_string(k));
@@ -309,7 +302,7 @@ TEST_CASE("Diagnostics are bitwise the same on any number of ranks", "[diagnosti
     const std::int64_t n = 97;
     const double tolerance = d == 2 ? 1e-3 : (d == 3 ? 0.05 : 0.1);
     const Generator token = [](std::int64_t i, std::span<double> x) { uniform_token(77, i, x); };
-    const auto model = identity_model(d, 12.0);
+    const auto model = testing::identity_model(d, 12.0);
     const auto world = diagnostics::compute(make_state(d, n, token, MPI_COMM_WORLD), model, tolerance, nullptr);
     const auto alone = diagnostics::compute(make_state(d, n, token, MPI_COMM_SELF), model, tolerance, nullptr);
     CHECK(world == alone);
@@ -331,7 +324,7 @@ TEST_CASE("Diagnostics cost (not run by ctest: -s '[.benchmark]')", "[.benchmark
       const auto pairs = diagnostics::pair_statistics(state, 1e-3);
       const double search = MPI_Wtime() - start;
       start = MPI_Wtime();
-      const auto row = diagnostics::compute(state, identity_model(d, 0.0), 1e-3, nullptr);
+      const auto row = diagnostics::compute(state, testing::identity_model(d, 0.0), 1e-3, nullptr);
       const double seconds = MPI_Wtime() - start;
       if (testing::world_rank() == 0)
         std::printf("diagnostics d=%d N=%lld ranks=%d: pair search %.3f s, compute %.3f s "

@@ -13,19 +13,12 @@
 #include "stepper/integrator.hpp"
 #include "stepper/velocity.hpp"
 #include "support/gather.hpp"
+#include "support/models.hpp"
 #include "support/mpi_test.hpp"
 
 using namespace attnflow;
 
 namespace {
-
-model::Model identity_model(int d, double beta) {
-  model::Model m;
-  m.dimension = d;
-  m.beta = beta;
-  m.query = m.key = m.value = model::Matrix::identity(d);
-  return m;
-}
 
 particles::State block_state(const std::vector<double>& all, int d, MPI_Comm comm) {
   particles::State s;
@@ -35,23 +28,6 @@ particles::State block_state(const std::vector<double>& all, int d, MPI_Comm com
                      all.begin() + (s.partition.first + s.partition.count) * d);
   s.comm = comm;
   return s;
-}
-
-// T(theta_0 -> theta_1) = int_{theta_1}^{theta_0} (1 + e^{beta (1 - cos theta)}) / (2 sin theta)
-// d theta, the time the exact pairing ODE d theta/dt = -2 sin theta / (1 + e^{beta(1 - cos
-// theta)}) takes. Composite Simpson in u = ln theta (a smooth integrand), long double: with
-// 20000 panels over |ln(theta_0/theta_1)| < 10 the error is ~ (5e-4)^4, far below 1e-12.
-long double pairing_time(double beta, double theta_0, double theta_1) {
-  const int panels = 20000;
-  const long double a = std::log((long double)theta_1), b = std::log((long double)theta_0);
-  const long double h = (b - a) / panels;
-  auto f = [beta](long double u) {
-    const long double theta = std::exp(u);
-    return theta * (1 + std::exp(beta * (1 - std::cos(theta)))) / (2 * std::sin(theta));
-  };
-  long double sum = f(a) + f(b);
-  for (int k = 1; k < panels; ++k) sum += (k % 2 ? 4 : 2) * f(a + k * h);
-  return sum * h / 3;
 }
 
 }  // namespace
@@ -66,8 +42,8 @@ TEST_CASE("Two SA particles merge at the time of the exact pairing ODE (docs/mat
   // 12 (T = 7.14, 8.38, 24.35).
   for (double beta : {1.0, 5.0, 12.0}) {
     const double theta_0 = 1.0, theta_1 = 1e-3;
-    const double merge_time = double(pairing_time(beta, theta_0, theta_1));
-    const auto m = identity_model(2, beta);
+    const double merge_time = double(testing::pairing_time(beta, theta_0, theta_1));
+    const auto m = testing::identity_model(2, beta);
     auto state = block_state({std::cos(theta_0 / 2), std::sin(theta_0 / 2), std::cos(theta_0 / 2),
                               -std::sin(theta_0 / 2)},
                              2, MPI_COMM_WORLD);
@@ -117,7 +93,7 @@ TEST_CASE("Particles approach the beta = infinity alignment flow as beta grows (
   const double horizon = 1.0, h = 0.025;
   std::vector<double> angles, gaps;
   for (double beta = 8; beta <= 256; beta *= 2) {
-    auto m = identity_model(d, beta);
+    auto m = testing::identity_model(d, beta);
     m.value = model::Matrix{2, {1, 0, 0, -1}};
     auto state = block_state(initial, d, MPI_COMM_WORLD);
     diagnostics::PhaseObservables phases(m);

@@ -14,19 +14,12 @@
 #include "particles/initial_state.hpp"
 #include "stepper/integrator.hpp"
 #include "stepper/velocity.hpp"
+#include "support/models.hpp"
 #include "support/mpi_test.hpp"
 
 using namespace attnflow;
 
 namespace {
-
-model::Model identity_model(int d, double beta) {
-  model::Model m;
-  m.dimension = d;
-  m.beta = beta;
-  m.query = m.key = m.value = model::Matrix::identity(d);
-  return m;
-}
 
 // M = [[a, -b, 0], [b, a, 0], [0, 0, c]]: eigenvalues a +- i b and c.
 model::Matrix rotating_plane(double a, double b, double c) {
@@ -169,7 +162,7 @@ TEST_CASE("The leading eigenspace is M-invariant, of the right dimension, and or
 
 TEST_CASE("Second-moment spectrum and mass fraction of known configurations",
           "[diagnostics][parallel]") {
-  auto m = identity_model(3, 10);
+  auto m = testing::identity_model(3, 10);
   m.value = rotating_plane(1, 1, 0);
   diagnostics::PhaseObservables phases(m);
   const auto columns = diagnostics::PhaseObservables::column_names(3);
@@ -228,7 +221,7 @@ TEST_CASE("Ring rotation law: omega = b I_1(beta) / I_0(beta) (docs/mathematics.
   // in all (measured: 3e-10 and 4e-10 at the two largest beta).
   const double b = 0.8;
   for (double beta : {0.5, 4.0, 30.0, 100.0}) {
-    auto m = identity_model(3, beta);
+    auto m = testing::identity_model(3, beta);
     m.value = rotating_plane(1, b, 0);
     const double omega = b * std::cyl_bessel_i(1.0, beta) / std::cyl_bessel_i(0.0, beta);
     const std::int64_t n = 128;

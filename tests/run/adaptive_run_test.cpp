@@ -17,46 +17,13 @@
 #include "run/particle_run.hpp"
 #include "stepper/adaptive.hpp"
 #include "support/gather.hpp"
+#include "support/models.hpp"
 #include "support/mpi_test.hpp"
+#include "support/particle_app.hpp"
 
 using namespace attnflow;
-
-namespace {
-
-int run_app(std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), "attnflow-particles");
-  std::vector<const char*> argv;
-  for (const auto& a : arguments) argv.push_back(a.c_str());
-  config::OptionSet options("attnflow-particles", "test");
-  run::add_particle_options(options);
-  std::ostringstream ignored;
-  options.parse(static_cast<int>(argv.size()), argv.data(), ignored);
-  return run::run_particles(options, MPI_COMM_WORLD, ignored);
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Time from theta_0 to theta of the two-particle SA pairing ODE (docs/mathematics.md 10.3),
-// d theta/dt = -2 sin theta / (1 + e^{beta (1 - cos theta)}): Simpson in u = ln theta.
-double pairing_time(double beta, double theta_0, double theta_1) {
-  const int panels = 20000;
-  const long double a = std::log((long double)theta_1), b = std::log((long double)theta_0);
-  const long double h = (b - a) / panels;
-  auto f = [beta](long double u) {
-    const long double theta = std::exp(u);
-    return theta * (1 + std::exp(beta * (1 - std::cos(theta)))) / (2 * std::sin(theta));
-  };
-  long double sum = f(a) + f(b);
-  for (int k = 1; k < panels; ++k) sum += (k % 2 ? 4 : 2) * f(a + k * h);
-  return double(sum * h / 3);
-}
-
-}  // namespace
+using testing::read_text;
+using testing::run_particle_app;
 
 TEST_CASE("Adaptive steps: the pairing ODE to its merge time in few steps, landing exactly",
           "[run][parallel]") {
@@ -65,11 +32,8 @@ TEST_CASE("Adaptive steps: the pairing ODE to its merge time in few steps, landi
   // the limit, landed on exactly. The global error is at most the sum of the local errors
   // (the flow contracts here), measured as |theta(T) / theta_1 - 1|.
   const double beta = 10, theta_0 = 2.0, theta_1 = 1e-3;
-  const double merge_time = pairing_time(beta, theta_0, theta_1);
-  model::Model m;
-  m.dimension = 2;
-  m.beta = beta;
-  m.query = m.key = m.value = model::Matrix::identity(2);
+  const double merge_time = double(testing::pairing_time(beta, theta_0, theta_1));
+  const model::Model m = testing::identity_model(2, beta);
   particles::State state;
   state.dimension = 2;
   state.partition = parallel::block_partition(2, MPI_COMM_WORLD);
@@ -128,10 +92,10 @@ TEST_CASE("Adaptive run with logarithmic output: stop and restart equals a strai
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
-  REQUIRE(run_app(with({"--output", dir + "/straight.h5"})) == 0);
-  REQUIRE(run_app(with({"--output", dir + "/restarted.h5", "--stop-after-steps", "25"})) ==
+  REQUIRE(run_particle_app(with({"--output", dir + "/straight.h5"})) == 0);
+  REQUIRE(run_particle_app(with({"--output", dir + "/restarted.h5", "--stop-after-steps", "25"})) ==
           simulation::stopped_for_restart);
-  REQUIRE(run_app(with({"--output", dir + "/restarted.h5", "--restart", dir + "/restarted.chk"})) == 0);
+  REQUIRE(run_particle_app(with({"--output", dir + "/restarted.h5", "--restart", dir + "/restarted.chk"})) == 0);
   // Snapshots at 0 and 0.5 3^n up to 60 (0.5, 1.5, 4.5, 13.5, 40.5) and the end.
   const particles::ParticleFile straight(dir + "/straight.h5", MPI_COMM_WORLD, "test");
   const std::vector<double> expected = {0, 0.5, 1.5, 4.5, 13.5, 40.5, 60};
@@ -156,7 +120,7 @@ TEST_CASE("Adaptive and output-time options refuse what they cannot do", "[run][
     std::vector<std::string> a = {"--quiet", "--tokens", "8", "--output", dir + "/bad.h5"};
     a.insert(a.end(), extra.begin(), extra.end());
     try {
-      run_app(a);
+      run_particle_app(a);
     } catch (const errors::InputError& e) {
       return std::string(e.what()).find(option) != std::string::npos &&
              !std::filesystem::exists(dir + "/bad.h5.partial");

@@ -14,30 +14,11 @@
 #include "run/particle_run.hpp"
 #include "support/gather.hpp"
 #include "support/mpi_test.hpp"
+#include "support/particle_app.hpp"
 
 using namespace attnflow;
-
-namespace {
-
-int run_app(std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(), "attnflow-particles");
-  std::vector<const char*> argv;
-  for (const auto& a : arguments) argv.push_back(a.c_str());
-  config::OptionSet options("attnflow-particles", "test");
-  run::add_particle_options(options);
-  std::ostringstream ignored;
-  options.parse(static_cast<int>(argv.size()), argv.data(), ignored);
-  return run::run_particles(options, MPI_COMM_WORLD, ignored);
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
+using testing::read_text;
+using testing::run_particle_app;
 
 TEST_CASE("Stop at step M and restart equals a straight run of 2M steps, bit for bit",
           "[run][parallel]") {
@@ -52,12 +33,12 @@ TEST_CASE("Stop at step M and restart equals a straight run of 2M steps, bit for
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
-  REQUIRE(run_app(with({"--output", dir + "/straight.h5"})) == 0);
-  REQUIRE(run_app(with({"--output", dir + "/restarted.h5", "--stop-after-steps", "6"})) ==
+  REQUIRE(run_particle_app(with({"--output", dir + "/straight.h5"})) == 0);
+  REQUIRE(run_particle_app(with({"--output", dir + "/restarted.h5", "--stop-after-steps", "6"})) ==
           run::stopped_for_restart);
   REQUIRE(std::filesystem::exists(dir + "/restarted.h5.partial"));
   REQUIRE(!std::filesystem::exists(dir + "/restarted.h5"));
-  REQUIRE(run_app(with({"--output", dir + "/restarted.h5", "--restart", dir + "/restarted.chk"})) == 0);
+  REQUIRE(run_particle_app(with({"--output", dir + "/restarted.h5", "--restart", dir + "/restarted.chk"})) == 0);
   for (std::int64_t snapshot = 0; snapshot < 5; ++snapshot) {
     const auto a = particles::read_snapshot(dir + "/straight.h5", MPI_COMM_WORLD, 3, snapshot);
     const auto b = particles::read_snapshot(dir + "/restarted.h5", MPI_COMM_WORLD, 3, snapshot);
@@ -99,7 +80,7 @@ TEST_CASE("Bad input throws one InputError and writes nothing", "[run][parallel]
            {"--tokens", "5", "--track-pair", "1,5"}}) {
     auto arguments = bad;
     arguments.insert(arguments.end(), {"--quiet", "--output", out});
-    REQUIRE_THROWS_AS(run_app(arguments), errors::InputError);
+    REQUIRE_THROWS_AS(run_particle_app(arguments), errors::InputError);
     MPI_Barrier(MPI_COMM_WORLD);
     REQUIRE(std::filesystem::is_empty(dir));
   }
@@ -151,8 +132,8 @@ TEST_CASE("--layers L over --final-time T is depth L with h = T / L (L k Heun st
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
-  REQUIRE(run_app(with({"--output", dir + "/layer.h5"})) == 0);
-  REQUIRE(run_app(with({"--output", dir + "/heun.h5", "--integrator", "heun", "--substeps", "4"})) == 0);
+  REQUIRE(run_particle_app(with({"--output", dir + "/layer.h5"})) == 0);
+  REQUIRE(run_particle_app(with({"--output", dir + "/heun.h5", "--integrator", "heun", "--substeps", "4"})) == 0);
   model::MlpBlock block;
   block.activation = mlp::Activation::sigmoid;
   block.width = 40;
@@ -197,8 +178,8 @@ TEST_CASE("An MLP run restarts bitwise; a restart changing the block or the step
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
-  REQUIRE(run_app(with({"--output", dir + "/straight.h5"})) == 0);
-  REQUIRE(run_app(with({"--output", dir + "/restarted.h5", "--stop-after-steps", "5"})) ==
+  REQUIRE(run_particle_app(with({"--output", dir + "/straight.h5"})) == 0);
+  REQUIRE(run_particle_app(with({"--output", dir + "/restarted.h5", "--stop-after-steps", "5"})) ==
           run::stopped_for_restart);
   const std::string restart = dir + "/restarted.chk";
   for (const auto& change : std::vector<std::vector<std::string>>{
@@ -207,9 +188,9 @@ TEST_CASE("An MLP run restarts bitwise; a restart changing the block or the step
     auto arguments = with({"--output", dir + "/restarted.h5", "--restart", restart});
     arguments.insert(arguments.end(), change.begin(), change.end());
     INFO(change[0] << " " << change[1]);
-    REQUIRE_THROWS_AS(run_app(arguments), errors::InputError);
+    REQUIRE_THROWS_AS(run_particle_app(arguments), errors::InputError);
   }
-  REQUIRE(run_app(with({"--output", dir + "/restarted.h5", "--restart", restart})) == 0);
+  REQUIRE(run_particle_app(with({"--output", dir + "/restarted.h5", "--restart", restart})) == 0);
   for (std::int64_t snapshot = 0; snapshot < 3; ++snapshot) {
     const auto a = particles::read_snapshot(dir + "/straight.h5", MPI_COMM_WORLD, 4, snapshot);
     const auto b = particles::read_snapshot(dir + "/restarted.h5", MPI_COMM_WORLD, 4, snapshot);
