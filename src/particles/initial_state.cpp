@@ -21,15 +21,6 @@ using random::Stream;
 
 namespace {
 
-State empty_state(std::int64_t tokens, int dimension, MPI_Comm comm) {
-  State s;
-  s.dimension = dimension;
-  s.comm = comm;
-  s.partition = parallel::block_partition(tokens, comm);
-  s.positions.assign(s.partition.count * dimension, 0.0);
-  return s;
-}
-
 // A uniform point on S^{d-1}: a normalised standard normal vector.
 void uniform_point(const CounterRandom& rng, std::uint64_t index, std::uint64_t step,
                    std::span<double> out) {

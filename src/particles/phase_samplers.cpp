@@ -68,20 +68,11 @@ double mixture_angle(const WrappedNormalMixture& m, const CounterRandom& rng,
   return m.means[component] + m.deviations[component] * z[0];
 }
 
-State empty(std::int64_t tokens, int dimension, MPI_Comm comm) {
-  State s;
-  s.dimension = dimension;
-  s.comm = comm;
-  s.partition = parallel::block_partition(tokens, comm);
-  s.positions.assign(s.partition.count * dimension, 0.0);
-  return s;
-}
-
 }  // namespace
 
 State wrapped_normal_state(std::int64_t tokens, const WrappedNormalMixture& mixture,
                            std::uint64_t seed, MPI_Comm comm) {
-  State s = empty(tokens, 2, comm);
+  State s = empty_state(tokens, 2, comm);
   const CounterRandom rng(seed, Stream::initial_state), choice(seed, Stream::mixture_choice);
   for (std::int64_t i = 0; i < s.partition.count; ++i) {
     const double theta = mixture_angle(mixture, rng, choice, s.partition.first + i);
@@ -93,7 +84,7 @@ State wrapped_normal_state(std::int64_t tokens, const WrappedNormalMixture& mixt
 
 State uniform_elevation_state(std::int64_t tokens, const WrappedNormalMixture& azimuth,
                               std::uint64_t seed, MPI_Comm comm) {
-  State s = empty(tokens, 3, comm);
+  State s = empty_state(tokens, 3, comm);
   const CounterRandom rng(seed, Stream::initial_state), choice(seed, Stream::mixture_choice);
   for (std::int64_t i = 0; i < s.partition.count; ++i) {
     const std::uint64_t index = s.partition.first + i;
@@ -126,7 +117,7 @@ State subsphere_state(std::int64_t tokens, int dimension, int subsphere_dimensio
                       MPI_Comm comm) {
   const int k = subsphere_dimension;
   const State low = mixture_state(tokens, k, mixture, seed, comm);
-  State s = empty(tokens, dimension, comm);
+  State s = empty_state(tokens, dimension, comm);
   for (std::int64_t i = 0; i < s.partition.count; ++i)
     for (int a = 0; a < k; ++a) s.positions[i * dimension + a] = low.positions[i * k + a];
   return s;

@@ -29,4 +29,15 @@ struct State {
   }
 };
 
+// `tokens` tokens in blocks over the ranks of comm (parallel::block_partition), positions zero,
+// time and step 0: the state an initial sampler fills.
+inline State empty_state(std::int64_t tokens, int dimension, MPI_Comm comm) {
+  State s;
+  s.dimension = dimension;
+  s.comm = comm;
+  s.partition = parallel::block_partition(tokens, comm);
+  s.positions.assign(std::size_t(s.partition.count * dimension), 0.0);
+  return s;
+}
+
 }  // namespace attnflow::particles
