@@ -27,6 +27,12 @@ void finalize_petsc() {
 
 int mpi_application(int argc, char** argv, const std::string& name,
                     const std::function<int()>& body) {
+  // Open MPI's shared-file-pointer component "sm" keeps one named semaphore per file name in
+  // /dev/shm (sem.OMPIO_<file name>); a process killed while opening a file leaves it locked, and
+  // every later open of a file of that name on the node (checkpoint names repeat across runs)
+  // then waits forever. attnflow uses no shared file pointers: leave the component out, unless
+  // the user chose the sharedfp components.
+  setenv("OMPI_MCA_sharedfp", "^sm", 0);
   MPI_Init(&argc, &argv);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
