@@ -60,7 +60,7 @@ void RingEngine::evaluate(std::span<const double> targets, std::span<const doubl
   }
   errors::require(global[1] == 0,
                   "--engine ring: the targets must be the sources (same tokens on every rank); "
-                  "accepted for other targets: direct, spectral");
+                  "accepted for other targets: direct, spectral, large-beta");
   own_.assign(kernel_, sources, weights, first, SourceBlock::stride_for(global[0]));
   auto setup = setup_targets(kernel_, targets);
   // Targets are this rank's sources, so every start lies in the own block: the cyclic order is

@@ -18,19 +18,6 @@
 
 using namespace attnflow;
 
-namespace {
-
-particles::State block_state(const std::vector<double>& all, int d, MPI_Comm comm) {
-  particles::State s;
-  s.dimension = d;
-  s.partition = parallel::block_partition(std::int64_t(all.size()) / d, comm);
-  s.positions.assign(all.begin() + s.partition.first * d,
-                     all.begin() + (s.partition.first + s.partition.count) * d);
-  s.comm = comm;
-  return s;
-}
-
-}  // namespace
 
 TEST_CASE("Two SA particles merge at the time of the exact pairing ODE (docs/mathematics.md 10.3)",
           "[diagnostics][parallel]") {
@@ -44,7 +31,7 @@ TEST_CASE("Two SA particles merge at the time of the exact pairing ODE (docs/mat
     const double theta_0 = 1.0, theta_1 = 1e-3;
     const double merge_time = double(testing::pairing_time(beta, theta_0, theta_1));
     const auto m = testing::identity_model(2, beta);
-    auto state = block_state({std::cos(theta_0 / 2), std::sin(theta_0 / 2), std::cos(theta_0 / 2),
+    auto state = testing::block_state({std::cos(theta_0 / 2), std::sin(theta_0 / 2), std::cos(theta_0 / 2),
                               -std::sin(theta_0 / 2)},
                              2, MPI_COMM_WORLD);
     const auto kernel = interaction::Kernel::from_model(m);
@@ -95,7 +82,7 @@ TEST_CASE("Particles approach the beta = infinity alignment flow as beta grows (
   for (double beta = 8; beta <= 256; beta *= 2) {
     auto m = testing::identity_model(d, beta);
     m.value = model::Matrix{2, {1, 0, 0, -1}};
-    auto state = block_state(initial, d, MPI_COMM_WORLD);
+    auto state = testing::block_state(initial, d, MPI_COMM_WORLD);
     diagnostics::PhaseObservables phases(m);
     phases.set_initial(state.positions);
     const auto kernel = interaction::Kernel::from_model(m);
@@ -107,7 +94,7 @@ TEST_CASE("Particles approach the beta = infinity alignment flow as beta grows (
     const auto row = phases.row(state, {});
     // The predicted tokens' M2 through the same observables.
     const auto propagator = diagnostics::matrix_exponential(m.value.entries, d, horizon);
-    auto predicted = block_state(initial, d, MPI_COMM_WORLD);
+    auto predicted = testing::block_state(initial, d, MPI_COMM_WORLD);
     for (std::int64_t i = 0; i < predicted.partition.count; ++i) {
       double* x = predicted.positions.data() + i * d;
       const double y0 = propagator[0] * x[0] + propagator[1] * x[1];

@@ -14,6 +14,7 @@
 #include "particles/initial_state.hpp"
 #include "stepper/integrator.hpp"
 #include "stepper/velocity.hpp"
+#include "support/gather.hpp"
 #include "support/models.hpp"
 #include "support/mpi_test.hpp"
 
@@ -26,16 +27,6 @@ model::Matrix rotating_plane(double a, double b, double c) {
   return model::Matrix{3, {a, -b, 0, b, a, 0, 0, 0, c}};
 }
 
-// The block of `all` (N x d in global order) that this rank owns in the block partition.
-particles::State block_state(const std::vector<double>& all, int d, MPI_Comm comm) {
-  particles::State s;
-  s.dimension = d;
-  s.partition = parallel::block_partition(std::int64_t(all.size()) / d, comm);
-  s.positions.assign(all.begin() + s.partition.first * d,
-                     all.begin() + (s.partition.first + s.partition.count) * d);
-  s.comm = comm;
-  return s;
-}
 
 // N tokens evenly spaced on the unit circle of the plane spanned by e_0, e_1 (d = 3), offset by
 // half a spacing.
@@ -168,7 +159,7 @@ TEST_CASE("Second-moment spectrum and mass fraction of known configurations",
   const auto columns = diagnostics::PhaseObservables::column_names(3);
   REQUIRE(columns.size() == 7);
   SECTION("a ring in the leading plane: eigenvalues (1/2, 1/2, 0), mass fraction 1") {
-    const auto state = block_state(ring(40), 3, MPI_COMM_WORLD);
+    const auto state = testing::block_state(ring(40), 3, MPI_COMM_WORLD);
     const auto row = phases.row(state, std::vector<double>(state.positions.size(), 0.0));
     CHECK(row[0] == Approx(0.5).epsilon(1e-14));
     CHECK(row[1] == Approx(0.5).epsilon(1e-14));
@@ -179,7 +170,7 @@ TEST_CASE("Second-moment spectrum and mass fraction of known configurations",
   SECTION("all tokens at e_2, orthogonal to the plane: (1, 0, 0), mass fraction 0") {
     std::vector<double> all(17 * 3, 0.0);
     for (int j = 0; j < 17; ++j) all[j * 3 + 2] = 1;
-    const auto state = block_state(all, 3, MPI_COMM_WORLD);
+    const auto state = testing::block_state(all, 3, MPI_COMM_WORLD);
     const auto row = phases.row(state, std::vector<double>(state.positions.size(), 0.0));
     CHECK(row[0] == Approx(1).epsilon(1e-15));
     CHECK(std::abs(row[1]) < 1e-15);
@@ -188,10 +179,10 @@ TEST_CASE("Second-moment spectrum and mass fraction of known configurations",
   }
   SECTION("the row is bitwise the one of a single rank holding every token") {
     auto all = particles::uniform_state(101, 3, 5, MPI_COMM_SELF).positions;
-    auto world = block_state(all, 3, MPI_COMM_WORLD), self = block_state(all, 3, MPI_COMM_SELF);
+    auto world = testing::block_state(all, 3, MPI_COMM_WORLD), self = testing::block_state(all, 3, MPI_COMM_SELF);
     world.time = self.time = 0.7;
     diagnostics::PhaseObservables a(m), b(m);
-    a.set_initial(block_state(all, 3, MPI_COMM_WORLD).positions);
+    a.set_initial(testing::block_state(all, 3, MPI_COMM_WORLD).positions);
     b.set_initial(all);
     std::vector<double> velocity(all.size());
     for (std::size_t i = 0; i < all.size(); ++i) velocity[i] = std::cos(3.0 * double(i));
@@ -225,7 +216,7 @@ TEST_CASE("Ring rotation law: omega = b I_1(beta) / I_0(beta) (docs/mathematics.
     m.value = rotating_plane(1, b, 0);
     const double omega = b * std::cyl_bessel_i(1.0, beta) / std::cyl_bessel_i(0.0, beta);
     const std::int64_t n = 128;
-    auto state = block_state(ring(n), 3, MPI_COMM_WORLD);
+    auto state = testing::block_state(ring(n), 3, MPI_COMM_WORLD);
     const auto kernel = interaction::Kernel::from_model(m);
     auto engine = interaction::make_engine("direct", kernel, MPI_COMM_WORLD);
     auto velocity_field = stepper::make_velocity_field(m, *engine, n);

@@ -17,4 +17,15 @@ inline std::vector<double> gather_positions(const particles::State& state) {
   return all;
 }
 
+// The block of `all` (N x d in global order) that this rank owns in the block partition.
+inline particles::State block_state(const std::vector<double>& all, int d, MPI_Comm comm) {
+  particles::State s;
+  s.dimension = d;
+  s.partition = parallel::block_partition(std::int64_t(all.size()) / d, comm);
+  s.positions.assign(all.begin() + s.partition.first * d,
+                     all.begin() + (s.partition.first + s.partition.count) * d);
+  s.comm = comm;
+  return s;
+}
+
 }  // namespace attnflow::testing
