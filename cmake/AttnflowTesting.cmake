@@ -2,8 +2,39 @@
 # Builds one Catch2 executable with the MPI-aware main and registers it with ctest once per rank
 # count (oversubscribed, allowed to run as root), each with a TIMEOUT. SENSOR: a serial test of
 # the sensor library (Catch2's own main, no MPI).
+#
+# Under the sanitizers every test runs several times slower: at the end of each directory that
+# registers tests (after every set_tests_properties there), their TIMEOUTs are multiplied by
+# ATTNFLOW_TEST_TIMEOUT_SCALE (default 6 for the Sanitize build type, 1 otherwise).
+if(NOT DEFINED ATTNFLOW_TEST_TIMEOUT_SCALE)
+  if(CMAKE_BUILD_TYPE STREQUAL "Sanitize")
+    set(ATTNFLOW_TEST_TIMEOUT_SCALE 6)
+  else()
+    set(ATTNFLOW_TEST_TIMEOUT_SCALE 1)
+  endif()
+endif()
+function(attnflow_scale_test_timeouts)
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(test IN LISTS tests)
+    get_test_property(${test} TIMEOUT timeout)
+    if(timeout)
+      math(EXPR scaled "${timeout} * ${ATTNFLOW_TEST_TIMEOUT_SCALE}")
+      set_tests_properties(${test} PROPERTIES TIMEOUT ${scaled})
+    endif()
+  endforeach()
+endfunction()
+# Schedules attnflow_scale_test_timeouts for the end of the current directory (once).
+function(attnflow_scale_test_timeouts_at_end)
+  get_property(scheduled DIRECTORY PROPERTY ATTNFLOW_TIMEOUTS_SCHEDULED)
+  if(NOT scheduled AND NOT ATTNFLOW_TEST_TIMEOUT_SCALE EQUAL 1)
+    set_property(DIRECTORY PROPERTY ATTNFLOW_TIMEOUTS_SCHEDULED TRUE)
+    cmake_language(DEFER CALL attnflow_scale_test_timeouts)
+  endif()
+endfunction()
+
 function(attnflow_add_test)
   cmake_parse_arguments(T "PETSC;SENSOR" "NAME;TIMEOUT" "SOURCES;RANKS" ${ARGN})
+  attnflow_scale_test_timeouts_at_end()
   if(NOT T_RANKS)
     set(T_RANKS 1)
   endif()

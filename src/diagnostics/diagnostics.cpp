@@ -53,8 +53,7 @@ std::vector<double> token_sums(const particles::State& state, const domain::Doma
     if (!moment_terms.empty()) {
       std::fill(moment_terms.begin(), moment_terms.end(), 0.0);
       domain.add_moment_sums({x, std::size_t(d)}, {}, moment_terms);
-      for (std::size_t k = 0; k < moment_terms.size(); ++k)
-        sums.add(layout.moments + k, moment_terms[k]);
+      sums.add(layout.moments, moment_terms);
     }
     if (kernel) {
       sums.add(layout.normalisers, kernel->normaliser[std::size_t(i)]);

@@ -65,17 +65,18 @@ std::unique_ptr<interaction::Engine> make_energy_engine(int dimension, double be
 //   estimates: E ln r changes at lambda_1 per unit time); NaN when a == b.
 // `energy_engine` must come from make_energy_engine(state.dimension, model.beta, state.comm) (the
 // run's own engine has the run's matrices, model and mask); null builds one for this call.
-// Cost: the pair terms (clusters, max_inner, min_inner, the labels) come from a dual-tree search
-// on every rank over the all-gathered positions (diagnostics/clusters.hpp: the all-pairs results,
-// typically O(N log N), O(N d) memory per rank: the only part that still gathers); the energy is one evaluation of `energy_engine` (the
-// run's engine kind: make_energy_engine); the O(N) sums (order parameter, cosines, moments, the
-// normalisers' sum) are fixed-point sums of this rank's tokens (parallel/exact_sum.hpp:
-// exact to 2^-120 per term, then rounded once; rank-count independent bits without a gather), and
+// Cost: the pair terms (clusters, max_inner, min_inner, the labels) come from the distributed
+// dual-tree search of diagnostics/clusters.hpp (the all-pairs results, typically
+// O((N/P) log N) per rank, O(N/P) memory: no rank holds all positions); the energy is one
+// evaluation of `energy_engine` (the run's engine kind: make_energy_engine); the O(N) sums (order
+// parameter, cosines, moments, the normalisers' sum) are fixed-point sums of this rank's tokens
+// (parallel/exact_sum.hpp: exact to 2^-120 per term, then rounded once; rank-count independent
+// bits without a gather), and
 // the tracked pair's rows come from their owners. O(N d^2 / P + 289 N / P) for the sums.
 // pair_terms = false is for runs whose N makes an all-pairs pass per output step too expensive.
 // The O(N^2) columns (energy_scaled, energy_a_scaled, clusters, max_inner, min_inner) are NaN
 // with pair_terms = false. `tracked_pair`: the two tokens whose distance is logged (equal: none).
-// With `cluster_labels` non-null (and pair_terms), rank 0 also gets each token's cluster
+// With `cluster_labels` non-null (and pair_terms), each rank also gets its block's clusters
 // (pair_statistics' labels: the components the clusters column counts).
 std::vector<double> compute(const particles::State& state, const model::Model& model,
                             double cluster_tolerance, interaction::Engine* energy_engine,
@@ -83,7 +84,7 @@ std::vector<double> compute(const particles::State& state, const model::Model& m
                             std::array<std::int64_t, 2> tracked_pair = {0, 1},
                             std::vector<std::int32_t>* cluster_labels = nullptr);
 
-// Each token's cluster on rank 0 (empty elsewhere), as compute() gives it, without the other
+// The clusters of this rank's block of tokens, as compute() gives them, without the other
 // diagnostics: for a snapshot taken at a step without a diagnostics row. Collective, the pair
 // search of clusters.hpp.
 std::vector<std::int32_t> cluster_labels(const particles::State& state, double cluster_tolerance);

@@ -29,35 +29,6 @@ constexpr double rebalance_threshold = 1.10;
 // Cost of routing, sorting and setting up one target, in kernel pairs (for the balance only).
 constexpr std::int64_t target_overhead_pairs = 32;
 
-// Rows bucketed by destination rank, flattened in rank order for parallel::exchange_rows.
-class Outbox {
- public:
-  Outbox(int ranks, int width) : width_(width), rows_(ranks) {}
-  double* add(int rank) {
-    auto& bucket = rows_[rank];
-    bucket.resize(bucket.size() + width_);
-    return bucket.data() + bucket.size() - width_;
-  }
-  // Sends the rows (and frees the buckets: memory stays O(rows) at every step).
-  std::vector<double> send(MPI_Comm comm, std::vector<int>& received_counts) {
-    std::size_t total = 0;
-    for (const auto& bucket : rows_) total += bucket.size();
-    std::vector<double> flat;
-    flat.reserve(total);
-    std::vector<int> counts(rows_.size());
-    for (std::size_t r = 0; r < rows_.size(); ++r) {
-      flat.insert(flat.end(), rows_[r].begin(), rows_[r].end());
-      counts[r] = static_cast<int>(rows_[r].size() / width_);
-      std::vector<double>().swap(rows_[r]);
-    }
-    return parallel::exchange_rows(flat, counts, width_, comm, received_counts);
-  }
-
- private:
-  int width_;
-  std::vector<std::vector<double>> rows_;
-};
-
 // Points of the cells a rank works on, cell by cell in key order and within a cell in global
 // index order, each cell's slice starting on the kernel's block grid (so that a point's lane is
 // its position in the cell mod 4 on every rank) and padded with zero entries. Rows `stride`
@@ -574,7 +545,7 @@ void LargeBetaEngine::cutoff_evaluate(std::span<const double> targets,
       statistics_.migrated_far += std::abs(destinations[i] - previous_destinations_[i]) > 1;
     }
   previous_destinations_ = destinations;
-  Outbox target_mail(ranks, d + 1), source_mail(ranks, d + 2);
+  parallel::Outbox target_mail(ranks, d + 1), source_mail(ranks, d + 2);
   if (!symmetric)
     for (std::size_t i = 0; i < target_count; ++i) {
       double* row = target_mail.add(destinations[i]);
@@ -609,7 +580,7 @@ void LargeBetaEngine::cutoff_evaluate(std::span<const double> targets,
     }
     CellIndex home;
     home.build(home_keys, home_globals);
-    Outbox halo_mail(ranks, source_width);
+    parallel::Outbox halo_mail(ranks, source_width);
     std::vector<CellKey> neighbours;
     std::vector<char> recipient(ranks);
     for (std::size_t c = 0; c < home.cell_count(); ++c) {
@@ -657,7 +628,7 @@ void LargeBetaEngine::cutoff_evaluate(std::span<const double> targets,
   statistics_.direct_pairs = near_field.direct_pairs();
 
   // Sums back to the targets' block owners; work recorded for the next balance.
-  Outbox result_mail(ranks, d + 2);
+  parallel::Outbox result_mail(ranks, d + 2);
   work_items_.clear();
   work_weights_.clear();
   std::int64_t work = 0;

@@ -228,4 +228,24 @@ void check_mpi(int code, const char* what) {
   MPI_Abort(MPI_COMM_WORLD, 3);
 }
 
+double* Outbox::add(int rank) {
+  auto& bucket = rows_[static_cast<std::size_t>(rank)];
+  bucket.resize(bucket.size() + static_cast<std::size_t>(width_));
+  return bucket.data() + bucket.size() - width_;
+}
+
+std::vector<double> Outbox::send(MPI_Comm comm, std::vector<int>& received_counts) {
+  std::size_t total = 0;
+  for (const auto& bucket : rows_) total += bucket.size();
+  std::vector<double> flat;
+  flat.reserve(total);
+  std::vector<int> counts(rows_.size());
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    flat.insert(flat.end(), rows_[r].begin(), rows_[r].end());
+    counts[r] = static_cast<int>(rows_[r].size() / static_cast<std::size_t>(width_));
+    std::vector<double>().swap(rows_[r]);
+  }
+  return exchange_rows(flat, counts, width_, comm, received_counts);
+}
+
 }  // namespace attnflow::parallel

@@ -50,6 +50,20 @@ std::vector<double> exchange_rows(const std::vector<double>& send,
                                   const std::vector<int>& send_counts, int width, MPI_Comm comm,
                                   std::vector<int>& received_counts);
 
+// Rows of `width` values bucketed by destination rank; send() flattens them in rank order for
+// exchange_rows (and frees the buckets: memory stays O(rows)). Collective in send().
+class Outbox {
+ public:
+  Outbox(int ranks, int width) : width_(width), rows_(static_cast<std::size_t>(ranks)) {}
+  // Room for one row to `rank`; the pointer is valid until the next add().
+  double* add(int rank);
+  std::vector<double> send(MPI_Comm comm, std::vector<int>& received_counts);
+
+ private:
+  int width_;
+  std::vector<std::vector<double>> rows_;
+};
+
 // Sum of every rank's values in global order (all-gathered, then summed serially): bitwise the
 // same for any number of ranks, unlike MPI_Allreduce. Collective.
 double ordered_sum(std::span<const double> local_values, MPI_Comm comm);

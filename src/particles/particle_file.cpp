@@ -109,16 +109,15 @@ void RunWriter::write_token_index() {
 void RunWriter::write_snapshot(const State& state, const std::vector<std::int32_t>* labels) {
   errors::ensure(state.dimension == dimension_ && state.partition.global_count == token_count_,
                  "particles::RunWriter::write_snapshot: state does not match the output file");
-  const bool root = parallel::rank_of(comm()) == 0;
-  errors::ensure(!cluster_labels_ || !root ||
-                     (labels && std::int64_t(labels->size()) == token_count_),
-                 "particles::RunWriter::write_snapshot: the file holds cluster labels; give all N");
+  errors::ensure(!cluster_labels_ || (labels && std::int64_t(labels->size()) == state.partition.count),
+                 "particles::RunWriter::write_snapshot: the file holds cluster labels; give this "
+                 "rank's block of them");
   const std::int64_t record = begin_snapshot(state.time, state.step);
   output::write_record(dataset("positions"), H5T_NATIVE_DOUBLE, hsize_t(record),
                        state.partition.first, state.partition.count, state.positions.data());
   if (cluster_labels_)
-    output::write_record(dataset("cluster_label"), H5T_NATIVE_INT32, hsize_t(record), 0,
-                         root ? token_count_ : 0, root ? labels->data() : nullptr);
+    output::write_record(dataset("cluster_label"), H5T_NATIVE_INT32, hsize_t(record),
+                         state.partition.first, state.partition.count, labels->data());
 }
 
 std::string RunWriter::xdmf(const std::string& h5_name, const std::vector<double>& times) const {

@@ -54,7 +54,7 @@ class RunWriter final : public output::RunFile {
             std::int64_t token_count, std::vector<std::string> diagnostic_columns,
             output::ResumeCounts counts, bool cluster_labels = false);
   // Collective: appends this rank's block of positions, the time and the step, and, when the
-  // file holds cluster labels, `labels` (all N on rank 0, ignored elsewhere).
+  // file holds cluster labels, `labels` (this rank's block of them).
   void write_snapshot(const State& state, const std::vector<std::int32_t>* labels = nullptr);
   bool has_cluster_labels() const { return cluster_labels_; }
 

@@ -92,7 +92,7 @@ class ParticleSystem final : public Simulation {
   diagnostics::PhaseObservables phases_;
   stepper::VelocityField phase_velocity_;
   std::unique_ptr<particles::RunWriter> output_;
-  // Each token's cluster on rank 0 at step labels_step_ (-1: none yet), for /cluster_label.
+  // The clusters of this rank's tokens at step labels_step_ (-1: none yet), for /cluster_label.
   std::vector<std::int32_t> labels_;
   std::int64_t labels_step_ = -1;
   // The MLP block's mean-field constants (docs/mathematics.md section 9), printed at start-up and

@@ -117,6 +117,55 @@ KeyDecomposition KeyDecomposition::balanced(std::span<const KeyPosition> items,
   return result;
 }
 
+KeyDecomposition KeyDecomposition::sampled(std::span<const KeyPosition> items, MPI_Comm comm,
+                                           int samples) {
+  const int ranks = parallel::size_of(comm);
+  KeyDecomposition result;
+  result.defined_ = true;
+  if (ranks == 1) return result;
+  // Rows of three 64-bit integers: key, tie, and the number of items the sample stands for.
+  const std::size_t count = items.size();
+  const std::size_t taken = std::min(count, static_cast<std::size_t>(std::max(samples, 1)));
+  std::vector<std::int64_t> mine(3 * taken);
+  for (std::size_t j = 0; j < taken; ++j) {
+    const std::size_t at = (2 * j + 1) * count / (2 * taken);
+    mine[3 * j] = static_cast<std::int64_t>(items[at].key);
+    mine[3 * j + 1] = items[at].tie;
+    // Weights sum to count exactly: sample j stands for the items between its neighbours.
+    mine[3 * j + 2] = static_cast<std::int64_t>((j + 1) * count / taken - j * count / taken);
+  }
+  std::vector<int> counts, displacements;
+  parallel::gather_layout(static_cast<std::int64_t>(taken), 3, comm, counts, displacements);
+  std::vector<std::int64_t> all(static_cast<std::size_t>(displacements.back() + counts.back()));
+  parallel::check_mpi(MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_INT64_T,
+                                     all.data(), counts.data(), displacements.data(), MPI_INT64_T,
+                                     comm),
+                      "MPI_Allgatherv(decomposition samples)");
+  struct Sample {
+    KeyPosition position;
+    std::int64_t weight;
+  };
+  std::vector<Sample> pool(all.size() / 3);
+  std::int64_t total = 0;
+  for (std::size_t j = 0; j < pool.size(); ++j) {
+    pool[j] = {{static_cast<CellKey>(all[3 * j]), all[3 * j + 1]}, all[3 * j + 2]};
+    total += pool[j].weight;
+  }
+  std::sort(pool.begin(), pool.end(),
+            [](const Sample& a, const Sample& b) { return a.position < b.position; });
+  result.splitters_.assign(static_cast<std::size_t>(ranks - 1), KeyPosition{0, lowest_tie});
+  std::int64_t before = 0;  // weight of the samples before sample j
+  std::size_t j = 0;
+  for (int r = 1; r < ranks; ++r) {
+    const std::int64_t target = total / ranks * r + total % ranks * r / ranks;
+    while (j < pool.size() && before + pool[j].weight <= target) before += pool[j++].weight;
+    // Sample j is the first whose range passes the target: rank r starts there.
+    if (j < pool.size()) result.splitters_[static_cast<std::size_t>(r - 1)] = pool[j].position;
+    else result.splitters_[static_cast<std::size_t>(r - 1)] = KeyPosition{~CellKey{0}, highest_tie};
+  }
+  return result;
+}
+
 int KeyDecomposition::owner(const KeyPosition& item) const {
   return static_cast<int>(std::upper_bound(splitters_.begin(), splitters_.end(), item) -
                           splitters_.begin());

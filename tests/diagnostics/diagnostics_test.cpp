@@ -335,17 +335,20 @@ TEST_CASE("Diagnostics cost (not run by ctest: -s '[.benchmark]')", "[.benchmark
   }
 }
 
-TEST_CASE("The dual-tree pair search finds the all-pairs scan's clusters, labels and extreme inner "
-          "products", "[diagnostics][parallel]") {
+TEST_CASE("The distributed dual-tree pair search finds the all-pairs scan's clusters, labels and "
+          "extreme inner products", "[diagnostics][parallel]") {
   // Reference: every pair i < j, the inner product summed in coordinate order, a union-find of
-  // the links <x_i, x_j> > 1 - tolerance. Configurations that stress the pruning: uniform points,
-  // tight clusters with members near the link threshold, exact duplicates, antipodal clusters.
-  // The extremes agree to 1e-15 (the two may round one product differently: FMA contraction),
-  // the cluster counts and labels exactly.
+  // the links <x_i, x_j> > 1 - tolerance, on all points. The search gets only this rank's block.
+  // Configurations that stress the pruning and the cross-rank paths (tokens of every cluster
+  // spread over all blocks): uniform points, clusters with members near the link threshold, exact
+  // duplicates, antipodal clusters, tight clusters (node pairs linked whole across ranks), and a
+  // ring of seven arcs each linked through many regions. The extremes agree to 1e-15 (the two may
+  // round one product differently: FMA contraction), the cluster counts and labels exactly.
+  const double tolerance = 1e-3;
   for (int d : {2, 3, 5}) {
-    for (std::int64_t n : {1, 2, 40, 700}) {
-      for (int kind = 0; kind < 4; ++kind) {
-        const double tolerance = 1e-3;
+    for (std::int64_t n : {1, 2, 3, 40, 700, 3000}) {
+      if (n == 3000 && d != 3) continue;
+      for (int kind = 0; kind < 6; ++kind) {
         std::vector<double> points(std::size_t(n * d));
         std::vector<double> centre(d);
         for (std::int64_t i = 0; i < n; ++i) {
@@ -354,11 +357,19 @@ TEST_CASE("The dual-tree pair search finds the all-pairs scan's clusters, labels
             uniform_token(41, i, x);
             continue;
           }
+          if (kind == 5) {
+            // Spacing 0.009 inside an arc (links: angle < acos(1 - 1e-3) = 0.0447), gaps of 0.1.
+            const double theta = 0.009 * double(i) + 0.1 * double(i / 100);
+            std::fill(x.begin(), x.end(), 0.0);
+            x[0] = std::cos(theta);
+            x[1] = std::sin(theta);
+            continue;
+          }
           uniform_token(43, kind == 2 ? 0 : i % 5, centre);
           if (kind == 3 && i % 2) for (double& c : centre) c = -c;
           uniform_token(47, i, x);
-          // Spread ~ the link angle acos(1 - 1e-3) = 0.045 for kind 1, none for duplicates.
-          const double spread = kind == 1 ? 0.02 : (kind == 3 ? 1e-7 : 0.0);
+          // Spread ~ the link angle for kind 1, none for duplicates, tiny for kinds 3 and 4.
+          const double spread = kind == 1 ? 0.02 : (kind == 3 ? 1e-7 : (kind == 4 ? 1e-4 : 0.0));
           double r = 0;
           for (int k = 0; k < d; ++k) {
             x[k] = centre[k] + spread * x[k];
@@ -366,9 +377,12 @@ TEST_CASE("The dual-tree pair search finds the all-pairs scan's clusters, labels
           }
           for (double& v : x) v /= std::sqrt(r);
         }
+        const auto block = parallel::block_partition(n, MPI_COMM_WORLD);
+        const std::span<const double> mine(points.data() + block.first * d,
+                                           std::size_t(block.count * d));
         const auto found = [&] {
           std::vector<std::int32_t> labels;
-          auto stats = diagnostics::pair_statistics(points, d, tolerance, MPI_COMM_WORLD, &labels);
+          auto stats = diagnostics::pair_statistics(mine, d, tolerance, MPI_COMM_WORLD, &labels);
           return std::make_pair(stats, labels);
         }();
         double max_inner = n < 2 ? 1.0 : -2.0, min_inner = n < 2 ? 1.0 : 2.0;
@@ -391,7 +405,8 @@ TEST_CASE("The dual-tree pair search finds the all-pairs scan's clusters, labels
         }
         INFO("d " << d << " n " << n << " kind " << kind << " clusters " << forest.components());
         CHECK(found.first.clusters == forest.components());
-        if (testing::world_rank() == 0) CHECK(found.second == labels);
+        CHECK(found.second == std::vector<std::int32_t>(labels.begin() + block.first,
+                                                        labels.begin() + block.first + block.count));
         CHECK(std::abs(found.first.max_inner - max_inner) <= 1e-15);
         CHECK(std::abs(found.first.min_inner - min_inner) <= 1e-15);
       }

@@ -62,6 +62,30 @@ TEST_CASE("Exact sums do not depend on the order or the rank count", "[diagnosti
   CHECK(b[1] == 0.0);
 }
 
+TEST_CASE("Exact sums stay exact past the limbs' double accumulators (2^22 terms)",
+          "[diagnostics][parallel]") {
+  // 2^23 + 5 copies of fl(0.1) and of -fl(1/3), added one by one and as a span, split over the
+  // ranks: the sums are n fl(0.1) and -n fl(1/3) exactly (as integers times 2^-120; the products
+  // n fl(x) below are exact up to one rounding of the result, which both sides share). A plain
+  // double sum of that many terms is off by ~1e-10 relative.
+  const int rank = testing::world_rank(), size = testing::world_size();
+  const std::int64_t n = (std::int64_t(1) << 23) + 5;
+  parallel::ExactSums sums(3);
+  const std::vector<double> pair = {-1.0 / 3.0, 0.1};
+  double plain = 0;
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (k % size != rank) continue;
+    sums.add(0, 0.1);
+    sums.add(1, pair);
+    plain += 0.1;
+  }
+  const auto total = sums.reduce(MPI_COMM_WORLD);
+  CHECK(total[0] == double(n) * 0.1);
+  CHECK(total[1] == double(n) * (-1.0 / 3.0));
+  CHECK(total[2] == double(n) * 0.1);
+  if (size == 1) CHECK(plain != double(n) * 0.1);  // the test would not see a double accumulator
+}
+
 TEST_CASE("Eigenvalues by Hessenberg-QR: a rotating plane, a companion matrix, a random matrix",
           "[diagnostics]") {
   auto plane = diagnostics::eigenvalues(rotating_plane(1, 2.5, -0.5).entries, 3);

@@ -63,6 +63,38 @@ TEST_CASE("Balanced key ranges hold equal weights up to one item", "[spatial][pa
   CHECK(root == mine);
 }
 
+TEST_CASE("Sampled key ranges hold about equal counts: within the sampling error",
+          "[spatial][parallel]") {
+  // 40000 items with pseudo-random keys in input order, 1024 samples per rank: a rank's share is
+  // a sum of sample ranges, its error a few sample spacings; 1/P +- 3% is far outside chance
+  // (the splitters' quantile error is ~ sqrt(1/(4 P 1024)) < 1%). The same splitters everywhere.
+  const std::int64_t n = 40000;
+  const auto part = parallel::block_partition(n, MPI_COMM_WORLD);
+  std::vector<spatial::KeyPosition> items(part.count);
+  for (std::int64_t i = 0; i < part.count; ++i) {
+    const std::uint64_t g = static_cast<std::uint64_t>(part.first + i);
+    items[i] = {(g * 0x9E3779B97F4A7C15ull) >> 8, part.first + i};
+  }
+  const auto decomposition = spatial::KeyDecomposition::sampled(items, MPI_COMM_WORLD);
+  const std::vector<std::int64_t> ones(items.size(), 1);
+  const auto owned = owned_weights(decomposition, items, ones);
+  const int ranks = testing::world_size();
+  for (int r = 0; r < ranks; ++r) {
+    INFO("rank " << r << " owns " << owned[r] << " of " << n);
+    CHECK(std::abs(double(owned[r]) - double(n) / ranks) <= 0.03 * double(n));
+  }
+  for (std::size_t s = 1; s < decomposition.splitters().size(); ++s)
+    CHECK(decomposition.splitters()[s - 1] <= decomposition.splitters()[s]);
+  std::vector<std::uint64_t> mine;
+  for (const auto& s : decomposition.splitters()) {
+    mine.push_back(s.key);
+    mine.push_back(static_cast<std::uint64_t>(s.tie));
+  }
+  std::vector<std::uint64_t> root = mine;
+  MPI_Bcast(root.data(), static_cast<int>(root.size()), MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  CHECK(root == mine);
+}
+
 TEST_CASE("A crowded cell is split between consecutive ranks", "[spatial][parallel]") {
   // Every item in one cell: only the ties can separate them, and the ranks [first_owner,
   // last_owner] of that cell cover all ranks.
