@@ -87,7 +87,8 @@ struct Diagnostics {
   // The phase observables of docs/mathematics.md section 10 (diagnostics/phases.hpp) of the cell
   // masses at the centres, in the order of PhaseObservables::density_column_names: the
   // eigenvalues of M2 = sum_i m_i x_i x_i^T / mass, the leading mass fraction and the
-  // mass-weighted rotation rate on the leading eigenspace of M = V K^T Q.
+  // mass-weighted rotation rate on the leading eigenspace of M = V K^T Q (NaN unless that space
+  // is two-dimensional; then it costs one attention velocity evaluation at the centres).
   std::vector<double> phases;
 };
 
