@@ -84,8 +84,8 @@ class PhaseObservables {
   // The particles' columns: second_moment_eigenvalue_1..d (decreasing), leading_mass_fraction,
   // alignment_angle_mean, alignment_angle_max, rotation_rate.
   static std::vector<std::string> column_names(int dimension);
-  // A density's columns (the same names, without the alignment angles): second_moment_eigenvalue_1..d,
-  // leading_mass_fraction, rotation_rate.
+  // A density's columns (the same names, without the alignment angles):
+  // second_moment_eigenvalue_1..d, leading_mass_fraction, rotation_rate.
   static std::vector<std::string> density_column_names(int dimension);
 
   // This rank's block of the tokens at time 0 (the alignment prediction starts there).
