@@ -32,7 +32,9 @@ Solver::Solver(const model::Model& model, const Settings& settings, MPI_Comm com
       kernel_(interaction::Kernel::from_model(model)),
       engine_(interaction::make_engine(settings.engine, kernel_, comm, settings.engine_options)),
       energy_engine_(diagnostics::make_energy_engine(model.dimension, model.beta, comm)),
-      velocity_(stepper::make_velocity_field(model, *engine_, 0)) {
+      velocity_(stepper::make_velocity_field(model, *engine_, 0)),
+      phases_(model),
+      phase_velocity_(stepper::make_velocity_field(model, *engine_, 0)) {
   engine_->set_timers(&timers_);
   errors::require(!engine_->targets_must_be_sources(),
                   "--engine " + engine_->name() + ": the continuum evaluates the velocity at the "
@@ -333,6 +335,12 @@ Diagnostics Solver::diagnostics(int max_moment) {
   const std::size_t count = domain_->moment_count(max_moment);
   errors::ensure(count <= d.moments.size(), "Solver::diagnostics: moments beyond order 16");
   d.moments.resize(count);
+  std::vector<double> velocity;
+  if (phases_.needs_velocity()) {
+    velocity.resize(centres_.size());
+    phase_velocity_.evaluate(centres_, centres_, masses, velocity);
+  }
+  d.phases = phases_.row(diagnostics::WeightedPoints{centres_, masses, velocity}, comm_);
   return d;
 }
 

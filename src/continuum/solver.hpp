@@ -31,6 +31,7 @@
 
 #include "continuum/limiter.hpp"
 #include "continuum/petsc_handle.hpp"
+#include "diagnostics/phases.hpp"
 #include "domain/domain.hpp"
 #include "interaction/engine.hpp"
 #include "model/model.hpp"
@@ -83,6 +84,12 @@ struct Diagnostics {
   // diagonal carries no mass).
   double mean_cosine = 0;
   double mean_squared_cosine = 0;
+  // The phase observables of docs/mathematics.md section 10 (diagnostics/phases.hpp) of the cell
+  // masses at the centres, in the order of PhaseObservables::density_column_names: the
+  // eigenvalues of M2 = sum_i m_i x_i x_i^T / mass, the leading mass fraction and the
+  // mass-weighted rotation rate on the leading eigenspace of M = V K^T Q (NaN unless that space
+  // is two-dimensional; then it costs one attention velocity evaluation at the centres).
+  std::vector<double> phases;
 };
 
 class Writer;
@@ -240,6 +247,10 @@ class Solver : public simulation::Simulation {
   stepper::LayerFieldTerm* layer_field_ = nullptr;
   std::int64_t layer_ = 0;
   std::optional<theory::MlpConstants> mlp_constants_;
+  // The phase observables and their own attention velocity (without the MLP field, as for the
+  // particles), so that the rotation rate's evaluation is not counted in pairs_evaluated().
+  diagnostics::PhaseObservables phases_;
+  stepper::VelocityField phase_velocity_;
 };
 
 // Circle S^1 = {(cos theta, sin theta)}: M equal cells of width dx = 2 pi / M on a periodic DMDA

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "errors/errors.hpp"
+#include "diagnostics/phases.hpp"
 #include "domain/domain.hpp"
 #include "geometry/triangles.hpp"
 #include "output/run_file.hpp"
@@ -102,6 +103,8 @@ std::vector<std::string> diagnostic_columns(int dimension) {
                                     "energy_scaled", "energy_a_scaled", "mean_cosine",
                                     "mean_squared_cosine"};
   for (auto& name : domain::make_domain(dimension)->moment_columns()) names.push_back(name);
+  for (auto& name : diagnostics::PhaseObservables::density_column_names(dimension))
+    names.push_back(name);
   return names;
 }
 
@@ -110,6 +113,7 @@ std::vector<double> diagnostic_row(const Diagnostics& d) {
                              d.energy_scaled, d.energy_a_scaled, d.mean_cosine,
                              d.mean_squared_cosine};
   row.insert(row.end(), d.moments.begin(), d.moments.end());
+  row.insert(row.end(), d.phases.begin(), d.phases.end());
   return row;
 }
 

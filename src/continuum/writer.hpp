@@ -26,7 +26,9 @@
 //                   /time has the attribute units, output::time_units)
 //   /diagnostics    records x columns, attribute "columns": time, mass, min_density,
 //                   energy_scaled, energy_a_scaled, mean_cosine, mean_squared_cosine (Diagnostics),
-//                   then fourier_modulus_1..16 (circle) or harmonic_power_0..16
+//                   then fourier_modulus_1..16 (circle) or harmonic_power_0..16, then the
+//                   phase columns second_moment_eigenvalue_1..d, leading_mass_fraction,
+//                   rotation_rate (diagnostics::PhaseObservables::density_column_names)
 //   /input          the resolved input (string); each "key = value" also as an attribute
 #include <memory>
 #include <string>

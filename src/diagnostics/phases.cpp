@@ -371,20 +371,96 @@ std::vector<std::string> PhaseObservables::column_names(int dimension) {
   return names;
 }
 
+std::vector<std::string> PhaseObservables::density_column_names(int dimension) {
+  std::vector<std::string> names;
+  for (int j = 1; j <= dimension; ++j)
+    names.push_back("second_moment_eigenvalue_" + std::to_string(j));
+  for (const char* name : {"leading_mass_fraction", "rotation_rate"}) names.push_back(name);
+  return names;
+}
+
+void PhaseObservables::add_weighted_sums(const WeightedPoints& points,
+                                         parallel::ExactSums& sums) const {
+  const int d = dimension_, k = space_.dimension;
+  const std::size_t count = points.positions.size() / std::size_t(d);
+  const bool rotation = needs_velocity();
+  const bool weighted = !points.weights.empty();
+  errors::ensure(points.positions.size() == count * std::size_t(d) &&
+                     (!weighted || points.weights.size() == count),
+                 "phase observables: the weights do not match the points");
+  errors::ensure(!rotation || points.velocity.size() == points.positions.size(),
+                 "phase observables: the velocity block does not match the tokens");
+  // Sums: M2's upper triangle, sum w |P_E x|^2, the angular momentum on E, sum w. A weight of 1
+  // multiplies exactly, so unweighted points give the bits of the unweighted sums.
+  const std::size_t triangle = std::size_t(d) * (d + 1) / 2;
+  const std::size_t mass = triangle, momentum = triangle + 1, total_weight = triangle + 2;
+  std::vector<double> projected(k);
+  for (std::size_t i = 0; i < count; ++i) {
+    const double* x = points.positions.data() + i * d;
+    const double w = weighted ? points.weights[i] : 1.0;
+    std::size_t entry = 0;
+    for (int a = 0; a < d; ++a)
+      for (int b = a; b < d; ++b) sums.add(entry++, w * (x[a] * x[b]));
+    double in_space = 0;
+    for (int j = 0; j < k; ++j) {
+      projected[j] = 0;
+      for (int a = 0; a < d; ++a) projected[j] += space_.basis[a * k + j] * x[a];
+      in_space += projected[j] * projected[j];
+    }
+    sums.add(mass, w * in_space);
+    if (rotation) {
+      const double* v = points.velocity.data() + i * d;
+      double v1 = 0, v2 = 0;
+      for (int a = 0; a < d; ++a) {
+        v1 += space_.basis[a * 2 + 0] * v[a];
+        v2 += space_.basis[a * 2 + 1] * v[a];
+      }
+      sums.add(momentum, w * (projected[0] * v2 - projected[1] * v1));
+    }
+    sums.add(total_weight, w);
+  }
+}
+
+std::vector<double> PhaseObservables::weighted_values(const std::vector<double>& total) const {
+  const int d = dimension_;
+  const std::size_t triangle = std::size_t(d) * (d + 1) / 2;
+  const std::size_t mass = triangle, momentum = triangle + 1, total_weight = triangle + 2;
+  const double not_computed = std::numeric_limits<double>::quiet_NaN();
+  const double weight = total[total_weight];
+  Dense second(std::size_t(d) * d);
+  std::size_t entry = 0;
+  for (int a = 0; a < d; ++a)
+    for (int b = a; b < d; ++b) second[a * d + b] = second[b * d + a] = total[entry++] / weight;
+  std::vector<double> values;
+  bool finite = true;
+  for (double v : second) finite = finite && std::isfinite(v);
+  if (finite)
+    values = singular_values(second, d);
+  else
+    values.assign(d, not_computed);
+  const double inertia = total[mass];
+  values.push_back(inertia / weight);
+  values.push_back(needs_velocity() && inertia > 0 ? total[momentum] / inertia : not_computed);
+  return values;
+}
+
+std::vector<double> PhaseObservables::row(const WeightedPoints& points, MPI_Comm comm) const {
+  parallel::ExactSums sums(weighted_sum_count(dimension_));
+  add_weighted_sums(points, sums);
+  return weighted_values(sums.reduce(comm));
+}
+
 std::vector<double> PhaseObservables::row(const particles::State& state,
                                           std::span<const double> velocity) const {
-  const int d = dimension_, k = space_.dimension;
+  const int d = dimension_;
   const std::int64_t count = state.partition.count, n = state.partition.global_count;
   const double not_computed = std::numeric_limits<double>::quiet_NaN();
-  const bool rotation = needs_velocity();
   const bool alignment = predicts_ && initial_.size() == state.positions.size();
-  errors::ensure(!rotation || velocity.size() == state.positions.size(),
-                 "phase observables: the velocity block does not match the tokens");
 
-  // Sums: M2's upper triangle, sum |P_E x|^2, the angles, the angular momentum on E.
-  const std::size_t triangle = std::size_t(d) * (d + 1) / 2;
-  const std::size_t mass = triangle, angles = triangle + 1, momentum = triangle + 2;
-  parallel::ExactSums sums(triangle + 3);
+  // The weighted sums with weight 1, then the angles' sum, in one allreduce.
+  const std::size_t angles = weighted_sum_count(d);
+  parallel::ExactSums sums(angles + 1);
+  add_weighted_sums({state.positions, {}, velocity}, sums);
   Dense propagator;
   if (alignment) {
     Dense shifted = matrix_.entries;
@@ -392,48 +468,27 @@ std::vector<double> PhaseObservables::row(const particles::State& state,
     propagator = matrix_exponential(shifted, d, state.time / clock_);
   }
   double largest_angle = alignment ? 0.0 : not_computed;
-  std::vector<double> projected(k), predicted(d);
-  for (std::int64_t i = 0; i < count; ++i) {
+  std::vector<double> predicted(d);
+  for (std::int64_t i = 0; alignment && i < count; ++i) {
     const double* x = state.positions.data() + i * d;
-    std::size_t entry = 0;
-    for (int a = 0; a < d; ++a)
-      for (int b = a; b < d; ++b) sums.add(entry++, x[a] * x[b]);
-    double in_space = 0;
-    for (int j = 0; j < k; ++j) {
-      projected[j] = 0;
-      for (int a = 0; a < d; ++a) projected[j] += space_.basis[a * k + j] * x[a];
-      in_space += projected[j] * projected[j];
+    const double* x0 = initial_.data() + i * d;
+    double norm = 0;
+    for (int a = 0; a < d; ++a) {
+      predicted[a] = 0;
+      for (int b = 0; b < d; ++b) predicted[a] += propagator[a * d + b] * x0[b];
+      norm += predicted[a] * predicted[a];
     }
-    sums.add(mass, in_space);
-    if (rotation) {
-      const double* v = velocity.data() + i * d;
-      double v1 = 0, v2 = 0;
-      for (int a = 0; a < d; ++a) {
-        v1 += space_.basis[a * 2 + 0] * v[a];
-        v2 += space_.basis[a * 2 + 1] * v[a];
-      }
-      sums.add(momentum, projected[0] * v2 - projected[1] * v1);
+    norm = std::sqrt(norm);
+    // The angle as 2 atan2(|x - y|, |x + y|): accurate near 0 and near pi.
+    double minus = 0, plus = 0;
+    for (int a = 0; a < d; ++a) {
+      const double y = predicted[a] / norm;
+      minus += (x[a] - y) * (x[a] - y);
+      plus += (x[a] + y) * (x[a] + y);
     }
-    if (alignment) {
-      const double* x0 = initial_.data() + i * d;
-      double norm = 0;
-      for (int a = 0; a < d; ++a) {
-        predicted[a] = 0;
-        for (int b = 0; b < d; ++b) predicted[a] += propagator[a * d + b] * x0[b];
-        norm += predicted[a] * predicted[a];
-      }
-      norm = std::sqrt(norm);
-      // The angle as 2 atan2(|x - y|, |x + y|): accurate near 0 and near pi.
-      double minus = 0, plus = 0;
-      for (int a = 0; a < d; ++a) {
-        const double y = predicted[a] / norm;
-        minus += (x[a] - y) * (x[a] - y);
-        plus += (x[a] + y) * (x[a] + y);
-      }
-      const double angle = 2 * std::atan2(std::sqrt(minus), std::sqrt(plus));
-      sums.add(angles, angle);
-      largest_angle = std::max(largest_angle, angle);  // NaN stays out; a NaN angle poisons the sum
-    }
+    const double angle = 2 * std::atan2(std::sqrt(minus), std::sqrt(plus));
+    sums.add(angles, angle);
+    largest_angle = std::max(largest_angle, angle);  // NaN stays out; a NaN angle poisons the sum
   }
   const auto total = sums.reduce(state.comm);
   if (alignment)
@@ -441,22 +496,13 @@ std::vector<double> PhaseObservables::row(const particles::State& state,
         MPI_Allreduce(MPI_IN_PLACE, &largest_angle, 1, MPI_DOUBLE, MPI_MAX, state.comm),
         "MPI_Allreduce(alignment angle)");
 
-  Dense second(std::size_t(d) * d);
-  std::size_t entry = 0;
-  for (int a = 0; a < d; ++a)
-    for (int b = a; b < d; ++b) second[a * d + b] = second[b * d + a] = total[entry++] / double(n);
-  std::vector<double> row;
-  bool finite = true;
-  for (double v : second) finite = finite && std::isfinite(v);
-  if (finite)
-    row = singular_values(second, d);
-  else
-    row.assign(d, not_computed);
-  const double inertia = total[mass];
-  row.push_back(inertia / double(n));
+  // second_moment_eigenvalue_1..d, leading_mass_fraction, then the angles, then rotation_rate.
+  auto row = weighted_values(total);
+  const double rotation = row.back();
+  row.pop_back();
   row.push_back(alignment ? total[angles] / double(n) : not_computed);
   row.push_back(alignment ? largest_angle : not_computed);
-  row.push_back(rotation && inertia > 0 ? total[momentum] / inertia : not_computed);
+  row.push_back(rotation);
   return row;
 }
 

@@ -1,10 +1,18 @@
 #pragma once
-// Phase observables of the moderate interaction regime (docs/mathematics.md section 10) for the
-// particle solver: the spectrum of the second moment M2 = (1/N) sum_i x_i x_i^T, the mass in the
+// Phase observables of the moderate interaction regime (docs/mathematics.md section 10) for both
+// solvers: the spectrum of the second moment M2 = (1/N) sum_i x_i x_i^T, the mass in the
 // leading eigenspace of M = V K^T Q, each token's angle to its beta = infinity alignment
 // prediction normalize(exp(M f) x_i(0)) (section 10.1), and the collective rotation rate on the
 // leading eigenspace. Every sum over tokens is an exact fixed-point sum (parallel/exact_sum.hpp)
 // in one allreduce, so a row is bitwise the same on any rank count.
+//
+// The observables other than the alignment angles are functions of a weighted point set (x_i,
+// w_i), normalised by sum_i w_i: the particles are points of weight 1, the continuum's cells are
+// points at the cell centres weighing the cell masses (M2 = sum_i m_i x_i x_i^T / mass, the
+// midpoint rule for int x x^T rho). Both solvers' rows come from the same sums. The alignment
+// angles follow each token from x_i(0); a density has no such labels, so the continuum has no
+// alignment columns (its analogue would be a transport distance between rho(t) and the push-forward
+// of rho(0) by the beta = infinity flow, which is not computed).
 //
 // What is implemented for M (d x d, small):
 // - eigenvalues: reduction to upper Hessenberg form by stabilised elementary similarity
@@ -17,6 +25,8 @@
 //   dimension k is the sum of the multiplicities, so no rank threshold is needed.
 // M2 is symmetric positive semi-definite: its eigenvalues are its singular values, from the same
 // one-sided Jacobi.
+#include <mpi.h>
+
 #include <complex>
 #include <span>
 #include <string>
@@ -24,6 +34,10 @@
 
 #include "model/model.hpp"
 #include "particles/state.hpp"
+
+namespace attnflow::parallel {
+class ExactSums;
+}
 
 namespace attnflow::diagnostics {
 
@@ -54,13 +68,25 @@ LeadingEigenspace leading_eigenspace(const model::Matrix& m);
 // The value matrix times K^T Q: M = V K^T Q.
 model::Matrix alignment_matrix(const model::Model& model);
 
+// This rank's block of a weighted point set on S^{d-1}: positions (count x d), weights (count;
+// empty: every point weighs 1) and the attention velocity at the points (count x d; read only
+// when PhaseObservables::needs_velocity()).
+struct WeightedPoints {
+  std::span<const double> positions;
+  std::span<const double> weights;
+  std::span<const double> velocity;
+};
+
 class PhaseObservables {
  public:
   explicit PhaseObservables(const model::Model& model);
 
-  // second_moment_eigenvalue_1..d (decreasing), leading_mass_fraction, alignment_angle_mean,
-  // alignment_angle_max, rotation_rate.
+  // The particles' columns: second_moment_eigenvalue_1..d (decreasing), leading_mass_fraction,
+  // alignment_angle_mean, alignment_angle_max, rotation_rate.
   static std::vector<std::string> column_names(int dimension);
+  // A density's columns (the same names, without the alignment angles):
+  // second_moment_eigenvalue_1..d, leading_mass_fraction, rotation_rate.
+  static std::vector<std::string> density_column_names(int dimension);
 
   // This rank's block of the tokens at time 0 (the alignment prediction starts there).
   void set_initial(std::span<const double> positions) {
@@ -89,8 +115,25 @@ class PhaseObservables {
   //   M = [[a,-b],[b,a]] (docs/mathematics.md section 10.1). NaN when k != 2.
   // `velocity` is this rank's block of the attention velocity (ignored unless needs_velocity()).
   std::vector<double> row(const particles::State& state, std::span<const double> velocity) const;
+  // The row of density_column_names for weighted points (collective over comm): the columns
+  // above with every (1/N) sum_i replaced by sum_i w_i / sum_i w_i, i.e. for a density rho the
+  // moments int x x^T rho / int rho and int |P_E x|^2 rho / int rho, and rotation_rate the
+  // mass-weighted angular velocity on E, int <J P_E x, v> rho / int |P_E x|^2 rho (J the
+  // quarter turn of E): the rate omega of the rigid rotation of E that fits the velocity best in
+  // the rho-weighted least-squares sense. Bitwise the same on any rank count for the same points.
+  std::vector<double> row(const WeightedPoints& points, MPI_Comm comm) const;
 
  private:
+  // The sums behind every column except the alignment angles, for the points of this rank, into
+  // sums[0, weighted_sum_count(d)): M2's upper triangle, sum w |P_E x|^2, the angular momentum
+  // on E, sum w.
+  static std::size_t weighted_sum_count(int dimension) {
+    return std::size_t(dimension) * (dimension + 1) / 2 + 3;
+  }
+  void add_weighted_sums(const WeightedPoints& points, parallel::ExactSums& sums) const;
+  // second_moment_eigenvalue_1..d, leading_mass_fraction, rotation_rate from the reduced sums.
+  std::vector<double> weighted_values(const std::vector<double>& total) const;
+
   int dimension_;
   model::Matrix matrix_;       // M
   LeadingEigenspace space_;

@@ -52,7 +52,7 @@ check() {
   if /usr/bin/python3 - "${name}_straight.h5" "$name.h5" <<'PY'
 import sys, h5py, numpy
 a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
-sys.exit(0 if all(numpy.array_equal(a[n][...], b[n][...]) for n in ("density", "time", "step", "diagnostics")) else 1)
+sys.exit(0 if all(numpy.array_equal(a[n][...], b[n][...], equal_nan=True) for n in ("density", "time", "step", "diagnostics")) else 1)
 PY
   then echo "ok   $name: every snapshot and diagnostics row bitwise equal to the uninterrupted run"
   else echo "FAIL $name: the output differs from the uninterrupted run"; failures=$((failures + 1)); fi
