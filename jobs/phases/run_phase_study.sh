@@ -29,6 +29,11 @@ out="${2:-$here/results/$size}"
 app="$build/apps/attnflow-particles"
 theory="$build/apps/attnflow-theory"
 plane="1 -0.5 0 0.5 1 0 0 0 0"
+case "$size" in
+  tiny | paper | large) ;;
+  *) echo "run_phase_study.sh: error: SIZE=$size: unknown size; accepted: tiny, paper, large" >&2
+     exit 2 ;;
+esac
 mkdir -p "$out"
 : > "$out/runs.txt"
 echo "name,wall_seconds" > "$out/wall_times.csv"
@@ -106,8 +111,5 @@ case "$size" in
       clustering "clustering_alpha_$label" "$tokens" "$step" "${HEAT_TIME:-12}" 2 \
           "${beta_options[@]}"
     done ;;
-  *)
-    echo "run_phase_study.sh: error: SIZE=$size: unknown size; accepted: tiny, paper, large" >&2
-    exit 2 ;;
 esac
 /usr/bin/python3 "$here/phase_analysis.py" "$out"
