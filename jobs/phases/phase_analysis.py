@@ -11,7 +11,7 @@ wall_times.csv) and one PNG per run: NAME.png. Kinds:
                 snapshots, decays at 2 (Re lambda_1 - Re lambda_3) as t -> infinity; on the fitted
                 window [T/4, T] the beta = infinity flow normalize(e^{M t} x_0) of the same initial
                 tokens is the finite-time prediction (uniform tokens near the normal of the plane
-                leave it late: the mass outside is ~ 2t e^{-2t}, not e^{-2t}); the rotation of the
+                leave it late: the mass outside is ~ t e^{-2t}, not e^{-2t}); the rotation of the
                 plane against Im lambda_1 and the uniform ring's b I_1(beta)/I_0(beta);
   forward_heat  (circle, V = -I, one wrapped normal): sigma^2 = -2 ln |m_1| against the heat law
                 s^2 + 2t/beta, the time it doubles against beta s^2/2, and the decay rates of
@@ -19,8 +19,8 @@ wall_times.csv) and one PNG per run: NAME.png. Kinds:
   clustering    (circle, V = I, iid tokens): the Fourier moduli |m_k| from the snapshots, each
                 mode's growth rate on the linear phase (max_k |m_k| < 0.1) against gamma_k of
                 attnflow-theory (NAME.theory.txt), and the time the rms |m_k| of the leading band
-                (gamma_k >= 0.8 gamma_max; N^{-1/2} at t = 0) reaches 0.2 against
-                t* = ln N / (2 gamma_max) and t* + ln(0.2) / gamma_max;
+                (gamma_k >= 0.8 gamma_max; N^{-1/2} at t = 0) reaches 0.1 against
+                t* = ln N / (2 gamma_max) and t* + ln(0.1) / gamma_max;
   pairing       (circle, pair diagnostics, NAME.merges.csv and NAME.clusters.csv of
                 cluster_log.py): every merge after t = 10 against the asymptotic waiting time
                 e^{beta(1 - cos theta)} / ((m_a/m_b + m_b/m_a) beta sin^2 theta) from the previous
@@ -43,7 +43,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import run_files  # noqa: E402
 
 PAIRING_START = 10.0  # merges before this time are the heat phase forming clusters
-ONSET_AMPLITUDE = 0.2  # the clustering onset: the leading modes' rms amplitude
+ONSET_AMPLITUDE = 0.1  # the clustering onset: the leading modes' rms amplitude
 
 
 class Results:
@@ -165,9 +165,12 @@ def alignment(run, results):
                 "uniform ring b I_1(beta)/I_0(beta)")
     column = run.table.get("rotation_rate")
     if column is not None and numpy.isfinite(column[-1]):
-        results.say(f"{run.name}: the run's own rotation_rate column at t = {run.table['time'][-1]:.3g}: "
-                    f"{column[-1]:.4f}; leading_mass_fraction {run.table['leading_mass_fraction'][-1]:.6f} "
-                    f"(snapshots: {1 - measured[-1]:.6f})")
+        results.add("alignment", run, f"the run's rotation_rate column (collective angular "
+                    f"velocity) at t = {run.table['time'][-1]:.3g}", column[-1], ring,
+                    "uniform ring b I_1(beta)/I_0(beta)")
+        results.say(f"{run.name}: leading_mass_fraction {run.table['leading_mass_fraction'][-1]:.6f} "
+                    f"(snapshots: {1 - measured[-1]:.6f}); mean angle of a token to its beta = "
+                    f"infinity prediction {run.table['alignment_angle_mean'][-1]:.3e} rad")
     eigenvalues = numpy.array([numpy.linalg.eigvalsh(x.T @ x / len(x)) for x in snapshots])
     figure, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     axes[0].semilogy(times, measured, "o-", label=f"particles, beta = {run.beta:.3g}")

@@ -15,8 +15,8 @@
 #   tiny  (default, seconds): the same runs, small;
 #   paper (minutes): the paper's figures: alignment N = 1e4, beta = 30; forward heat 5e4 tokens,
 #         beta = 50; backward heat 5e4 tokens, beta = 50; pairing N = 128, beta = 8 to t = 1e5;
-#   large (about 25 minutes on 2 loaded cores): N = 1e6, beta = N^alpha for ALPHAS (default
-#         "1/3 1/2"): alignment on S^2 (spectral below beta = 0.3 sqrt(N), large-beta above, the
+#   large (about 17 minutes on 2 loaded cores): N = 1e6, beta = N^alpha for ALPHAS (default
+#         "1/4 1/3 1/2"): alignment on S^2 (spectral below beta = 0.3 sqrt(N), large-beta above, the
 #         README's engine table) to ALIGNMENT_TIME, and backward heat on the circle (spectral) to
 #         HEAT_TIME; positions are analysed from the snapshots (the diagnostics rows cost ~30 s
 #         each at this N); no pairing (its times are e^{c beta}: see the README).
@@ -101,7 +101,7 @@ case "$size" in
   large)
     tolerance=1e-6 integrator=heun ranks="${RANKS:-2}"
     tokens=1000000 step=0.25
-    for alpha in ${ALPHAS:-1/3 1/2}; do
+    for alpha in ${ALPHAS:-1/4 1/3 1/2}; do
       exponent=$(awk "BEGIN { printf \"%.15g\", $alpha }") label=${alpha//\//_}
       engine=$(awk -v a="$exponent" -v n="$tokens" \
         'BEGIN { print (exp(a * log(n)) > 0.3 * sqrt(n) ? "large-beta" : "spectral") }')
