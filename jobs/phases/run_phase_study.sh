@@ -1,86 +1,115 @@
 #!/usr/bin/env bash
-# The three phases of the moderate regime (docs/mathematics.md section 10), small:
-#   1. alignment on S^2 (SA, beta = 30, V = [[1,-1/2,0],[1/2,1,0],[0,0,0]]): the mass outside the
-#      leading plane of M decays like e^{-2 (Re lambda_1 - Re lambda_3) t} = e^{-2t} at
-#      beta = infinity (section 10.1); the measured rate is printed beside it;
-#   2. heat and pairing on the circle (SA, V = I): adaptive steps and logarithmic output times to
-#      t = 3000, the cluster list and the merge log (cluster_log.py), each pairing merge against the
-#      asymptotic time e^{beta(1 - cos theta)} / ((m_a/m_b + m_b/m_a) beta sin^2 theta) of 10.3;
-#   3. a PNG of the energy staircase E_A e^{-beta} and the cluster count on a log-time axis.
-# Usage: jobs/phases/run_phase_study.sh [build-dir] [out-dir]   (TOKENS=..., RANKS=... to enlarge;
-# the defaults take seconds on two cores).
+# The three phases of the moderate regime (docs/mathematics.md section 10; arXiv 2509.25040):
+#   alignment  S^2, V = [[1,-1/2,0],[1/2,1,0],[0,0,0]] (M = V): the mass outside the leading plane
+#              of M decays like e^{-2 (Re lambda_1 - Re lambda_3) t} = e^{-2t} at beta = infinity,
+#              the plane turns at Im lambda_1 = 1/2 (a uniform ring: b I_1(beta)/I_0(beta));
+#   heat       circle, forward heat V = -I from a wrapped normal of deviation s (the variance grows
+#              by 2/beta per unit time: it doubles at beta s^2 / 2), and backward heat V = I from
+#              iid tokens (modes grow at gamma_k of attnflow-theory, clusters near ln N/(2 gamma_max));
+#   pairing    circle, V = I, adaptive steps and logarithmic output times: the cluster list and the
+#              merge log (cluster_log.py), each merge against the asymptotic time of section 10.3,
+#              and the staircase E_A e^{-beta} and cluster count against log t.
+# phase_analysis.py then writes the PNGs, phase_results.csv (measured against predicted) and
+# phase_results.txt.
+# Usage: SIZE=tiny|paper|large jobs/phases/run_phase_study.sh [build-dir] [out-dir]
+#   tiny  (default, seconds): the same runs, small;
+#   paper (minutes): the paper's figures: alignment N = 1e4, beta = 30; forward heat 5e4 tokens,
+#         beta = 50; backward heat 5e4 tokens, beta = 50; pairing N = 128, beta = 8 to t = 1e5;
+#   large (about 17 minutes on 2 loaded cores): N = 1e6, beta = N^alpha for ALPHAS (default
+#         "1/4 1/3 1/2"): alignment on S^2 (spectral below beta = 0.3 sqrt(N), large-beta above, the
+#         README's engine table) to ALIGNMENT_TIME, and backward heat on the circle (spectral) to
+#         HEAT_TIME; positions are analysed from the snapshots (the diagnostics rows cost ~30 s
+#         each at this N); no pairing (its times are e^{c beta}: see the README).
+# RANKS (default 1; large: 2) ranks per run. Wall times go to wall_times.csv.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${1:-$here/../../build}"
-out="${2:-$here/results}"
-tokens="${TOKENS:-300}"
-ranks="${RANKS:-1}"
+size="${SIZE:-tiny}"
+out="${2:-$here/results/$size}"
 app="$build/apps/attnflow-particles"
+theory="$build/apps/attnflow-theory"
+plane="1 -0.5 0 0.5 1 0 0 0 0"
+case "$size" in
+  tiny | paper | large) ;;
+  *) echo "run_phase_study.sh: error: SIZE=$size: unknown size; accepted: tiny, paper, large" >&2
+     exit 2 ;;
+esac
 mkdir -p "$out"
-run() { mpiexec -n "$ranks" "$app" --quiet --overwrite "$@"; }
+: > "$out/runs.txt"
+echo "name,wall_seconds" > "$out/wall_times.csv"
 
-run --tokens "$tokens" --dimension 3 --beta 30 --value "1 -0.5 0 0.5 1 0 0 0 0" --final-time 4 \
-    --step-size 0.02 --output-every 10 --snapshot-every 50 --output "$out/alignment.h5"
-run --tokens 64 --dimension 2 --beta 12 --adaptive-tolerance 1e-7 --step-size 20 --final-time 3000 \
-    --output-times logarithmic --output-first-time 0.1 --output-factor 1.2 --snapshot-factor 1.2 \
-    --output "$out/pairing.h5"
-/usr/bin/python3 "$here/cluster_log.py" "$out/pairing.h5"
+# run NAME KIND OPTIONS...: one particle run to $out/NAME.h5, listed in runs.txt with its kind,
+# its wall time in wall_times.csv.
+run() {
+  local name=$1 kind=$2; shift 2
+  local start; start=$(date +%s.%N)
+  mpiexec -n "$ranks" "$app" --quiet --overwrite --output "$out/$name.h5" "$@"
+  echo "$name,$(echo "$(date +%s.%N) - $start" | bc)" >> "$out/wall_times.csv"
+  echo "$kind $name" >> "$out/runs.txt"
+}
+# gamma NAME BETA-OPTIONS...: the circle's linear growth rates and t* for the run NAME.
+gamma() {
+  local name=$1; shift
+  "$theory" --dimension 2 --model sa "$@" > "$out/$name.theory.txt"
+}
+# alignment NAME TOKENS ENGINE STEP FINAL OUTPUT-EVERY SNAPSHOT-EVERY BETA-OPTIONS...
+alignment() {
+  local name=$1 tokens=$2 engine=$3 step=$4 final=$5 rows=$6 snapshots=$7; shift 7
+  run "$name" alignment --tokens "$tokens" --dimension 3 --value "$plane" --engine "$engine" \
+      --engine-tolerance "$tolerance" --integrator "$integrator" --step-size "$step" \
+      --final-time "$final" --output-every "$rows" --snapshot-every "$snapshots" \
+      --skip-pair-diagnostics "$@"
+}
+# forward_heat NAME TOKENS BETA DEVIATION STEP FINAL
+forward_heat() {
+  local name=$1 tokens=$2 beta=$3 deviation=$4 step=$5 final=$6
+  run "$name" forward_heat --tokens "$tokens" --dimension 2 --beta "$beta" --value "-1 0 0 -1" \
+      --initial wrapped-normal --wrapped-deviations "$deviation" --engine spectral \
+      --integrator rk4 --step-size "$step" --final-time "$final" --output-every 2 \
+      --snapshot-every 1000000 --skip-pair-diagnostics
+}
+# clustering NAME TOKENS STEP FINAL SNAPSHOT-EVERY BETA-OPTIONS...: backward heat from iid tokens.
+clustering() {
+  local name=$1 tokens=$2 step=$3 final=$4 snapshots=$5; shift 5
+  gamma "$name" --tokens "$tokens" "$@"
+  run "$name" clustering --tokens "$tokens" --dimension 2 --engine spectral \
+      --engine-tolerance "$tolerance" --integrator "$integrator" --step-size "$step" \
+      --final-time "$final" --output-every 1000000 --snapshot-every "$snapshots" \
+      --skip-pair-diagnostics "$@"
+}
+# pairing NAME TOKENS BETA FINAL
+pairing() {
+  local name=$1 tokens=$2 beta=$3 final=$4
+  run "$name" pairing --tokens "$tokens" --dimension 2 --beta "$beta" --adaptive-tolerance 1e-7 \
+      --step-size 20 --final-time "$final" --output-times logarithmic --output-first-time 0.1 \
+      --output-factor 1.2 --snapshot-factor 1.2
+  /usr/bin/python3 "$here/cluster_log.py" "$out/$name.h5" > /dev/null
+}
 
-/usr/bin/python3 - "$out" "$here/../plot" <<'PY'
-import math, sys
-import numpy
-sys.path.insert(0, sys.argv[2])
-import run_files
-out = sys.argv[1]
-with run_files.open_particle_run(out + "/alignment.h5") as run:
-    table = run.diagnostics()
-t, outside = table["time"], 1 - table["leading_mass_fraction"]
-window = (t >= 1) & (t <= 4) & (outside > 0)
-rate = -numpy.polyfit(t[window], numpy.log(outside[window]), 1)[0]
-print(f"alignment: mass outside the leading plane decays at rate {rate:.3f} on t in [1, 4] "
-      f"(beta = infinity: 2); rotation rate {table['rotation_rate'][-1]:.4f} "
-      f"(beta = infinity: 0.5); mean angle to the beta = infinity prediction at t = 4: "
-      f"{table['alignment_angle_mean'][-1]:.3e}")
-with run_files.open_particle_run(out + "/pairing.h5") as run:
-    table = run.diagnostics()
-beta = 12.0  # the pairing run's --beta above
-merges = numpy.genfromtxt(out + "/pairing.merges.csv", delimiter=",", names=True, ndmin=1)
-clusters = numpy.genfromtxt(out + "/pairing.clusters.csv", delimiter=",", names=True)
-centre_names = [n for n in clusters.dtype.names if n.startswith("centre_")]
-print("pairing merges after t = 10: time, time since the previous event, and the asymptotic "
-      "e^{beta(1-cos theta)}/((ma/mb+mb/ma) beta sin^2 theta) with theta the two clusters' angle "
-      "at the first snapshot after the previous event:")
-previous = 10.0
-for m in merges:
-    if m["time"] < 10:
-        previous = max(previous, m["time"])
-        continue
-    ma, mb = m["mass_a"], m["mass_b"]
-    # The two clusters (found by their masses, which do not change between events) at the first
-    # snapshot after the previous event.
-    start = clusters["time"][clusters["time"] >= previous].min()
-    rows = clusters[clusters["time"] == start]
-    a = rows[numpy.argmin(abs(rows["mass"] - ma))]
-    rest = rows[rows["cluster"] != a["cluster"]]
-    b = rest[numpy.argmin(abs(rest["mass"] - mb))]
-    theta = math.acos(max(-1.0, min(1.0, sum(a[n] * b[n] for n in centre_names))))
-    predicted = math.exp(beta * (1 - math.cos(theta))) / ((ma / mb + mb / ma) * beta * math.sin(theta) ** 2)
-    print(f"  t = {m['time']:.4g}  elapsed {m['time'] - previous:.4g}  predicted {predicted:.4g}  "
-          f"(angle {theta:.3f}, masses {ma:.3f}, {mb:.3f})")
-    previous = m["time"]
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-figure, axis = plt.subplots(figsize=(6, 3.5))
-positive = table["time"] > 0
-axis.semilogx(table["time"][positive], table["energy_a_scaled"][positive], label="E_A e^{-beta}")
-axis.set_xlabel("t")
-axis.set_ylabel("E_A e^{-beta}")
-twin = axis.twinx()
-twin.semilogx(table["time"][positive], table["clusters"][positive], "k:", label="clusters")
-twin.set_ylabel("clusters")
-axis.set_title("heat and pairing, N = 64, beta = 12 (circle)")
-figure.tight_layout()
-figure.savefig(out + "/staircase.png", dpi=120)
-print(f"wrote {out}/staircase.png")
-PY
+tolerance=1e-10 integrator=rk4 ranks="${RANKS:-1}"
+case "$size" in
+  tiny)
+    alignment alignment 300 direct 0.02 4 10 50 --beta 30
+    forward_heat forward_heat 2000 50 0.3 0.1 6
+    clustering clustering 2000 0.1 12 5 --beta 50
+    pairing pairing 64 12 3000 ;;
+  paper)
+    alignment alignment 10000 spectral 0.05 4 4 4 --beta 30
+    forward_heat forward_heat 50000 50 0.3 0.1 10
+    clustering clustering 50000 0.1 12 2 --beta 50
+    pairing pairing 128 8 100000 ;;
+  large)
+    tolerance=1e-6 integrator=heun ranks="${RANKS:-2}"
+    tokens=1000000 step=0.25
+    for alpha in ${ALPHAS:-1/4 1/3 1/2}; do
+      exponent=$(awk "BEGIN { printf \"%.15g\", $alpha }") label=${alpha//\//_}
+      engine=$(awk -v a="$exponent" -v n="$tokens" \
+        'BEGIN { print (exp(a * log(n)) > 0.3 * sqrt(n) ? "large-beta" : "spectral") }')
+      beta_options=(--beta-scale 1 --beta-exponent "$exponent")
+      alignment "alignment_alpha_$label" "$tokens" "$engine" "$step" "${ALIGNMENT_TIME:-1.5}" \
+          1000000 1 "${beta_options[@]}"
+      clustering "clustering_alpha_$label" "$tokens" "$step" "${HEAT_TIME:-12}" 2 \
+          "${beta_options[@]}"
+    done ;;
+esac
+/usr/bin/python3 "$here/phase_analysis.py" "$out"
