@@ -390,7 +390,8 @@ def scale_figure(runs, results):
             masses = ", ".join(f"{mass:.3g}" for mass, _ in by_mass[:12])
             # Angular radius of each cluster about its centre, and the smallest angle between two
             # centres: the count is the same for every link angle between twice the one and the
-            # other (the tolerance range the plateau does not depend on).
+            # other (the tolerance range the plateau does not depend on). arccos resolves about
+            # 1.5e-8 rad near 1 in double, so the radius is an upper bound at that level.
             radius = max(float(numpy.arccos(numpy.clip(points[labels == label] @ centre, -1, 1))
                                .max()) for label, (_, centre) in found.items())
             centres = numpy.array([centre for _, centre in by_mass])
@@ -400,15 +401,16 @@ def scale_figure(runs, results):
             if len(gaps):
                 shape += (f", smallest angle between centres {gaps.min():.3g} rad, between the "
                           f"two largest {math.degrees(gaps[0]):.1f} deg")
-            lines.append(f"#   last snapshot t = {last_time:.4g}: {len(found)} clusters, masses "
-                         f"{masses}{' ...' if len(found) > 12 else ''}{shape}")
+            plural = "s" if len(found) > 1 else ""
+            lines.append(f"#   last snapshot t = {last_time:.4g}: {len(found)} cluster{plural}, "
+                         f"masses {masses}{' ...' if len(found) > 12 else ''}{shape}")
         axes[0].set_ylabel(f"clusters (components of <x_i, x_j> > 1 - {tolerance})")
         axes[1].set_ylabel("E_A e^{-beta}")
         axes[2].set_ylabel("mean cosine (solid), mean squared cosine (dashed)")
         for axis in axes:
             axis.set_xlabel("t = layer h (log)")
             axis.grid(alpha=0.3, which="both")
-        axes[0].legend(fontsize=7)
+        axes[0].legend(fontsize=7, loc="center left")
         figure.suptitle(f"N = {tokens} tokens on S^2, beta = {attributes['beta']:g}, spectral attention, layer "
                         f"scheme h = {attributes['step_size']:g}", fontsize=10)
         figure.tight_layout(rect=(0, 0, 1, 0.95))

@@ -19,12 +19,13 @@
 #    m = WIDTH, seed 1; jobs/mlp/depth_study.py writes jobs/mlp/results/scale_clusters_n<N>.*
 #    (its log: jobs/mlp/results/scale_study.txt unless output-file is given).
 # Usage: [SCALE=1] [RANKS=2] [SECTIONS="1 2a 2b"] [SEEDS="1 2 3 4"] [WIDTH=256] [RUNS=dir]
-#        [TOKENS=100000] [HORIZON=...] jobs/mlp/run_study.sh [build-dir] [output-file]
+#        [TOKENS=100000] [HORIZON=200] jobs/mlp/run_study.sh [build-dir] [output-file]
 # (SCALE=0.1 for a quick pass; SECTIONS picks parts; sections 3 and 4 run attnflow-particles on
 # one rank, write their HDF5 runs to RUNS (default build-dir/mlp_depth_runs), their CSVs and PNGs
 # to jobs/mlp/results/, and their log to jobs/mlp/results/depth_study.txt unless output-file is
 # given: SECTIONS="3 4" jobs/mlp/run_study.sh build took 556 s + 49 s wall on one rank of the
-# shared 2-core machine at load 5-7, 2026-12-01; finished runs are reused unless FRESH=1.)
+# shared 2-core machine at load 5-7, 2026-12-01; section 5 runs on RANKS ranks, and
+# SECTIONS=5 took 2663 s wall there at load 6-12; finished runs are reused unless FRESH=1.)
 # Every line prints the measurement, its standard error, the theory, the derived bias and the
 # z-scores; seeds are fixed, so a rerun reproduces the file on any machine and rank count.
 set -euo pipefail
