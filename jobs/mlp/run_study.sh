@@ -97,13 +97,15 @@ for setting in "relu 5 0 2.0 80" "relu 64 0.1 13 200" "relu 64 0.1 13 400" "sigm
 done
 fi
 # One particle run per line of "name options...": RUNS/name.h5 (skipped when it exists and
-# FRESH is unset, so an interrupted study resumes), started by the command in the array launch
-# (empty: one rank).
+# FRESH is unset, so an interrupted study resumes; reused says which), started by the command in
+# the array launch (empty: one rank).
 launch=()
 particle_run() {
   local name=$1
   shift
+  reused=true
   [[ -z ${FRESH:-} && -f $runs/$name.h5 ]] && return 0
+  reused=false
   "${launch[@]}" "$particles" --quiet --overwrite --output "$runs/$name.h5" "$@"
 }
 if section 3; then
@@ -160,7 +162,8 @@ for activation in none relu tanh; do
     --engine spectral "${block[@]}" --integrator layer --step-size 0.2 --final-time "$horizon" \
     --output-times logarithmic --output-first-time 0.2 --output-factor 1.3 --snapshot-factor 10 \
     --cluster-tolerance 1e-5 --seed 1
-  say "#   $activation: $((SECONDS - started)) s wall"
+  if $reused; then say "#   $activation: reused $runs/scale_n${tokens}_${activation}.h5"
+  else say "#   $activation: $((SECONDS - started)) s wall"; fi
 done
 launch=()
 fi
