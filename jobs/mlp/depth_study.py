@@ -3,8 +3,9 @@ seeds into curves against depth, fits the energy decay rates and draws the figur
 
     /usr/bin/python3 jobs/mlp/depth_study.py RUNS RESULTS
 
-RUNS holds grid_d<d>_<activation>_s<sigma>_a<sign>_seed<k>.h5 (section 3) and
-sphere_<activation>_seed<k>.h5 (section 4); RESULTS receives
+RUNS holds grid_d<d>_<activation>_s<sigma>_a<sign>_seed<k>.h5 (section 3),
+sphere_<activation>_seed<k>.h5 (section 4) and scale_n<N>_<activation>.h5 (section 5); RESULTS
+receives
   depth_curves.csv   per case and recorded layer: seed means of mean_cosine, mean_squared_cosine
                      and E_A = energy_a_scaled e^beta (the energy of docs/mathematics.md 9.6), with
                      the standard error of the E_A mean;
@@ -13,7 +14,12 @@ sphere_<activation>_seed<k>.h5 (section 4); RESULTS receives
                      decay rate of ln E E_A over the fit window, and the bound check (below);
   depth_rates.md     the same as a markdown table (one row per MLP field, the three attention
                      signs side by side), quoted in README;
-  depth_cosine_d<d>.png, depth_energy_d<d>.png, sphere_s3.png, sphere_s3.csv.
+  depth_cosine_d<d>.png, depth_energy_d<d>.png, sphere_s3.png, sphere_s3.csv;
+  scale_clusters_n<N>.csv, scale_clusters_n<N>.png  section 5: per activation and recorded time,
+                     the cluster count, E_A e^{-beta}, mean_cosine and mean_squared_cosine, against
+                     log t; the log gets the plateaus of the cluster count (the runs of equal
+                     counts, from the first count below PLATEAU_MAXIMUM on) and the masses of the
+                     clusters at the last snapshot with the angle between the two largest.
 Fit: least squares of ln(mean over seeds of E_A) against t = layer T/L over FIT_FIRST_TIME <= t
 <= T (from the first record after t = 0 instead when fewer than 3 records of that window are
 resolved), keeping only records whose mean energy_a_scaled exceeds FLOOR (E_A e^{-beta} has an
@@ -35,7 +41,9 @@ import sys
 import numpy
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "plot"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "phases"))
 import run_files  # noqa: E402
+from cluster_log import clusters_of  # noqa: E402
 
 import matplotlib  # noqa: E402
 matplotlib.use("Agg")
@@ -49,6 +57,8 @@ SIGNS = (1, 0, -1)
 SIGN_NAMES = {1: "attractive (+1)", 0: "off (0)", -1: "repulsive (-1)"}
 GRID = re.compile(r"grid_d(\d+)_(\w+?)_s([\d.]+)_a(-?\d)_seed(\d+)\.h5$")
 SPHERE = re.compile(r"sphere_(\w+?)_seed(\d+)\.h5$")
+SCALE = re.compile(r"scale_n(\d+)_(\w+?)\.h5$")
+PLATEAU_MAXIMUM = 100  # cluster counts above this are the uniform cloud breaking up, not clusters
 CONSTANTS = ("mlp_kappa_1", "mlp_kappa_slope_1", "mlp_lambda_1", "mlp_lambda_bar",
              "mlp_energy_rate")
 
@@ -318,6 +328,103 @@ def sphere_figure(runs, results):
     return lines
 
 
+def plateaus(time, clusters):
+    """[(count, first time, last time)]: the runs of equal cluster counts from the first record
+    whose count is at most PLATEAU_MAXIMUM on."""
+    out = []
+    for t, count in zip(time, clusters):
+        if not out and count > PLATEAU_MAXIMUM:
+            continue
+        if out and out[-1][0] == count:
+            out[-1][2] = t
+        else:
+            out.append([int(count), t, t])
+    return out
+
+
+def scale_figure(runs, results):
+    lines = []
+    by_tokens = collections.defaultdict(list)
+    for name in sorted(os.listdir(runs)):
+        match = SCALE.match(name)
+        if match:
+            by_tokens[int(match.group(1))].append((match.group(2), os.path.join(runs, name)))
+    for tokens, members in sorted(by_tokens.items()):
+        members.sort(key=lambda m: ACTIVATIONS.index(m[0]))
+        figure, axes = pyplot.subplots(1, 3, figsize=(15, 4.5))
+        rows = []
+        for activation, path in members:
+            with run_files.open_particle_run(path) as run:
+                attributes, table = run.attributes, run.diagnostics()
+                tolerance = run.input().get("cluster-tolerance", "?")
+                labels, points = run.cluster_labels(-1), run.positions(-1)
+                last_time = run.times()[-1]
+            time = table["time"]
+            layers = numpy.rint(time / attributes["step_size"]).astype(int)
+            if activation == "none":
+                label = "no MLP"
+            else:
+                verdict = "coercive" if attributes["mlp_coercive"] == "true" else \
+                    "not coercive" + (", odd" if attributes["mlp_odd_field"] == "true" else "")
+                label = (f"{activation}, m = {attributes['mlp_width']} ({verdict}; lambda_1 = "
+                         f"{attributes['mlp_lambda_1']:.3g}, lambda_bar = "
+                         f"{attributes['mlp_lambda_bar']:.3g})")
+            colour = COLOURS[activation]
+            later = time > 0
+            axes[0].loglog(time[later], table["clusters"][later], color=colour, marker=".",
+                           label=label)
+            axes[1].loglog(time[later], table["energy_a_scaled"][later], color=colour, marker=".")
+            axes[2].semilogx(time[later], table["mean_cosine"][later], color=colour, marker=".")
+            axes[2].semilogx(time[later], table["mean_squared_cosine"][later], color=colour,
+                             linestyle="--")
+            for i in range(len(time)):
+                rows.append([activation, layers[i], number(float(time[i])),
+                             int(table["clusters"][i]), number(float(table["energy_a_scaled"][i])),
+                             number(float(table["mean_cosine"][i])),
+                             number(float(table["mean_squared_cosine"][i]))])
+            steps = "; ".join(f"{count} from t = {first:.3g} to {last:.3g}"
+                              for count, first, last in plateaus(time, table["clusters"]))
+            lines.append(f"# N = {tokens} {label}: clusters {steps}")
+            found = clusters_of(labels, points)
+            by_mass = sorted(found.values(), key=lambda c: -c[0])
+            masses = ", ".join(f"{mass:.3g}" for mass, _ in by_mass[:12])
+            # Angular radius of each cluster about its centre, and the smallest angle between two
+            # centres: the count is the same for every link angle between twice the one and the
+            # other (the tolerance range the plateau does not depend on). arccos resolves about
+            # 1.5e-8 rad near 1 in double, so the radius is an upper bound at that level.
+            radius = max(float(numpy.arccos(numpy.clip(points[labels == label] @ centre, -1, 1))
+                               .max()) for label, (_, centre) in found.items())
+            centres = numpy.array([centre for _, centre in by_mass])
+            gaps = numpy.arccos(numpy.clip(centres @ centres.T, -1, 1))[
+                numpy.triu_indices(len(centres), 1)]
+            shape = f"; largest cluster radius {radius:.2g} rad"
+            if len(gaps):
+                shape += (f", smallest angle between centres {gaps.min():.3g} rad, between the "
+                          f"two largest {math.degrees(gaps[0]):.1f} deg")
+            plural = "s" if len(found) > 1 else ""
+            lines.append(f"#   last snapshot t = {last_time:.4g}: {len(found)} cluster{plural}, "
+                         f"masses {masses}{' ...' if len(found) > 12 else ''}{shape}")
+        axes[0].set_ylabel(f"clusters (components of <x_i, x_j> > 1 - {tolerance})")
+        axes[1].set_ylabel("E_A e^{-beta}")
+        axes[2].set_ylabel("mean cosine (solid), mean squared cosine (dashed)")
+        for axis in axes:
+            axis.set_xlabel("t = layer h (log)")
+            axis.grid(alpha=0.3, which="both")
+        axes[0].legend(fontsize=7, loc="center left")
+        figure.suptitle(f"N = {tokens} tokens on S^2, beta = {attributes['beta']:g}, spectral attention, layer "
+                        f"scheme h = {attributes['step_size']:g}", fontsize=10)
+        figure.tight_layout(rect=(0, 0, 1, 0.95))
+        figure.savefig(os.path.join(results, f"scale_clusters_n{tokens}.png"), dpi=80)
+        pyplot.close(figure)
+        with open(os.path.join(results, f"scale_clusters_n{tokens}.csv"), "w",
+                  newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["activation", "layer", "time", "clusters", "energy_a_scaled",
+                             "mean_cosine", "mean_squared_cosine"])
+            writer.writerows(rows)
+    return lines
+
+
 def main():
     if len(sys.argv) != 3:
         print("depth_study.py: error: usage: depth_study.py RUNS RESULTS", file=sys.stderr)
@@ -346,6 +453,8 @@ def main():
                           f" attention {c['attention_sign']}: margin {c['bound_margin']:.3g} "
                           f"+- {c['bound_margin_standard_error']:.2g}")
         for line in sphere_figure(runs, results):
+            print(line)
+        for line in scale_figure(runs, results):
             print(line)
     except run_files.RunFileError as error:
         print(f"depth_study.py: error: {error}", file=sys.stderr)

@@ -12,14 +12,20 @@
 #    pairwise-cosine and E_A curves against depth and fits the energy decay rates against
 #    lambda_bar'(beta) and lambda_bar (results in jobs/mlp/results/depth_*);
 # 4. the S^3 figure: N = 64 tokens, d = 4, L = 2000 layers over T = 20, attention off, m = 2048,
-#    relu against tanh with zero biases (one point against an antipodal pair).
+#    relu against tanh with zero biases (one point against an antipodal pair);
+# 5. the study at scale: N = TOKENS (1e5) tokens on S^2 on RANKS ranks, spectral attention at
+#    beta = 20 (metastable clusters), layer scheme h = 0.2 to T = HORIZON, logarithmic
+#    diagnostics (cluster count against log depth): no MLP, relu and tanh (odd) with zero biases,
+#    m = WIDTH, seed 1; jobs/mlp/depth_study.py writes jobs/mlp/results/scale_clusters_n<N>.*
+#    (its log: jobs/mlp/results/scale_study.txt unless output-file is given).
 # Usage: [SCALE=1] [RANKS=2] [SECTIONS="1 2a 2b"] [SEEDS="1 2 3 4"] [WIDTH=256] [RUNS=dir]
-#        jobs/mlp/run_study.sh [build-dir] [output-file]
+#        [TOKENS=100000] [HORIZON=200] jobs/mlp/run_study.sh [build-dir] [output-file]
 # (SCALE=0.1 for a quick pass; SECTIONS picks parts; sections 3 and 4 run attnflow-particles on
 # one rank, write their HDF5 runs to RUNS (default build-dir/mlp_depth_runs), their CSVs and PNGs
 # to jobs/mlp/results/, and their log to jobs/mlp/results/depth_study.txt unless output-file is
 # given: SECTIONS="3 4" jobs/mlp/run_study.sh build took 556 s + 49 s wall on one rank of the
-# shared 2-core machine at load 5-7, 2026-12-01; finished runs are reused unless FRESH=1.)
+# shared 2-core machine at load 5-7, 2026-12-01; section 5 runs on RANKS ranks, and
+# SECTIONS=5 took 2663 s wall there at load 6-12; finished runs are reused unless FRESH=1.)
 # Every line prints the measurement, its standard error, the theory, the derived bias and the
 # z-scores; seeds are fixed, so a rerun reproduces the file on any machine and rank count.
 set -euo pipefail
@@ -32,13 +38,15 @@ section() { [[ $sections == *" $1 "* ]]; }
 monte_carlo=false
 for part in 1 2a 2b; do section "$part" && monte_carlo=true; done
 depth=false
-for part in 3 4; do section "$part" && depth=true; done
+for part in 3 4 5; do section "$part" && depth=true; done
 if $monte_carlo; then
   output=${2:-jobs/mlp/results/study.txt}
   tool=$build/tests/mlp/mlp_study
   [[ -x $tool ]] || { echo "run_study.sh: error: $tool not built (target mlp_study)" >&2; exit 2; }
-else
+elif section 3 || section 4; then
   output=${2:-jobs/mlp/results/depth_study.txt}
+else
+  output=${2:-jobs/mlp/results/scale_study.txt}
 fi
 if $depth; then
   particles=$build/apps/attnflow-particles
@@ -89,12 +97,16 @@ for setting in "relu 5 0 2.0 80" "relu 64 0.1 13 200" "relu 64 0.1 13 400" "sigm
 done
 fi
 # One particle run per line of "name options...": RUNS/name.h5 (skipped when it exists and
-# FRESH is unset, so an interrupted study resumes).
+# FRESH is unset, so an interrupted study resumes; reused says which), started by the command in
+# the array launch (empty: one rank).
+launch=()
 particle_run() {
   local name=$1
   shift
+  reused=true
   [[ -z ${FRESH:-} && -f $runs/$name.h5 ]] && return 0
-  "$particles" --quiet --overwrite --output "$runs/$name.h5" "$@"
+  reused=false
+  "${launch[@]}" "$particles" --quiet --overwrite --output "$runs/$name.h5" "$@"
 }
 if section 3; then
 say "## 3. The paper's depth study: N = 64 iid tokens, L = 150 layers over T = 5, beta = 1, m = $width, seeds $seeds"
@@ -134,6 +146,26 @@ for activation in relu tanh; do
   done
 done
 say "#   done after $((SECONDS - started)) s"
+fi
+if section 5; then
+tokens=${TOKENS:-100000}
+horizon=${HORIZON:-200}
+layers=$(awk -v t="$horizon" 'BEGIN { printf "%d", t / 0.2 + 0.5 }')
+say "## 5. At scale: N = $tokens on S^2, $ranks ranks, spectral attention, beta = 20, L = $layers layers over T = $horizon (h = 0.2), m = $width, zero biases, seed 1"
+say "\$ mpiexec -n $ranks attnflow-particles --tokens $tokens --dimension 3 --beta 20 --engine spectral [--mlp relu|tanh --mlp-width $width] --integrator layer --step-size 0.2 --final-time $horizon --output-times logarithmic --output-first-time 0.2 --output-factor 1.3 --snapshot-factor 10 --cluster-tolerance 1e-5 --seed 1"
+launch=(mpiexec -n "$ranks" --oversubscribe)
+for activation in none relu tanh; do
+  block=()
+  [[ $activation != none ]] && block=(--mlp "$activation" --mlp-width "$width")
+  started=$SECONDS
+  particle_run "scale_n${tokens}_${activation}" --tokens "$tokens" --dimension 3 --beta 20 \
+    --engine spectral "${block[@]}" --integrator layer --step-size 0.2 --final-time "$horizon" \
+    --output-times logarithmic --output-first-time 0.2 --output-factor 1.3 --snapshot-factor 10 \
+    --cluster-tolerance 1e-5 --seed 1
+  if $reused; then say "#   $activation: reused $runs/scale_n${tokens}_${activation}.h5"
+  else say "#   $activation: $((SECONDS - started)) s wall"; fi
+done
+launch=()
 fi
 if $depth; then
   say "\$ /usr/bin/python3 jobs/mlp/depth_study.py $runs $results"
