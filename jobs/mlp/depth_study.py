@@ -4,7 +4,8 @@ seeds into curves against depth, fits the energy decay rates and draws the figur
     /usr/bin/python3 jobs/mlp/depth_study.py RUNS RESULTS
 
 RUNS holds grid_d<d>_<activation>_s<sigma>_a<sign>_seed<k>.h5 (section 3),
-sphere_<activation>_seed<k>.h5 (section 4) and scale_n<N>_<activation>.h5 (section 5); RESULTS
+sphere_<activation>_seed<k>.h5 (section 4), scale_n<N>_<activation>.h5 (section 5, S^2) and
+scale_d<d>_n<N>_<activation>.h5 (section 6, S^{d-1}); RESULTS
 receives
   depth_curves.csv   per case and recorded layer: seed means of mean_cosine, mean_squared_cosine
                      and E_A = energy_a_scaled e^beta (the energy of docs/mathematics.md 9.6), with
@@ -15,7 +16,7 @@ receives
   depth_rates.md     the same as a markdown table (one row per MLP field, the three attention
                      signs side by side), quoted in README;
   depth_cosine_d<d>.png, depth_energy_d<d>.png, sphere_s3.png, sphere_s3.csv;
-  scale_clusters_n<N>.csv, scale_clusters_n<N>.png  section 5: per activation and recorded time,
+  scale_clusters_[d<d>_]n<N>.csv, .png  sections 5 and 6: per activation and recorded time,
                      the cluster count, E_A e^{-beta}, mean_cosine and mean_squared_cosine, against
                      log t; the log gets the plateaus of the cluster count (the runs of equal
                      counts, from the first count below PLATEAU_MAXIMUM on) and the masses of the
@@ -37,6 +38,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 
 import numpy
 
@@ -57,7 +59,7 @@ SIGNS = (1, 0, -1)
 SIGN_NAMES = {1: "attractive (+1)", 0: "off (0)", -1: "repulsive (-1)"}
 GRID = re.compile(r"grid_d(\d+)_(\w+?)_s([\d.]+)_a(-?\d)_seed(\d+)\.h5$")
 SPHERE = re.compile(r"sphere_(\w+?)_seed(\d+)\.h5$")
-SCALE = re.compile(r"scale_n(\d+)_(\w+?)\.h5$")
+SCALE = re.compile(r"scale_(d\d+_)?n(\d+)_(\w+?)\.h5$")  # sections 5 (S^2) and 6 (d<d>_)
 PLATEAU_MAXIMUM = 100  # cluster counts above this are the uniform cloud breaking up, not clusters
 CONSTANTS = ("mlp_kappa_1", "mlp_kappa_slope_1", "mlp_lambda_1", "mlp_lambda_bar",
              "mlp_energy_rate")
@@ -344,12 +346,13 @@ def plateaus(time, clusters):
 
 def scale_figure(runs, results):
     lines = []
-    by_tokens = collections.defaultdict(list)
+    by_study = collections.defaultdict(list)
     for name in sorted(os.listdir(runs)):
         match = SCALE.match(name)
         if match:
-            by_tokens[int(match.group(1))].append((match.group(2), os.path.join(runs, name)))
-    for tokens, members in sorted(by_tokens.items()):
+            by_study[(match.group(1) or "", int(match.group(2)))].append(
+                (match.group(3), os.path.join(runs, name)))
+    for (prefix, tokens), members in sorted(by_study.items()):
         members.sort(key=lambda m: ACTIVATIONS.index(m[0]))
         figure, axes = pyplot.subplots(1, 3, figsize=(15, 4.5))
         rows = []
@@ -366,13 +369,18 @@ def scale_figure(runs, results):
             else:
                 verdict = "coercive" if attributes["mlp_coercive"] == "true" else \
                     "not coercive" + (", odd" if attributes["mlp_odd_field"] == "true" else "")
-                label = (f"{activation}, m = {attributes['mlp_width']} ({verdict}; lambda_1 = "
+                biases = ""
+                if attributes["mlp_bias_u"] or attributes["mlp_bias_w"]:
+                    biases = (f", sigma_U = {attributes['mlp_bias_u']:g}, sigma_W = "
+                              f"{attributes['mlp_bias_w']:g}")
+                label = (f"{activation}, m = {attributes['mlp_width']}{biases} ({verdict}; "
+                         f"kappa(1) = {attributes['mlp_kappa_1']:.3g}, lambda_1 = "
                          f"{attributes['mlp_lambda_1']:.3g}, lambda_bar = "
                          f"{attributes['mlp_lambda_bar']:.3g})")
             colour = COLOURS[activation]
             later = time > 0
             axes[0].loglog(time[later], table["clusters"][later], color=colour, marker=".",
-                           label=label)
+                           label=textwrap.fill(label, 48))
             axes[1].loglog(time[later], table["energy_a_scaled"][later], color=colour, marker=".")
             axes[2].semilogx(time[later], table["mean_cosine"][later], color=colour, marker=".")
             axes[2].semilogx(time[later], table["mean_squared_cosine"][later], color=colour,
@@ -384,7 +392,7 @@ def scale_figure(runs, results):
                              number(float(table["mean_squared_cosine"][i]))])
             steps = "; ".join(f"{count} from t = {first:.3g} to {last:.3g}"
                               for count, first, last in plateaus(time, table["clusters"]))
-            lines.append(f"# N = {tokens} {label}: clusters {steps}")
+            lines.append(f"# N = {tokens}, d = {attributes['dimension']}, {label}: clusters {steps}")
             found = clusters_of(labels, points)
             by_mass = sorted(found.values(), key=lambda c: -c[0])
             masses = ", ".join(f"{mass:.3g}" for mass, _ in by_mass[:12])
@@ -411,12 +419,14 @@ def scale_figure(runs, results):
             axis.set_xlabel("t = layer h (log)")
             axis.grid(alpha=0.3, which="both")
         axes[0].legend(fontsize=7, loc="center left")
-        figure.suptitle(f"N = {tokens} tokens on S^2, beta = {attributes['beta']:g}, spectral attention, layer "
-                        f"scheme h = {attributes['step_size']:g}", fontsize=10)
+        figure.suptitle(f"N = {tokens} tokens on S^{attributes['dimension'] - 1}, beta = "
+                        f"{attributes['beta']:g}, {attributes['engine']} attention, "
+                        f"{attributes['ranks']} ranks, layer scheme h = {attributes['step_size']:g}",
+                        fontsize=10)
         figure.tight_layout(rect=(0, 0, 1, 0.95))
-        figure.savefig(os.path.join(results, f"scale_clusters_n{tokens}.png"), dpi=80)
+        figure.savefig(os.path.join(results, f"scale_clusters_{prefix}n{tokens}.png"), dpi=80)
         pyplot.close(figure)
-        with open(os.path.join(results, f"scale_clusters_n{tokens}.csv"), "w",
+        with open(os.path.join(results, f"scale_clusters_{prefix}n{tokens}.csv"), "w",
                   newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["activation", "layer", "time", "clusters", "energy_a_scaled",

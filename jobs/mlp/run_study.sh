@@ -17,9 +17,16 @@
 #    beta = 20 (metastable clusters), layer scheme h = 0.2 to T = HORIZON, logarithmic
 #    diagnostics (cluster count against log depth): no MLP, relu and tanh (odd) with zero biases,
 #    m = WIDTH, seed 1; jobs/mlp/depth_study.py writes jobs/mlp/results/scale_clusters_n<N>.*
-#    (its log: jobs/mlp/results/scale_study.txt unless output-file is given).
+#    (its log: jobs/mlp/results/scale_study.txt unless output-file is given);
+# 6. the coercive contrast at scale: no MLP block is coercive on S^2 (lambda_bar = 2 kappa'(1) > 0
+#    at d = 3), so section 5's runs again on S^3 (d = 4), where relu with sigma_U = sigma_W = 0.5
+#    is coercive (lambda_bar = -0.125): N = TOKENS (1e4) tokens on RANKS ranks, direct attention
+#    (no spectral engine at d = 4), beta = 20, the same layer scheme, diagnostics and seed, no MLP
+#    and that relu block; jobs/mlp/results/scale_clusters_d4_n<N>.* (its log:
+#    jobs/mlp/results/scale_coercive_study.txt unless output-file is given).
 # Usage: [SCALE=1] [RANKS=2] [SECTIONS="1 2a 2b"] [SEEDS="1 2 3 4"] [WIDTH=256] [RUNS=dir]
-#        [TOKENS=100000] [HORIZON=200] jobs/mlp/run_study.sh [build-dir] [output-file]
+#        [TOKENS=100000 (section 5), 10000 (6)] [HORIZON=200] jobs/mlp/run_study.sh [build-dir]
+#        [output-file]
 # (SCALE=0.1 for a quick pass; SECTIONS picks parts; sections 3 and 4 run attnflow-particles on
 # one rank, write their HDF5 runs to RUNS (default build-dir/mlp_depth_runs), their CSVs and PNGs
 # to jobs/mlp/results/, and their log to jobs/mlp/results/depth_study.txt unless output-file is
@@ -38,15 +45,17 @@ section() { [[ $sections == *" $1 "* ]]; }
 monte_carlo=false
 for part in 1 2a 2b; do section "$part" && monte_carlo=true; done
 depth=false
-for part in 3 4 5; do section "$part" && depth=true; done
+for part in 3 4 5 6; do section "$part" && depth=true; done
 if $monte_carlo; then
   output=${2:-jobs/mlp/results/study.txt}
   tool=$build/tests/mlp/mlp_study
   [[ -x $tool ]] || { echo "run_study.sh: error: $tool not built (target mlp_study)" >&2; exit 2; }
 elif section 3 || section 4; then
   output=${2:-jobs/mlp/results/depth_study.txt}
-else
+elif section 5; then
   output=${2:-jobs/mlp/results/scale_study.txt}
+else
+  output=${2:-jobs/mlp/results/scale_coercive_study.txt}
 fi
 if $depth; then
   particles=$build/apps/attnflow-particles
@@ -147,25 +156,40 @@ for activation in relu tanh; do
 done
 say "#   done after $((SECONDS - started)) s"
 fi
-if section 5; then
-tokens=${TOKENS:-100000}
+# The scale studies (sections 5 and 6): N = tokens, beta = 20, the layer scheme h = 0.2 to
+# T = horizon, logarithmic diagnostics, cluster tolerance 1e-5, seed 1, on RANKS ranks.
 horizon=${HORIZON:-200}
 layers=$(awk -v t="$horizon" 'BEGIN { printf "%d", t / 0.2 + 0.5 }')
+scale_command="--beta 20 --integrator layer --step-size 0.2 --final-time $horizon --output-times logarithmic --output-first-time 0.2 --output-factor 1.3 --snapshot-factor 10 --cluster-tolerance 1e-5 --seed 1"
+# scale_run name label options...: one run of a scale study, its wall time (or reuse) logged.
+scale_run() {
+  local name=$1 label=$2 started=$SECONDS
+  shift 2
+  launch=(mpiexec -n "$ranks" --oversubscribe)
+  particle_run "$name" --tokens "$tokens" "$@" $scale_command
+  launch=()
+  if $reused; then say "#   $label: reused $runs/$name.h5"
+  else say "#   $label: $((SECONDS - started)) s wall"; fi
+}
+if section 5; then
+tokens=${TOKENS:-100000}
 say "## 5. At scale: N = $tokens on S^2, $ranks ranks, spectral attention, beta = 20, L = $layers layers over T = $horizon (h = 0.2), m = $width, zero biases, seed 1"
-say "\$ mpiexec -n $ranks attnflow-particles --tokens $tokens --dimension 3 --beta 20 --engine spectral [--mlp relu|tanh --mlp-width $width] --integrator layer --step-size 0.2 --final-time $horizon --output-times logarithmic --output-first-time 0.2 --output-factor 1.3 --snapshot-factor 10 --cluster-tolerance 1e-5 --seed 1"
-launch=(mpiexec -n "$ranks" --oversubscribe)
+say "\$ mpiexec -n $ranks attnflow-particles --tokens $tokens --dimension 3 --engine spectral [--mlp relu|tanh --mlp-width $width] $scale_command"
 for activation in none relu tanh; do
   block=()
   [[ $activation != none ]] && block=(--mlp "$activation" --mlp-width "$width")
-  started=$SECONDS
-  particle_run "scale_n${tokens}_${activation}" --tokens "$tokens" --dimension 3 --beta 20 \
-    --engine spectral "${block[@]}" --integrator layer --step-size 0.2 --final-time "$horizon" \
-    --output-times logarithmic --output-first-time 0.2 --output-factor 1.3 --snapshot-factor 10 \
-    --cluster-tolerance 1e-5 --seed 1
-  if $reused; then say "#   $activation: reused $runs/scale_n${tokens}_${activation}.h5"
-  else say "#   $activation: $((SECONDS - started)) s wall"; fi
+  scale_run "scale_n${tokens}_${activation}" "$activation" --dimension 3 --engine spectral \
+    "${block[@]}"
 done
-launch=()
+fi
+if section 6; then
+tokens=${TOKENS:-10000}
+coercive=(--mlp relu --mlp-width "$width" --mlp-bias-u 0.5 --mlp-bias-w 0.5)
+say "## 6. Coercive contrast at scale: N = $tokens on S^3, $ranks ranks, direct attention, beta = 20, L = $layers layers over T = $horizon (h = 0.2), no MLP and relu m = $width, sigma_U = sigma_W = 0.5, seed 1"
+say "\$ mpiexec -n $ranks attnflow-particles --tokens $tokens --dimension 4 --engine direct [${coercive[*]}] $scale_command"
+scale_run "scale_d4_n${tokens}_none" none --dimension 4 --engine direct
+scale_run "scale_d4_n${tokens}_relu" "relu, sigma_U = sigma_W = 0.5" --dimension 4 \
+  --engine direct "${coercive[@]}"
 fi
 if $depth; then
   say "\$ /usr/bin/python3 jobs/mlp/depth_study.py $runs $results"
