@@ -16,7 +16,8 @@ receives
   depth_rates.md     the same as a markdown table (one row per MLP field, the three attention
                      signs side by side), quoted in README;
   depth_cosine_d<d>.png, depth_energy_d<d>.png, sphere_s3.png, sphere_s3.csv;
-  scale_clusters_[d<d>_]n<N>.csv, .png  sections 5 and 6: per activation and recorded time,
+  scale_clusters_[d<d>_]n<N>.csv, .png  sections 5 and 6: per run (its activation, with
+                     _metastable for a run started from the no-MLP run's last state) and record,
                      the cluster count, E_A e^{-beta}, mean_cosine and mean_squared_cosine, against
                      log t; the log gets the plateaus of the cluster count (the runs of equal
                      counts, from the first count below PLATEAU_MAXIMUM on) and the masses of the
@@ -59,7 +60,9 @@ SIGNS = (1, 0, -1)
 SIGN_NAMES = {1: "attractive (+1)", 0: "off (0)", -1: "repulsive (-1)"}
 GRID = re.compile(r"grid_d(\d+)_(\w+?)_s([\d.]+)_a(-?\d)_seed(\d+)\.h5$")
 SPHERE = re.compile(r"sphere_(\w+?)_seed(\d+)\.h5$")
-SCALE = re.compile(r"scale_(d\d+_)?n(\d+)_(\w+?)\.h5$")  # sections 5 (S^2) and 6 (d<d>_)
+# sections 5 (S^2) and 6 (d<d>_; _metastable: started from the no-MLP run's last snapshot)
+SCALE = re.compile(r"scale_(d\d+_)?n(\d+)_([a-z]+)(_metastable)?\.h5$")
+METASTABLE_COLOUR = "tab:red"
 PLATEAU_MAXIMUM = 100  # cluster counts above this are the uniform cloud breaking up, not clusters
 CONSTANTS = ("mlp_kappa_1", "mlp_kappa_slope_1", "mlp_lambda_1", "mlp_lambda_bar",
              "mlp_energy_rate")
@@ -351,12 +354,12 @@ def scale_figure(runs, results):
         match = SCALE.match(name)
         if match:
             by_study[(match.group(1) or "", int(match.group(2)))].append(
-                (match.group(3), os.path.join(runs, name)))
+                (match.group(3), bool(match.group(4)), os.path.join(runs, name)))
     for (prefix, tokens), members in sorted(by_study.items()):
-        members.sort(key=lambda m: ACTIVATIONS.index(m[0]))
+        members.sort(key=lambda m: (ACTIVATIONS.index(m[0]), m[1]))
         figure, axes = pyplot.subplots(1, 3, figsize=(15, 4.5))
         rows = []
-        for activation, path in members:
+        for activation, metastable, path in members:
             with run_files.open_particle_run(path) as run:
                 attributes, table = run.attributes, run.diagnostics()
                 tolerance = run.input().get("cluster-tolerance", "?")
@@ -378,6 +381,9 @@ def scale_figure(runs, results):
                          f"{attributes['mlp_lambda_1']:.3g}, lambda_bar = "
                          f"{attributes['mlp_lambda_bar']:.3g})")
             colour = COLOURS[activation]
+            if metastable:
+                label += ", from the no-MLP run's last state (t counted from there)"
+                colour = METASTABLE_COLOUR
             later = time > 0
             axes[0].loglog(time[later], table["clusters"][later], color=colour, marker=".",
                            label=textwrap.fill(label, 48))
@@ -386,7 +392,7 @@ def scale_figure(runs, results):
             axes[2].semilogx(time[later], table["mean_squared_cosine"][later], color=colour,
                              linestyle="--")
             for i in range(len(time)):
-                rows.append([activation, layers[i], number(float(time[i])),
+                rows.append([activation + ("_metastable" if metastable else ""), layers[i], number(float(time[i])),
                              int(table["clusters"][i]), number(float(table["energy_a_scaled"][i])),
                              number(float(table["mean_cosine"][i])),
                              number(float(table["mean_squared_cosine"][i]))])

@@ -22,7 +22,8 @@
 #    at d = 3), so section 5's runs again on S^3 (d = 4), where relu with sigma_U = sigma_W = 0.5
 #    is coercive (lambda_bar = -0.125): N = TOKENS (1e4) tokens on RANKS ranks, direct attention
 #    (no spectral engine at d = 4), beta = 20, the same layer scheme, diagnostics and seed, no MLP
-#    and that relu block; jobs/mlp/results/scale_clusters_d4_n<N>.* (its log:
+#    and that relu block, and that block again from the no-MLP run's last state (its metastable
+#    clusters); jobs/mlp/results/scale_clusters_d4_n<N>.* (its log:
 #    jobs/mlp/results/scale_coercive_study.txt unless output-file is given).
 # Usage: [SCALE=1] [RANKS=2] [SECTIONS="1 2a 2b"] [SEEDS="1 2 3 4"] [WIDTH=256] [RUNS=dir]
 #        [TOKENS=100000 (section 5), 10000 (6)] [HORIZON=200] jobs/mlp/run_study.sh [build-dir]
@@ -190,6 +191,10 @@ say "\$ mpiexec -n $ranks attnflow-particles --tokens $tokens --dimension 4 --en
 scale_run "scale_d4_n${tokens}_none" none --dimension 4 --engine direct
 scale_run "scale_d4_n${tokens}_relu" "relu, sigma_U = sigma_W = 0.5" --dimension 4 \
   --engine direct "${coercive[@]}"
+say "#   and the same relu block from the no-MLP run's last state: --initial file --initial-file RUNS/scale_d4_n${tokens}_none.h5"
+scale_run "scale_d4_n${tokens}_relu_metastable" "relu from the no-MLP run's last state" \
+  --dimension 4 --engine direct "${coercive[@]}" --initial file \
+  --initial-file "$runs/scale_d4_n${tokens}_none.h5"
 fi
 if $depth; then
   say "\$ /usr/bin/python3 jobs/mlp/depth_study.py $runs $results"
