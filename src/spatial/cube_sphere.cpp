@@ -63,6 +63,10 @@ CubeSphereGrid::CubeSphereGrid(int dimension, int cells_per_edge)
       while (a < axes && ++index[a] == cells_per_edge) index[a++] = 0;
       if (a == axes) break;
     }
+    // The other faces' cells are congruent to face 0's: their radii equal these up to rounding,
+    // which depends on the face's signs and on the optimisation (1 ulp apart at -O1 under the
+    // sanitizers); 1e-12 covers it.
+    largest_cap_radius_ += 1e-12;
   } else {
     // The corner cell has the largest gnomonic box; its half-diagonal bounds every cell's radius.
     const double side = 1.0 - boundaries_[cells_per_edge - 1];
