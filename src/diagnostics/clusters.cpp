@@ -301,31 +301,9 @@ class Search {
   // extremes): nothing, a whole link, or a visit.
   enum class Need { nothing, whole_link, visit };
   Need need(const Shape& a, const Shape& b, bool same) const {
-    double lower, upper;
-    bounds(a, b, same, d_, eta_, lower, upper);
-    const bool for_max = upper + margin_ > max_;
-    const bool for_min = lower - margin_ < min_;
-    const bool for_links = upper + margin_ > threshold_;
-    const bool whole = for_links && lower - margin_ > threshold_;
-    if (for_max || for_min || (for_links && !whole)) return Need::visit;
-    return whole ? Need::whole_link : Need::nothing;
-  }
-
-  // A first test for pairs of nodes whose radii are at most `radius`, from the inner product of
-  // their unit centres alone: `skip(dot)` is true only when need() would say nothing (the
-  // centres are too far apart for a link or the closest pair, and too close for the farthest
-  // pair). Conservative by 1e-9 in the angles and 1e-12 in the cosines (the centres' product
-  // rounds to ~1e-16).
-  struct Window {
-    double near, far;
-    bool skip(double dot) const { return dot < near && dot > far; }
-  };
-  Window window(double radius) const {
-    const auto angle_of = [](double c) { return std::acos(std::clamp(c, -1.0, 1.0)); };
-    const double near = angle_of(std::min(threshold_, max_) - margin_) + 2 * radius + 1e-9;
-    const double far = angle_of(min_ + margin_) - 2 * radius - 1e-9;
-    return {near >= std::numbers::pi ? -2.0 : std::cos(near) - 1e-12,
-            far <= 0 ? 2.0 : std::cos(far) + 1e-12};
+    const Wants wants = wants_of(a, b, same);
+    if (wants.max || wants.min || wants.links) return Need::visit;
+    return wants.whole ? Need::whole_link : Need::nothing;
   }
 
   void consider(double c) {
@@ -337,15 +315,10 @@ class Search {
   // one tree (then a == b means the pairs within the node).
   void visit(Side& A, int a, Side& B, int b) {
     const bool one_tree = &A == &B;
-    double lower, upper;
-    bounds(shape_of(A.tree, a), shape_of(B.tree, b), one_tree && a == b, d_, eta_, lower, upper);
-    const bool for_max = upper + margin_ > max_;
-    const bool for_min = lower - margin_ < min_;
-    bool for_links = upper + margin_ > threshold_;
-    if (for_links && lower - margin_ > threshold_) {
-      link_whole(A, a, B, b);
-      for_links = false;
-    }
+    const Wants wants = wants_of(shape_of(A.tree, a), shape_of(B.tree, b), one_tree && a == b);
+    const bool for_max = wants.max, for_min = wants.min;
+    bool for_links = wants.links;
+    if (wants.whole) link_whole(A, a, B, b);
     if (for_links && A.united[std::size_t(a)] && B.united[std::size_t(b)] &&
         forest_.find(A.first(a)) == forest_.find(B.first(b)))
       for_links = false;
@@ -400,6 +373,19 @@ class Search {
   double min_ = std::numeric_limits<double>::infinity();
 
  private:
+  // What the bounds of a node pair leave open: pairs that may raise the maximum, lower the
+  // minimum, or link (links: some pair may link and not every pair does; whole: every pair does).
+  struct Wants {
+    bool max, min, links, whole;
+  };
+  Wants wants_of(const Shape& a, const Shape& b, bool same) const {
+    double lower, upper;
+    bounds(a, b, same, d_, eta_, lower, upper);
+    const bool may_link = upper + margin_ > threshold_;
+    const bool whole = may_link && lower - margin_ > threshold_;
+    return {upper + margin_ > max_, lower - margin_ < min_, may_link && !whole, whole};
+  }
+
   int d_;
   double threshold_, eta_, margin_ = 0;
   UnionFind& forest_;
@@ -668,18 +654,12 @@ PairStatistics pair_statistics(std::span<const double> points, int dimension, do
   std::vector<std::array<std::int64_t, 3>> visits;  // (rank s, node of s, frontier index here)
   std::vector<std::array<std::int64_t, 3>> whole_links;  // (frontier index here, rank s, global of s)
   {
-    double largest_radius = 0;
-    for (int r = 0; r < ranks; ++r)
-      for (std::size_t g = 0; g < nodes_of(r); ++g)
-        largest_radius = std::max(largest_radius, Summary::shape(row_of(r, g), d).radius);
-    const auto window = search.window(largest_radius);
     std::vector<std::int64_t> sent(frontier.size() * std::size_t(ranks), 0);
     for (int s = 0; s < ranks; ++s) {
       if (s == rank) continue;
       const int visitor = (rank + s) % 2 == 0 ? std::min(rank, s) : std::max(rank, s);
       for (std::size_t f = 0; f < frontier.size(); ++f)
         for (std::size_t g = 0; g < nodes_of(s); ++g) {
-          if (window.skip(inner(row_of(rank, f), row_of(s, g), d))) continue;
           const double* low_row = rank < s ? row_of(rank, f) : row_of(s, g);
           const double* high_row = rank < s ? row_of(s, g) : row_of(rank, f);
           const auto need = search.need(Summary::shape(low_row, d), Summary::shape(high_row, d), false);

@@ -25,6 +25,21 @@ std::vector<std::int64_t> owned_weights(const spatial::KeyDecomposition& decompo
   return owned;
 }
 
+// Ranges are contiguous and ordered (owner is monotone in the item order), and every rank
+// computed the same splitters.
+void check_splitters(const spatial::KeyDecomposition& decomposition) {
+  for (std::size_t s = 1; s < decomposition.splitters().size(); ++s)
+    CHECK(decomposition.splitters()[s - 1] <= decomposition.splitters()[s]);
+  std::vector<std::uint64_t> mine;
+  for (const auto& s : decomposition.splitters()) {
+    mine.push_back(s.key);
+    mine.push_back(static_cast<std::uint64_t>(s.tie));
+  }
+  std::vector<std::uint64_t> root = mine;
+  MPI_Bcast(root.data(), static_cast<int>(root.size()), MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  CHECK(root == mine);
+}
+
 }  // namespace
 
 TEST_CASE("Balanced key ranges hold equal weights up to one item", "[spatial][parallel]") {
@@ -49,18 +64,7 @@ TEST_CASE("Balanced key ranges hold equal weights up to one item", "[spatial][pa
     INFO("rank " << r << " owns " << owned[r] << " of " << total);
     CHECK(std::abs(owned[r] * ranks - total) <= 2 * ranks * 5);
   }
-  // Ranges are contiguous and ordered: owner is monotone in the item order.
-  for (std::size_t s = 1; s < decomposition.splitters().size(); ++s)
-    CHECK(decomposition.splitters()[s - 1] <= decomposition.splitters()[s]);
-  // Every rank computed the same splitters.
-  std::vector<std::uint64_t> mine;
-  for (const auto& s : decomposition.splitters()) {
-    mine.push_back(s.key);
-    mine.push_back(static_cast<std::uint64_t>(s.tie));
-  }
-  std::vector<std::uint64_t> root = mine;
-  MPI_Bcast(root.data(), static_cast<int>(root.size()), MPI_UINT64_T, 0, MPI_COMM_WORLD);
-  CHECK(root == mine);
+  check_splitters(decomposition);
 }
 
 TEST_CASE("Sampled key ranges hold about equal counts: within the sampling error",
@@ -83,16 +87,7 @@ TEST_CASE("Sampled key ranges hold about equal counts: within the sampling error
     INFO("rank " << r << " owns " << owned[r] << " of " << n);
     CHECK(std::abs(double(owned[r]) - double(n) / ranks) <= 0.03 * double(n));
   }
-  for (std::size_t s = 1; s < decomposition.splitters().size(); ++s)
-    CHECK(decomposition.splitters()[s - 1] <= decomposition.splitters()[s]);
-  std::vector<std::uint64_t> mine;
-  for (const auto& s : decomposition.splitters()) {
-    mine.push_back(s.key);
-    mine.push_back(static_cast<std::uint64_t>(s.tie));
-  }
-  std::vector<std::uint64_t> root = mine;
-  MPI_Bcast(root.data(), static_cast<int>(root.size()), MPI_UINT64_T, 0, MPI_COMM_WORLD);
-  CHECK(root == mine);
+  check_splitters(decomposition);
 }
 
 TEST_CASE("A crowded cell is split between consecutive ranks", "[spatial][parallel]") {
