@@ -28,14 +28,14 @@ inline Vec load(const double* p) {
 inline void store(double* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 inline double lane_sum(Vec v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 
-// Up to 18: beyond it the alternating terms for t < 0 round to more than ~2e-15 relative (at
-// T_18 = 1.83 the measured worst case is 2.2e-15; T_24 = 3.45 would give 3e-14).
 // Up to 18: beyond it the alternating terms for t < 0 round to more than ~2e-15 relative at
-// full accuracy (measured at T_18 = 1.83: 2.2e-15; T_24 = 3.45 would give 3e-14).
-constexpr int degrees[] = {6, 8, 10, 12, 14, 16, 18};
-// Accuracy tiers: terms at most 2^{-8k} of the kernel's largest value need only the relative
-// accuracy 2^{-53 + 8k} for an error of 2^-53 of the largest value.
-constexpr int tiers = 5;
+// full accuracy (measured at T_18 = 1.83: 2.2e-15; T_24 = 3.45 would give 3e-14). Every degree
+// from 3 to 14 so that a pair pays for no more terms than its accuracy needs.
+constexpr int degrees[] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18};
+// Accuracy tiers 2^{-53 + 4k}: a term at most a fraction f of the kernel's largest value, with an
+// error budget b per term (relative to that value), needs only the relative accuracy b / f.
+constexpr int tiers = 13;
+constexpr int tier_step = 4;
 constexpr double largest_half_width = 3.45;
 
 // log of the interpolation bound for e^t on [-T, T] at the P + 1 Chebyshev nodes, relative to
@@ -176,10 +176,17 @@ void dispatch_degree(const FactorisedExpansion& expansion, int dimension, double
     pair_loop<D, P, Columns>(dimension, beta, rows, columns, included, s, row_sums, c);
   };
   switch (expansion.degree) {
+    case 3: return run(std::integral_constant<int, 3>{});
+    case 4: return run(std::integral_constant<int, 4>{});
+    case 5: return run(std::integral_constant<int, 5>{});
     case 6: return run(std::integral_constant<int, 6>{});
+    case 7: return run(std::integral_constant<int, 7>{});
     case 8: return run(std::integral_constant<int, 8>{});
+    case 9: return run(std::integral_constant<int, 9>{});
     case 10: return run(std::integral_constant<int, 10>{});
+    case 11: return run(std::integral_constant<int, 11>{});
     case 12: return run(std::integral_constant<int, 12>{});
+    case 13: return run(std::integral_constant<int, 13>{});
     case 14: return run(std::integral_constant<int, 14>{});
     case 16: return run(std::integral_constant<int, 16>{});
     case 18: return run(std::integral_constant<int, 18>{});
@@ -201,16 +208,21 @@ const std::vector<FactorisedExpansion>& factorised_expansions() {
   static const std::vector<FactorisedExpansion> table = [] {
     std::vector<FactorisedExpansion> all;
     for (int tier = 0; tier < tiers; ++tier)
-      for (int p : degrees) all.push_back(make_expansion(p, std::ldexp(1.0, -53 + 8 * tier)));
+      for (int p : degrees)
+        all.push_back(make_expansion(p, std::ldexp(1.0, -53 + tier_step * tier)));
     return all;
   }();
   return table;
 }
 
-const FactorisedExpansion* factorised_expansion(double bound, double largest_term) {
+const FactorisedExpansion* factorised_expansion(double bound, double largest_term,
+                                                double budget) {
+  // The least accurate tier whose error on terms up to largest_term stays within the budget
+  // (never finer than 2^-53: the full-accuracy tier).
+  const double needed = std::max(budget, 0x1p-53) / std::max(largest_term, 0x1p-1000);
   int tier = 0;
-  while (tier + 1 < tiers && largest_term <= std::ldexp(1.0, -8 * (tier + 1))) ++tier;
-  const double accuracy = std::ldexp(1.0, -53 + 8 * tier);
+  while (tier + 1 < tiers && std::ldexp(1.0, -53 + tier_step * (tier + 1)) <= needed) ++tier;
+  const double accuracy = std::ldexp(1.0, -53 + tier_step * tier);
   for (const auto& e : factorised_expansions())
     if (e.accuracy == accuracy && bound <= e.half_width) return &e;
   return nullptr;
@@ -230,10 +242,19 @@ void factorised_pair(int dimension, double beta, double shift,
   const std::size_t count = s.columns.size();
   if (count == 0) return;
   const std::size_t padded = (count + lanes - 1) / lanes * lanes;
-  s.column_offsets.assign(d * padded, 0.0);
-  for (int k = 0; k < d; ++k)
-    for (std::size_t p = 0; p < count; ++p)
-      s.column_offsets[k * padded + p] = columns.offsets[k * columns.stride + s.columns[p]];
+  // All columns included: the cell's own offsets serve (its padding is zero); otherwise the
+  // included ones are copied into a packed block.
+  const bool all_columns = count == columns.count;
+  const double* offsets = columns.offsets;
+  std::size_t offset_stride = columns.stride;
+  if (!all_columns) {
+    s.column_offsets.assign(d * padded, 0.0);
+    for (int k = 0; k < d; ++k)
+      for (std::size_t p = 0; p < count; ++p)
+        s.column_offsets[k * padded + p] = columns.offsets[k * columns.stride + s.columns[p]];
+    offsets = s.column_offsets.data();
+    offset_stride = padded;
+  }
   // F_i = e^{beta <x_i, c_B> - shift} and G_p = e^{beta <c_A, b_p>} (padding: b = 0, G = 1).
   // Loops over the points innermost (they vectorise); the sums over k run in the same order for
   // every point.
@@ -249,7 +270,7 @@ void factorised_pair(int dimension, double beta, double shift,
   kernel_exp(arguments.data(), s.row_factors.data(), rows.count);
   std::fill(arguments.begin(), arguments.begin() + padded, 0.0);
   for (int k = 0; k < d; ++k) {
-    const double* __restrict b = s.column_offsets.data() + k * padded;
+    const double* __restrict b = offsets + k * offset_stride;
     const double centre = rows.centre[k];
     for (std::size_t p = 0; p < padded; ++p) arguments[p] += centre * b[p];
   }
@@ -278,8 +299,8 @@ void factorised_pair(int dimension, double beta, double shift,
   }
   FactorisedCell packed = columns;
   packed.count = count;
-  packed.stride = padded;
-  packed.offsets = s.column_offsets.data();
+  packed.stride = offset_stride;
+  packed.offsets = offsets;
   auto run = [&](auto dimension_tag) {
     constexpr int D = decltype(dimension_tag)::value;
     if (with_columns)

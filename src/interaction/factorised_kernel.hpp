@@ -36,8 +36,8 @@ struct FactorisedCell {
 // e^t on [-T, T] as the interpolant at the P + 1 Chebyshev nodes (monomial coefficients, from
 // long double), with T the largest half-width at which the interpolation bound
 // 2 (T/2)^{P+1} e^{2T} / (P+1)! (relative to the smallest value e^{-T}) is `accuracy`.
-// Accuracy tiers 2^{-53 + 8k}, k = 0..4: a term at most 2^{-8k} of the kernel's largest value
-// e^{beta - shift} then errs by at most 2^-53 of that largest value.
+// Accuracy tiers 2^{-53 + 4k}, k = 0..12: a term at most a fraction f of the kernel's largest
+// value e^{beta - shift}, evaluated with relative accuracy a, errs by at most a f of that value.
 struct FactorisedExpansion {
   int degree = 0;
   double half_width = 0;
@@ -46,11 +46,13 @@ struct FactorisedExpansion {
   double operator()(double t) const;  // the polynomial (Horner), for tests
 };
 const std::vector<FactorisedExpansion>& factorised_expansions();
-// The cheapest expansion for |t| <= bound (bound = beta rho_A rho_B) whose error is at most 2^-53
-// of the kernel's largest value for terms at most `largest_term` times that value; nullptr when
-// none covers the bound (use the direct kernel). Degrees 6..18: beyond 18 the alternating terms
-// for t < 0 round to more than ~2e-15 relative at full accuracy.
-const FactorisedExpansion* factorised_expansion(double bound, double largest_term);
+// The cheapest expansion for |t| <= bound (bound = beta rho_A rho_B) whose error on terms at
+// most `largest_term` times the kernel's largest value is at most `budget` times that value
+// (budget below 2^-53 counts as 2^-53); nullptr when none covers the bound (use the direct
+// kernel). Degrees 3..14, 16, 18: beyond 18 the alternating terms for t < 0 round to more than
+// ~2e-15 relative at full accuracy.
+const FactorisedExpansion* factorised_expansion(double bound, double largest_term,
+                                                double budget = 0x1p-53);
 
 class FactorisedScratch {
  public:

@@ -167,11 +167,12 @@ void build_store(const Kernel& kernel, const spatial::CubeSphereGrid& grid,
 class NearField {
  public:
   NearField(const Kernel& kernel, const spatial::CubeSphereGrid& grid, double cutoff_angle,
-            const CellStore& targets, const CellStore& sources, bool symmetric,
-            const std::vector<unsigned char>& target_here)
+            double term_budget, const CellStore& targets, const CellStore& sources,
+            bool symmetric, const std::vector<unsigned char>& target_here)
       : kernel_(kernel),
         grid_(grid),
         cutoff_(cutoff_angle),
+        term_budget_(term_budget),
         targets_(targets),
         sources_(sources),
         symmetric_(symmetric),
@@ -253,7 +254,8 @@ class NearField {
                                          spatial::CubeSphereGrid::cap_margin);
     const double largest_term = std::exp(-beta * (1 - std::cos(gap)));
     const FactorisedExpansion* expansion =
-        factorisable ? factorised_expansion(beta * ra * rb * (1 + 1e-12), largest_term) : nullptr;
+        factorisable ? factorised_expansion(beta * ra * rb * (1 + 1e-12), largest_term, term_budget_)
+                     : nullptr;
     if (expansion)
       factorised(a, b, *expansion);
     else
@@ -351,6 +353,7 @@ class NearField {
   const Kernel& kernel_;
   const spatial::CubeSphereGrid& grid_;
   double cutoff_;
+  double term_budget_;  // error allowed per factorised term, relative to e^{beta - shift}
   const CellStore& targets_;
   const CellStore& sources_;
   bool symmetric_;
@@ -621,8 +624,10 @@ void LargeBetaEngine::cutoff_evaluate(std::span<const double> targets,
       here[e] = !symmetric ||
                 decomposition_.owner({target_cells.index.cell_key(c), target_cells.globals[e]}) ==
                     rank;
-  NearField near_field(kernel_, grid, geometry_.angle, target_cells, source_store, symmetric,
-                       here);
+  // The factorised terms may err by half the tolerance each (relative to e^{beta - shift}); a
+  // term is either summed or dropped, so every sum stays within eps W e^{beta - shift}.
+  NearField near_field(kernel_, grid, geometry_.angle, tolerance_ / 2, target_cells, source_store,
+                       symmetric, here);
   near_field.run();
   statistics_.factorised_pairs = near_field.factorised_pairs();
   statistics_.direct_pairs = near_field.direct_pairs();

@@ -28,27 +28,58 @@ TEST_CASE("Every factorised expansion is e^t within its accuracy plus rounding o
     CHECK(worst <= e.accuracy + 4 * std::exp(2 * e.half_width) * 0x1p-53);
     ++count;
   }
-  CHECK(count == 35);  // 7 degrees x 5 tiers
-  // The choice: the cheapest degree whose interval covers the bound, in the tier of the term.
-  const auto* near = interaction::factorised_expansion(0.01, 1.0);
-  REQUIRE(near != nullptr);
-  CHECK(near->degree == 6);
-  CHECK(near->accuracy == 0x1p-53);
+  CHECK(count == 14 * 13);  // degrees 3..14, 16, 18 x tiers 2^{-53 + 4k}, k = 0..12
+  // The choice: the cheapest degree whose interval covers the bound, at an accuracy that keeps
+  // every term up to largest_term within the budget (relative to the largest kernel value).
+  const auto& all = interaction::factorised_expansions();
+  std::size_t chosen = 0;
+  for (double bound : {0.01, 0.1, 0.4, 0.7, 1.0, 1.5})
+    for (double largest_term : {1.0, 1e-2, 1e-6, 1e-12})
+      for (double budget : {0x1p-53, 5e-11, 5e-5}) {
+        const auto* e = interaction::factorised_expansion(bound, largest_term, budget);
+        INFO("bound " << bound << ", largest term " << largest_term << ", budget " << budget);
+        if (!e) {
+          for (const auto& other : all)
+            CHECK(!(other.half_width >= bound && other.accuracy * largest_term <= budget));
+          continue;
+        }
+        ++chosen;
+        CHECK(e->half_width >= bound);
+        CHECK(e->accuracy * largest_term <= std::max(budget, 0x1p-53));
+        for (const auto& other : all)
+          if (other.half_width >= bound &&
+              other.accuracy * largest_term <= std::max(budget, 0x1p-53))
+            CHECK(other.degree >= e->degree);
+      }
+  CHECK(chosen > 0);
   const auto* full = interaction::factorised_expansion(1.0, 1.0);
   const auto* far = interaction::factorised_expansion(1.0, 1e-6);
+  const auto* budgeted = interaction::factorised_expansion(1.0, 1.0, 5e-11);
   REQUIRE(full != nullptr);
   REQUIRE(far != nullptr);
+  REQUIRE(budgeted != nullptr);
+  CHECK(full->accuracy == 0x1p-53);
   CHECK(far->degree < full->degree);
-  CHECK(far->accuracy * 1e-6 <= 0x1p-53);
+  CHECK(budgeted->degree < full->degree);
   CHECK(interaction::factorised_expansion(1.9, 1.0) == nullptr);  // the direct kernel's turn
 }
 
 TEST_CASE("Factorised row and column partials are the two cells' kernel sums", "[interaction]") {
   // Two small caps on S^2, 2 or 6 kernel widths apart; the reference sums every pair in long
   // double. At 6 widths every term is below 2^-8 of the largest kernel value, so a cheaper
-  // accuracy tier applies: its error is measured against the largest value (here 1).
-  for (const auto& [beta, widths] : {std::pair{1000.0, 2.0}, std::pair{1e4, 2.0},
-                                      std::pair{1000.0, 6.0}}) {
+  // accuracy tier applies; with an error budget per term (as the large-beta engine passes half
+  // its tolerance) cheaper tiers still. The tier's error is measured against the largest value
+  // (here 1) times the budget.
+  // Excluded rows and columns take the packed path, all columns included the cell's own arrays.
+  struct Case {
+    double beta, widths, budget;
+    bool exclusions;
+  };
+  for (const auto& [beta, widths, budget, exclusions] :
+       {Case{1000.0, 2.0, 0x1p-53, true}, Case{1e4, 2.0, 0x1p-53, true},
+        Case{1000.0, 6.0, 0x1p-53, true}, Case{1000.0, 2.0, 0x1p-53, false},
+        Case{1000.0, 2.0, 5e-11, true}, Case{1000.0, 6.0, 5e-11, false},
+        Case{1e4, 2.0, 5e-5, true}}) {
     const int d = 3;
     const double spread = 0.6 / std::sqrt(beta);
     const std::size_t n_rows = 37, n_columns = 50;  // not multiples of the lanes
@@ -102,12 +133,14 @@ TEST_CASE("Factorised row and column partials are the two cells' kernel sums", "
     const double gap = std::max(0.0, tilt - 2 * std::asin(rho_rows / 2) - 2 * std::asin(rho_columns / 2));
     const double largest_term = std::exp(-beta * (1 - std::cos(gap)));
     const auto* expansion =
-        interaction::factorised_expansion(beta * rho_rows * rho_columns, largest_term);
+        interaction::factorised_expansion(beta * rho_rows * rho_columns, largest_term, budget);
     REQUIRE(expansion != nullptr);
-    if (widths > 2) CHECK(expansion->accuracy > 0x1p-53);
+    if (widths > 2 || budget > 0x1p-53) CHECK(expansion->accuracy > 0x1p-53);
     std::vector<unsigned char> included(n_rows, 1), column_included(n_columns, 1);
-    included[5] = 0;  // an excluded row: neither a target nor a source
-    column_included[7] = column_included[8] = 0;  // excluded columns, likewise
+    if (exclusions) {
+      included[5] = 0;  // an excluded row: neither a target nor a source
+      column_included[7] = column_included[8] = 0;  // excluded columns, likewise
+    }
     std::vector<double> row_sums(n_rows * (1 + d), 0.0), column_sums(n_columns * (1 + d), 0.0);
     interaction::FactorisedScratch scratch;
     interaction::factorised_pair(d, beta, beta, *expansion, rows, columns, included.data(),
@@ -133,7 +166,7 @@ TEST_CASE("Factorised row and column partials are the two cells' kernel sums", "
       // Rounding relative to the sum; the tier's error relative to the largest value (weight x 1).
       for (int q = 0; q <= d; ++q) {
         const long double error = std::abs(sums[q] - expected[q]) / 2;
-        worst = std::max(worst, static_cast<double>((error - 0x1p-53 * weight) / size));
+        worst = std::max(worst, static_cast<double>((error - budget * weight) / size));
         worst_absolute = std::max(worst_absolute, static_cast<double>(error / weight));
       }
     };
@@ -141,11 +174,16 @@ TEST_CASE("Factorised row and column partials are the two cells' kernel sums", "
       if (included[i]) check(rows, i, columns, n_columns, row_sums.data() + i * (1 + d), false);
     for (std::size_t j = 0; j < n_columns; ++j)
       if (column_included[j]) check(columns, j, rows, n_rows, column_sums.data() + j * (1 + d), true);
-    CHECK(row_sums[5 * (1 + d)] == 0.0);
-    CHECK(column_sums[7 * (1 + d)] == 0.0);
-    // Per term: 2^-53 of the largest value for the interpolation, ~2e-15 relative polynomial
-    // rounding, and the exponent's rounding beta 2^-53 relative (as in the direct kernel).
-    INFO("beta = " << beta << ", " << widths << " widths, degree " << expansion->degree
+    if (exclusions) {
+      CHECK(row_sums[5 * (1 + d)] == 0.0);
+      CHECK(column_sums[7 * (1 + d)] == 0.0);
+    }
+    // Per term: the budget (at least 2^-53) of the largest value for the interpolation, ~2e-15
+    // relative polynomial rounding, and the exponent's rounding beta 2^-53 relative (as in the
+    // direct kernel).
+    INFO("beta = " << beta << ", " << widths << " widths, budget " << budget
+                   << (exclusions ? ", exclusions" : ", all included") << ", degree "
+                   << expansion->degree
                    << ", accuracy " << expansion->accuracy << ": worst relative rounding " << worst
                    << ", worst error / weight " << worst_absolute);
     CHECK(worst <= 3e-15 + 4 * beta * 0x1p-53);
