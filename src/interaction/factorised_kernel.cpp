@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 
 #include "errors/errors.hpp"
 #include "interaction/direct_kernel.hpp"
@@ -219,12 +220,17 @@ const FactorisedExpansion* factorised_expansion(double bound, double largest_ter
                                                 double budget) {
   // The least accurate tier whose error on terms up to largest_term stays within the budget
   // (never finer than 2^-53: the full-accuracy tier).
+  // 2^{-53 + 4k} <= needed exactly when -53 + 4k <= floor(log2(needed)), needed >= 2^-53. Called
+  // once per cell pair: the tier is computed, and only its slice of the table (tier-major,
+  // degrees ascending) is searched.
   const double needed = std::max(budget, 0x1p-53) / std::max(largest_term, 0x1p-1000);
-  int tier = 0;
-  while (tier + 1 < tiers && std::ldexp(1.0, -53 + tier_step * (tier + 1)) <= needed) ++tier;
-  const double accuracy = std::ldexp(1.0, -53 + tier_step * tier);
-  for (const auto& e : factorised_expansions())
-    if (e.accuracy == accuracy && bound <= e.half_width) return &e;
+  const int tier = std::min(tiers - 1, (std::ilogb(needed) + 53) / tier_step);
+  constexpr std::size_t per_tier = std::size(degrees);
+  const auto& table = factorised_expansions();
+  for (std::size_t p = 0; p < per_tier; ++p) {
+    const FactorisedExpansion& e = table[static_cast<std::size_t>(tier) * per_tier + p];
+    if (bound <= e.half_width) return &e;
+  }
   return nullptr;
 }
 
